@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The only place that turns outcomes and errors into a process exit code (see src/exit-codes.ts).
+import { describeFailure, isVerbose, main } from '../dist/cli.js';
+import { processIo } from '../dist/commands/io.js';
+import { ExitCode } from '../dist/exit-codes.js';
+
+const args = process.argv.slice(2);
+try {
+  const outcome = await main(args, processIo());
+  process.exitCode = ExitCode[outcome];
+} catch (error) {
+  const { text, exit } = describeFailure(error, isVerbose(args, process.env));
+  process.stderr.write(`${text}\n`);
+  process.exitCode = ExitCode[exit];
+}

@@ -1,0 +1,95 @@
+import { createRequire } from 'node:module';
+import yargs, { type Argv } from 'yargs';
+import type { CommandIo } from './commands/io.js';
+import type { GateOptions, OutputFormat } from './context.js';
+import { UsageError, isSafeUpgradeError } from './errors.js';
+import type { ExitCodeName } from './exit-codes.js';
+import type { OnUnready } from './policy/scope.js';
+
+const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** Flags the gate shares. No yargs defaults for values the environment may set (EKSA_SAFE_UPGRADE_*). */
+function gateFlags<T>(y: Argv<T>) {
+  return y
+    .option('filename', { alias: 'f', type: 'string', demandOption: 'pass -f with the EKS-A cluster spec', describe: 'EKS Anywhere cluster spec (the file eksctl anywhere upgrade cluster takes)' })
+    .option('kubeconfig', { type: 'string', describe: 'management cluster kubeconfig (default: <mgmt>/<mgmt>-eks-a-cluster.kubeconfig)' })
+    .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+    .option('on-unready', { choices: ['fallback', 'fail'] as const, default: 'fallback' as const, describe: 'when a workload cluster is not ready: back up the management cluster only (recorded), or stop' })
+    .option('request-timeout', { type: 'string', default: '30s', describe: 'timeout of every kubectl request' })
+    .option('journal', { type: 'string', describe: 'also write every external command to this NDJSON file' });
+}
+
+function toGateOptions(argv: Record<string, unknown>, dryRun: boolean): GateOptions {
+  const timeout = String(argv.requestTimeout);
+  if (!/^\d+(ms|s|m|h)$/.test(timeout)) {
+    throw new UsageError(`--request-timeout ${JSON.stringify(timeout)} is not a duration`, { hint: 'use a duration like 30s or 2m' });
+  }
+  return {
+    filename: String(argv.filename),
+    kubeconfig: argv.kubeconfig === undefined ? undefined : String(argv.kubeconfig),
+    output: argv.output as OutputFormat,
+    onUnready: argv.onUnready as OnUnready,
+    requestTimeout: timeout,
+    verbosity: Number(argv.verbosity) || 0,
+    dryRun,
+    journal: argv.journal === undefined ? undefined : String(argv.journal),
+  };
+}
+
+/** Parse argv and run one command. Returns the outcome; throws typed errors. Never exits the process. */
+export async function main(args: readonly string[], io: CommandIo): Promise<ExitCodeName> {
+  let outcome: ExitCodeName = 'Success';
+  const parser = yargs([...args])
+    .scriptName('eksa-safe-upgrade')
+    .usage('$0 <command> [options]\n\nA safer eksctl anywhere upgrade cluster: gate the whole management tree, back it up, verify, then hand off.')
+    .env('EKSA_SAFE_UPGRADE')
+    .option('verbosity', { alias: 'v', type: 'number', describe: 'log level: 1 prints every command run ($) and stack traces' })
+    .command(
+      'preflight',
+      'check readiness of every cluster of the management tree and the version skew; change nothing',
+      (y) => gateFlags(y).example('$0 preflight -f mgmt/mgmt-eks-a-cluster.yaml', 'gate the management tree of mgmt').example('$0 preflight -f w01/w01-eks-a-cluster.yaml --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig -o json', 'gate a workload cluster, JSON out'),
+      async (argv) => {
+        const { preflight } = await import('./commands/preflight.js');
+        outcome = await preflight(toGateOptions(argv, false), io);
+      },
+    )
+    .completion('completion', 'print a bash/zsh completion script (eval "$(eksa-safe-upgrade completion)")')
+    .demandCommand(1, 'name a command, e.g. preflight; see --help')
+    .recommendCommands()
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version(pkg.version)
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError(message ?? 'invalid arguments', { hint: 'see eksa-safe-upgrade --help' });
+    });
+  await parser.parseAsync();
+  return outcome;
+}
+
+/** One line for the operator: the error, its hint, and the stack only when asked for. */
+export function describeFailure(error: unknown, verbose: boolean): { text: string; exit: ExitCodeName } {
+  if (isSafeUpgradeError(error)) {
+    const lines = [`Error: ${error.message}`];
+    if (error.hint) lines.push(`  hint: ${error.hint}`);
+    if (verbose && error.stack) lines.push(error.stack);
+    return { text: lines.join('\n'), exit: error.exit };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const lines = [`Error: internal: ${message}`, '  hint: rerun with -v and report it with the output'];
+  if (verbose && error instanceof Error && error.stack) lines.push(error.stack);
+  return { text: lines.join('\n'), exit: 'Internal' };
+}
+
+export function isVerbose(args: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  const i = args.findIndex((a) => a === '-v' || a === '--verbosity' || a.startsWith('--verbosity=') || /^-v\d+$/.test(a));
+  if (i >= 0) {
+    const arg = args[i]!;
+    const value = arg.includes('=') ? arg.split('=')[1] : /^-v\d+$/.test(arg) ? arg.slice(2) : args[i + 1];
+    return value === undefined || Number(value) !== 0;
+  }
+  return Number(env.EKSA_SAFE_UPGRADE_VERBOSITY ?? 0) > 0;
+}

@@ -1,0 +1,70 @@
+import { ExitCode, type ExitCodeName } from './exit-codes.js';
+
+/**
+ * Every error the tool reports on purpose. `hint` names the flag or action that fixes it;
+ * only bin/ turns `exit` into a process exit code.
+ */
+export class SafeUpgradeError extends Error {
+  readonly exit: ExitCodeName;
+  readonly hint: string | undefined;
+  constructor(exit: ExitCodeName, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.exit = exit;
+    this.hint = options.hint;
+  }
+  get exitCode(): number {
+    return ExitCode[this.exit];
+  }
+}
+
+/** Bad flags, an unreadable or malformed spec, a hostile name. */
+export class UsageError extends SafeUpgradeError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('Usage', message, options);
+  }
+}
+
+/** A tool is missing, a kubeconfig is absent, the API server does not answer. */
+export class EnvironmentError extends SafeUpgradeError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('Environment', message, options);
+  }
+}
+
+/** An external command exited non-zero; keeps the short message and the tail of stderr. */
+export class ToolError extends SafeUpgradeError {
+  readonly argv: readonly string[];
+  readonly exitCodeOfTool: number | undefined;
+  readonly stderr: string;
+  constructor(
+    exit: ExitCodeName,
+    message: string,
+    details: { argv: readonly string[]; exitCode?: number; stderr?: string; hint?: string; cause?: unknown },
+  ) {
+    super(exit, message, { hint: details.hint, cause: details.cause });
+    this.argv = details.argv;
+    this.exitCodeOfTool = details.exitCode;
+    this.stderr = details.stderr ?? '';
+  }
+}
+
+/** A result the command already reported in full (table, JSON); bin/ only sets the exit code. */
+export class ReportedOutcome extends SafeUpgradeError {
+  constructor(exit: ExitCodeName, message: string) {
+    super(exit, message);
+  }
+}
+
+export function isSafeUpgradeError(error: unknown): error is SafeUpgradeError {
+  return error instanceof SafeUpgradeError;
+}
+
+/** The first line of a tool's stderr worth showing, without kubectl's noise. */
+export function firstMeaningfulLine(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('W1') && !l.startsWith('I1'));
+  return lines.find((l) => /error|unable|fail|refused|denied|not found/i.test(l)) ?? lines[0] ?? '';
+}

@@ -1,0 +1,104 @@
+import { ExitCode, type ExitCodeName } from '../exit-codes.js';
+import type { ScopeDecision } from '../policy/scope.js';
+import type { ClusterVerdict } from '../readiness/verdict.js';
+import type { SkewViolation } from '../skew/skew.js';
+import type { ClusterSpec } from '../spec/types.js';
+import type { ToolVersions } from '../tools/versions.js';
+import { renderTable } from './table.js';
+
+/** What `preflight` found, as data: the table and `--output json` are two renderings of this. */
+export interface PreflightReport {
+  readonly command: 'preflight';
+  readonly spec: {
+    readonly file: string;
+    readonly cluster: string;
+    readonly role: 'management' | 'workload';
+    readonly managementCluster: string;
+    readonly kubernetesVersion: string;
+    readonly eksaVersion: string | null;
+  };
+  readonly kubeconfig: string;
+  readonly tools: ToolVersions;
+  readonly clusters: readonly ClusterVerdict[];
+  readonly skew: readonly SkewViolation[];
+  readonly scope: ScopeDecision;
+  readonly outcome: 'ready' | 'not-ready' | 'skew';
+  readonly exitCode: number;
+}
+
+/** Not ready wins over skew: a tree that is not ready must not be touched whatever the versions. */
+export function preflightOutcome(gated: readonly ClusterVerdict[], skew: readonly SkewViolation[]): { outcome: PreflightReport['outcome']; exit: ExitCodeName } {
+  if (gated.some((v) => !v.ready)) return { outcome: 'not-ready', exit: 'NotReady' };
+  if (skew.length > 0) return { outcome: 'skew', exit: 'Skew' };
+  return { outcome: 'ready', exit: 'Success' };
+}
+
+export function buildPreflightReport(input: {
+  spec: ClusterSpec;
+  kubeconfig: string;
+  tools: ToolVersions;
+  verdicts: readonly ClusterVerdict[];
+  gated: readonly ClusterVerdict[];
+  skew: readonly SkewViolation[];
+  scope: ScopeDecision;
+}): { report: PreflightReport; exit: ExitCodeName } {
+  const { outcome, exit } = preflightOutcome(input.gated, input.skew);
+  const report: PreflightReport = {
+    command: 'preflight',
+    spec: {
+      file: input.spec.file,
+      cluster: input.spec.name,
+      role: input.spec.isManagement ? 'management' : 'workload',
+      managementCluster: input.spec.managementClusterName,
+      kubernetesVersion: input.spec.kubernetesVersion,
+      eksaVersion: input.spec.eksaVersion ?? null,
+    },
+    kubeconfig: input.kubeconfig,
+    tools: input.tools,
+    clusters: input.verdicts,
+    skew: input.skew,
+    scope: input.scope,
+    outcome,
+    exitCode: ExitCode[exit],
+  };
+  return { report, exit };
+}
+
+export interface Paint {
+  ok(text: string): string;
+  bad(text: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+}
+
+export function renderPreflightTable(report: PreflightReport, paint: Paint): string {
+  const rows = report.clusters.map((v) => [
+    v.name,
+    v.role,
+    v.kubernetesVersion ?? '-',
+    v.eksaVersion ?? '-',
+    v.ready ? 'yes' : 'no',
+    v.reasons.length === 0 ? '-' : v.reasons.map((r) => `${r.code}: ${r.message}`).join('\n'),
+  ]);
+  const table = renderTable(['CLUSTER', 'ROLE', 'KUBERNETES', 'EKS-A', 'READY', 'REASONS'], rows, (cell, column) =>
+    column === 4 ? (cell.trim() === 'yes' ? paint.ok(cell) : paint.bad(cell)) : cell,
+  );
+  const lines = [table, ''];
+  const scope = report.scope;
+  lines.push(`${paint.bold('Backup scope:')} ${scope.kind === 'stop' ? paint.bad(scope.summary) : scope.summary}`);
+  if (scope.kind === 'stop') lines.push(`  hint: ${scope.hint}`);
+  if (report.skew.length > 0) {
+    lines.push(paint.bad(`Version skew (${report.skew.length}):`));
+    for (const s of report.skew) lines.push(`  ${s.cluster}: ${s.rule}: ${s.message}`);
+  } else {
+    lines.push(`${paint.bold('Version skew:')} none (Kubernetes ${report.spec.kubernetesVersion}, EKS-A ${report.spec.eksaVersion ?? report.tools.eksctl})`);
+  }
+  const verdict =
+    report.outcome === 'ready'
+      ? paint.ok('Preflight passed: every cluster the upgrade touches is ready.')
+      : report.outcome === 'skew'
+        ? paint.bad('Preflight failed: the spec asks for a version step EKS Anywhere does not allow.')
+        : paint.bad('Preflight failed: a cluster of the management tree is not ready.');
+  lines.push(verdict);
+  return lines.join('\n');
+}

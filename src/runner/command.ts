@@ -1,0 +1,65 @@
+/** What a command does to the world: reads always run; writes and the hand-off are skipped in dry-run. */
+export type CommandKind = 'read' | 'write' | 'handoff';
+
+/** One external command as data: the dry-run preview, the journal and the real run all print this object. */
+export interface Command {
+  readonly argv: readonly string[];
+  readonly kind: CommandKind;
+  /** Why the tool runs it, in a few words: shown at -v and in the plan. */
+  readonly why: string;
+  /** Text fed on stdin (a remote script, a manifest); journaled by size only. */
+  readonly input?: string;
+  /** Kill the command after this long. */
+  readonly timeoutMs?: number;
+  /** Extra environment for this command only. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export function read(argv: readonly string[], why: string, extra: Partial<Command> = {}): Command {
+  return { ...extra, argv, kind: 'read', why };
+}
+
+export function write(argv: readonly string[], why: string, extra: Partial<Command> = {}): Command {
+  return { ...extra, argv, kind: 'write', why };
+}
+
+// Flags whose value is a secret wherever they appear (eksctl, kubectl, docker, ssh pass-through).
+const SECRET_FLAG = /^-{1,2}[a-z0-9-]*(token|password|passwd|secret|client-key-data|access-key|secret-key)(=|$)/i;
+
+/** argv with the values of secret-bearing flags replaced, for anything printed or journaled. */
+export function redactArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let hideNext = false;
+  for (const arg of argv) {
+    if (hideNext) {
+      out.push('***');
+      hideNext = false;
+      continue;
+    }
+    const match = SECRET_FLAG.exec(arg);
+    if (match) {
+      if (arg.includes('=')) {
+        out.push(`${arg.slice(0, arg.indexOf('='))}=***`);
+      } else {
+        out.push(arg);
+        hideNext = true;
+      }
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
+const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** POSIX-shell quoting for display, so a printed command can be pasted into a terminal as is. */
+export function quoteForDisplay(arg: string): string {
+  if (arg.length > 0 && SAFE_WORD.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command line as the operator would type it, secrets redacted. */
+export function formatCommand(argv: readonly string[]): string {
+  return redactArgv(argv).map(quoteForDisplay).join(' ');
+}

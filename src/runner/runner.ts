@@ -1,0 +1,113 @@
+import { execa, type ExecaError } from 'execa';
+import { EnvironmentError, ToolError, firstMeaningfulLine } from '../errors.js';
+import type { ExitCodeName } from '../exit-codes.js';
+import { formatCommand, redactArgv, type Command } from './command.js';
+import { Journal } from './journal.js';
+
+export interface RunResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly durationMs: number;
+  /** true when dry-run skipped a write. */
+  readonly skipped: boolean;
+}
+
+export interface RunOptions {
+  /** Return a non-zero exit as a result instead of throwing. */
+  readonly reject?: boolean;
+  /** Which exit code a failure maps to when it is thrown. */
+  readonly failAs?: ExitCodeName;
+  /** The hint attached to a thrown failure. */
+  readonly hint?: string;
+}
+
+export interface RunnerOptions {
+  readonly dryRun: boolean;
+  readonly verbose: boolean;
+  /** Where `$ cmd` / `! cmd` lines go. */
+  readonly log: (line: string) => void;
+  readonly journalFile?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The one way the tool runs an external command. Reads always run (`$ cmd` at -v); in dry-run a write
+ * is printed as `! cmd` and not run. Every call is journaled.
+ */
+export class Runner {
+  readonly journal: Journal;
+  constructor(readonly options: RunnerOptions) {
+    this.journal = new Journal(options.journalFile);
+  }
+
+  get dryRun(): boolean {
+    return this.options.dryRun;
+  }
+
+  async run(command: Command, runOptions: RunOptions = {}): Promise<RunResult> {
+    const shown = formatCommand(command.argv);
+    const base = {
+      argv: redactArgv(command.argv),
+      kind: command.kind,
+      why: command.why,
+      dryRun: this.options.dryRun,
+      ...(command.input === undefined ? {} : { stdinBytes: Buffer.byteLength(command.input) }),
+    };
+    if (this.options.dryRun && command.kind !== 'read') {
+      this.options.log(`! ${shown}`);
+      this.journal.add({ ...base, time: new Date().toISOString(), skipped: true, exitCode: null, durationMs: 0 });
+      return { exitCode: 0, stdout: '', stderr: '', durationMs: 0, skipped: true };
+    }
+    if (this.options.verbose) this.options.log(`$ ${shown}`);
+
+    const [file, ...args] = command.argv;
+    if (!file) throw new Error('runner: empty argv');
+    const started = performance.now();
+    const time = new Date().toISOString();
+    const result = await execa(file, args, {
+      reject: false,
+      input: command.input,
+      stdin: command.input === undefined ? 'ignore' : undefined,
+      timeout: command.timeoutMs,
+      env: { ...this.options.env, ...command.env },
+      extendEnv: this.options.env === undefined,
+      stripFinalNewline: false,
+      maxBuffer: 1024 * 1024 * 1024,
+    });
+    const durationMs = Math.round(performance.now() - started);
+    const failure = result.failed ? (result as unknown as ExecaError) : undefined;
+    const notFound = failure && (failure.code === 'ENOENT' || /ENOENT/.test(failure.message) && result.exitCode === undefined);
+    const exitCode = result.exitCode ?? (notFound ? 127 : -1);
+    this.journal.add({
+      ...base,
+      time,
+      skipped: false,
+      exitCode,
+      durationMs,
+      ...(failure ? { error: failure.timedOut ? 'timed out' : firstMeaningfulLine(String(result.stderr)) || failure.shortMessage } : {}),
+    });
+    if (notFound) {
+      throw new EnvironmentError(`${file} not found on PATH`, { hint: `install ${file} or put it on PATH` });
+    }
+    const out: RunResult = {
+      exitCode,
+      stdout: String(result.stdout ?? ''),
+      stderr: String(result.stderr ?? ''),
+      durationMs,
+      skipped: false,
+    };
+    if (failure && runOptions.reject !== false) {
+      const reason = failure.timedOut
+        ? `timed out after ${command.timeoutMs} ms`
+        : firstMeaningfulLine(out.stderr) || `exit code ${exitCode}`;
+      throw new ToolError(runOptions.failAs ?? 'Environment', `${command.why}: ${reason}`, {
+        argv: command.argv,
+        exitCode,
+        stderr: out.stderr,
+        hint: runOptions.hint,
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,155 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import semver from 'semver';
+import { parseAllDocuments } from 'yaml';
+import { UsageError } from '../errors.js';
+import { DATACENTER_KINDS, EKSA_GROUP, groupOf } from '../kube/kinds.js';
+import type { KubeObject } from '../kube/types.js';
+import { assertDns1123Label, describeValue } from './names.js';
+import type { ClusterSpec, OsFamily, WorkerGroupSpec } from './types.js';
+
+// A real spec is a few kilobytes; anything this large is a wrong file, and parsing it would waste memory.
+const MAX_SPEC_BYTES = 4 * 1024 * 1024;
+const KUBERNETES_VERSION = /^1\.\d{1,2}$/;
+const OS_FAMILIES = new Set<OsFamily>(['ubuntu', 'redhat', 'bottlerocket']);
+const FIX_SPEC = 'fix the cluster spec given with -f';
+
+/** Read, parse and validate an EKS-A cluster spec (multi-document YAML). */
+export async function loadSpec(file: string): Promise<ClusterSpec> {
+  const absolute = path.resolve(file);
+  const text = await readSpecText(absolute, file);
+  return parseSpec(text, absolute);
+}
+
+async function readSpecText(absolute: string, shown: string): Promise<string> {
+  let size: number;
+  try {
+    const info = await stat(absolute);
+    if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    size = info.size;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is not a file' : `cannot be read (${code})`;
+    throw new UsageError(`cluster spec ${shown} ${why}`, { hint: 'pass -f with the path of the EKS-A cluster spec' });
+  }
+  if (size > MAX_SPEC_BYTES) {
+    throw new UsageError(`cluster spec ${shown} is ${size} bytes, larger than any EKS-A spec (limit ${MAX_SPEC_BYTES})`, {
+      hint: 'pass -f with the EKS-A cluster spec, not another file',
+    });
+  }
+  try {
+    return await readFile(absolute, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cluster spec ${shown} cannot be read (${(error as NodeJS.ErrnoException).code})`, {
+      hint: 'check the file permissions',
+    });
+  }
+}
+
+/** The pure part: text → validated spec. */
+export function parseSpec(text: string, file: string): ClusterSpec {
+  const documents = parseDocuments(text, file);
+  const clusters = documents.filter((d) => d.kind === 'Cluster' && groupOf(d.apiVersion) === EKSA_GROUP);
+  if (clusters.length === 0) {
+    throw new UsageError(`${file} has no EKS Anywhere Cluster document (apiVersion ${EKSA_GROUP}/v1alpha1, kind Cluster)`, {
+      hint: 'pass -f with the spec eksctl anywhere create cluster wrote, <name>/<name>-eks-a-cluster.yaml',
+    });
+  }
+  if (clusters.length > 1) {
+    throw new UsageError(`${file} has ${clusters.length} Cluster documents; one spec upgrades one cluster`, { hint: FIX_SPEC });
+  }
+  const cluster = clusters[0]!;
+  const spec = (cluster.spec ?? {}) as Record<string, any>;
+  const name = assertDns1123Label(cluster.metadata?.name, 'cluster name', FIX_SPEC);
+  const namespace = cluster.metadata?.namespace === undefined
+    ? 'default'
+    : assertDns1123Label(cluster.metadata.namespace, 'cluster namespace', FIX_SPEC);
+  const mgmtName = spec.managementCluster?.name;
+  const managementClusterName = mgmtName === undefined || mgmtName === '' ? name : assertDns1123Label(mgmtName, 'managementCluster.name', FIX_SPEC);
+
+  const kubernetesVersion = String(spec.kubernetesVersion ?? '');
+  if (!KUBERNETES_VERSION.test(kubernetesVersion)) {
+    throw new UsageError(`spec.kubernetesVersion ${describeValue(spec.kubernetesVersion)} is not a Kubernetes version like "1.32"`, { hint: FIX_SPEC });
+  }
+  const eksaVersion = spec.eksaVersion === undefined || spec.eksaVersion === null ? undefined : String(spec.eksaVersion);
+  if (eksaVersion !== undefined && semver.valid(eksaVersion) === null) {
+    throw new UsageError(`spec.eksaVersion ${describeValue(eksaVersion)} is not a semantic version like "v0.22.0"`, { hint: FIX_SPEC });
+  }
+
+  const datacenterKind = String(spec.datacenterRef?.kind ?? '');
+  const provider = DATACENTER_KINDS[datacenterKind];
+  if (!provider) {
+    throw new UsageError(`spec.datacenterRef.kind ${describeValue(datacenterKind)} is not an EKS Anywhere datacenter kind`, {
+      hint: `use one of ${Object.keys(DATACENTER_KINDS).join(', ')}`,
+    });
+  }
+  const datacenterName = spec.datacenterRef?.name;
+  const datacenter = documents.find((d) => d.kind === datacenterKind && d.metadata?.name === datacenterName);
+  const machineConfigs = documents.filter((d) => groupOf(d.apiVersion) === EKSA_GROUP && d.kind.endsWith('MachineConfig'));
+  for (const doc of [...machineConfigs, ...(datacenter ? [datacenter] : [])]) {
+    assertDns1123Label(doc.metadata?.name, `${doc.kind} name`, FIX_SPEC);
+  }
+
+  const workerGroups: WorkerGroupSpec[] = ((spec.workerNodeGroupConfigurations ?? []) as any[]).map((group, index) => ({
+    name: assertDns1123Label(group?.name ?? `md-${index}`, 'worker node group name', FIX_SPEC),
+    count: typeof group?.count === 'number' ? group.count : undefined,
+    kubernetesVersion: group?.kubernetesVersion === undefined ? undefined : String(group.kubernetesVersion),
+    machineConfigName: group?.machineGroupRef?.name,
+  }));
+  for (const group of workerGroups) {
+    if (group.kubernetesVersion !== undefined && !KUBERNETES_VERSION.test(group.kubernetesVersion)) {
+      throw new UsageError(`worker group ${group.name} kubernetesVersion ${describeValue(group.kubernetesVersion)} is not like "1.32"`, { hint: FIX_SPEC });
+    }
+  }
+
+  const cpConfigName = spec.controlPlaneConfiguration?.machineGroupRef?.name;
+  const cpConfig = machineConfigs.find((m) => m.metadata.name === cpConfigName);
+  const osFamily = cpConfig?.spec?.osFamily;
+  const controlPlaneOs = OS_FAMILIES.has(osFamily) ? (osFamily as OsFamily) : undefined;
+
+  return {
+    file,
+    documents,
+    cluster,
+    name,
+    namespace,
+    managementClusterName,
+    isManagement: managementClusterName === name,
+    kubernetesVersion,
+    eksaVersion,
+    workerGroups,
+    externalEtcd: spec.externalEtcdConfiguration !== undefined && spec.externalEtcdConfiguration !== null,
+    provider,
+    datacenterKind,
+    datacenter,
+    machineConfigs,
+    controlPlaneOs,
+  };
+}
+
+function parseDocuments(text: string, file: string): KubeObject[] {
+  const parsed = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  const docs = Array.isArray(parsed) ? parsed : [parsed];
+  const objects: KubeObject[] = [];
+  for (const doc of docs) {
+    const error = doc.errors[0];
+    if (error) {
+      const at = error.linePos?.[0];
+      const where = at ? `line ${at.line}, column ${at.col}` : 'unknown position';
+      const first = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      throw new UsageError(`${file} is not valid YAML at ${where}: ${first}`, { hint: FIX_SPEC });
+    }
+    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new UsageError(`${file} has a document that is not a Kubernetes object`, { hint: FIX_SPEC });
+    }
+    const object = value as KubeObject;
+    if (typeof object.kind !== 'string' || typeof object.apiVersion !== 'string') {
+      throw new UsageError(`${file} has a document without apiVersion/kind`, { hint: FIX_SPEC });
+    }
+    object.metadata = (object.metadata ?? {}) as KubeObject['metadata'];
+    objects.push(object);
+  }
+  return objects;
+}

@@ -1,0 +1,36 @@
+import type { KubeObject } from '../kube/types.js';
+
+export type Provider = 'vsphere' | 'tinkerbell' | 'nutanix' | 'cloudstack' | 'snow' | 'docker' | 'aws';
+export type OsFamily = 'ubuntu' | 'redhat' | 'bottlerocket';
+
+export interface WorkerGroupSpec {
+  readonly name: string;
+  readonly count: number | undefined;
+  readonly kubernetesVersion: string | undefined;
+  readonly machineConfigName: string | undefined;
+}
+
+/** The EKS-A cluster spec (-f) as the tool understands it, validated. */
+export interface ClusterSpec {
+  /** Absolute path of the spec file. */
+  readonly file: string;
+  /** Every document of the file, parsed. */
+  readonly documents: readonly KubeObject[];
+  readonly cluster: KubeObject;
+  readonly name: string;
+  readonly namespace: string;
+  /** `spec.managementCluster.name`, or the cluster's own name when self-managed. */
+  readonly managementClusterName: string;
+  /** Self-managed: `managementCluster.name` empty or equal to its own name (EKS-A `IsSelfManaged`). */
+  readonly isManagement: boolean;
+  readonly kubernetesVersion: string;
+  readonly eksaVersion: string | undefined;
+  readonly workerGroups: readonly WorkerGroupSpec[];
+  readonly externalEtcd: boolean;
+  readonly provider: Provider;
+  readonly datacenterKind: string;
+  readonly datacenter: KubeObject | undefined;
+  readonly machineConfigs: readonly KubeObject[];
+  /** osFamily of the control-plane machine config, when the provider has one. */
+  readonly controlPlaneOs: OsFamily | undefined;
+}

@@ -1,0 +1,21 @@
+import type { ListrTask } from 'listr2';
+import { need, type RunContext } from '../context.js';
+import { assembleInventory } from '../kube/inventory.js';
+import { inventoryKinds } from '../kube/kinds.js';
+
+/** inventory: every object of the management tree in one kubectl call, whatever the number of clusters. */
+export function inventoryStep(): ListrTask<RunContext> {
+  return {
+    title: 'Read the management tree',
+    task: async (ctx, task) => {
+      const spec = need(ctx, 'spec');
+      const items = await need(ctx, 'kubectl').listAll(
+        inventoryKinds(spec.provider),
+        `read the management tree of ${spec.managementClusterName}`,
+      );
+      ctx.inventory = assembleInventory(items, spec.managementClusterName, 1);
+      const workloads = ctx.inventory.clusters.length - 1;
+      task.title = `Read the management tree: ${spec.managementClusterName} and ${workloads} workload cluster${workloads === 1 ? '' : 's'}`;
+    },
+  };
+}

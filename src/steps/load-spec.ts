@@ -1,0 +1,21 @@
+import type { ListrTask } from 'listr2';
+import type { RunContext } from '../context.js';
+import { Kubectl } from '../kube/kubectl.js';
+import { resolveLayout } from '../spec/layout.js';
+import { loadSpec } from '../spec/load-spec.js';
+
+/** spec: parse -f, validate names and versions, find the management cluster's kubeconfig and folder. */
+export function loadSpecStep(): ListrTask<RunContext> {
+  return {
+    title: 'Load the cluster spec',
+    task: async (ctx, task) => {
+      const spec = await loadSpec(ctx.options.filename);
+      const layout = resolveLayout({ spec, kubeconfigFlag: ctx.options.kubeconfig, env: ctx.env, cwd: ctx.cwd });
+      ctx.spec = spec;
+      ctx.layout = layout;
+      ctx.kubectl = new Kubectl(ctx.runner, { kubeconfig: layout.kubeconfig, requestTimeout: ctx.options.requestTimeout });
+      const role = spec.isManagement ? 'management cluster' : `workload cluster of ${spec.managementClusterName}`;
+      task.title = `Load the cluster spec: ${spec.name} (${role}, Kubernetes ${spec.kubernetesVersion})`;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { loadSpec, parseSpec } from '../../src/spec/load-spec.js';
+
+export function specYaml(over: { name?: string; mgmt?: string; k8s?: string; eksa?: string | null; extra?: string; etcd?: boolean } = {}): string {
+  const name = over.name ?? 'mgmt';
+  return `apiVersion: anywhere.eks.amazonaws.com/v1alpha1
+kind: Cluster
+metadata:
+  name: ${name}
+spec:
+  kubernetesVersion: "${over.k8s ?? '1.32'}"
+${over.eksa === null ? '' : `  eksaVersion: ${over.eksa ?? 'v0.23.0'}\n`}  managementCluster:
+    name: ${over.mgmt ?? name}
+  datacenterRef: { kind: VSphereDatacenterConfig, name: ${name} }
+  controlPlaneConfiguration:
+    count: 3
+    machineGroupRef: { kind: VSphereMachineConfig, name: ${name}-cp }
+${over.etcd === false ? '' : `  externalEtcdConfiguration:\n    count: 3\n    machineGroupRef: { kind: VSphereMachineConfig, name: ${name}-etcd }\n`}  workerNodeGroupConfigurations:
+    - name: md-0
+      count: 2
+      machineGroupRef: { kind: VSphereMachineConfig, name: ${name}-md-0 }
+---
+apiVersion: anywhere.eks.amazonaws.com/v1alpha1
+kind: VSphereDatacenterConfig
+metadata:
+  name: ${name}
+spec: {}
+---
+apiVersion: anywhere.eks.amazonaws.com/v1alpha1
+kind: VSphereMachineConfig
+metadata:
+  name: ${name}-cp
+spec:
+  osFamily: bottlerocket
+  users: [{ name: ec2-user }]
+${over.extra ?? ''}`;
+}
+
+describe('parseSpec', () => {
+  it('reads a management cluster spec', () => {
+    const spec = parseSpec(specYaml(), '/x/mgmt/mgmt-eks-a-cluster.yaml');
+    expect(spec).toMatchObject({
+      name: 'mgmt',
+      namespace: 'default',
+      isManagement: true,
+      managementClusterName: 'mgmt',
+      kubernetesVersion: '1.32',
+      eksaVersion: 'v0.23.0',
+      externalEtcd: true,
+      provider: 'vsphere',
+      controlPlaneOs: 'bottlerocket',
+    });
+    expect(spec.workerGroups).toEqual([{ name: 'md-0', count: 2, kubernetesVersion: undefined, machineConfigName: 'mgmt-md-0' }]);
+    expect(spec.datacenter?.kind).toBe('VSphereDatacenterConfig');
+  });
+
+  it('tells a workload cluster by managementCluster.name', () => {
+    const spec = parseSpec(specYaml({ name: 'w01', mgmt: 'mgmt', etcd: false }), 'w.yaml');
+    expect(spec).toMatchObject({ isManagement: false, managementClusterName: 'mgmt', externalEtcd: false });
+  });
+
+  it('leaves eksaVersion undefined when the spec omits it', () => {
+    expect(parseSpec(specYaml({ eksa: null }), 'x').eksaVersion).toBeUndefined();
+  });
+
+  it.each([
+    ['a name with a slash', specYaml({ name: 'a/b' }), /cluster name "a\/b" is not a valid name/],
+    ['a name with ..', specYaml({ name: '..' }), /cluster name "\.\." is not a valid name/],
+    ['a name with a space', specYaml().replace('  name: mgmt\nspec:', '  name: "a b"\nspec:'), /cluster name "a b" is not a valid name/],
+    ['a name with shell characters', specYaml().replace('  name: mgmt\nspec:', '  name: "x;$(id)"\nspec:'), /cluster name "x;\$\(id\)" is not a valid name/],
+    ['an upper-case name', specYaml({ name: 'Mgmt' }), /not a valid name/],
+    ['a hostile managementCluster.name', specYaml({ name: 'w', mgmt: '"../etc"' }), /managementCluster.name "\.\.\/etc"/],
+    ['a bad kubernetesVersion', specYaml({ k8s: 'latest' }), /kubernetesVersion "latest" is not a Kubernetes version/],
+    ['a bad eksaVersion', specYaml({ eksa: 'zero' }), /eksaVersion "zero" is not a semantic version/],
+    ['no Cluster document', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n', /has no EKS Anywhere Cluster document/],
+    ['two Cluster documents', `${specYaml()}\n---\n${specYaml({ name: 'other' })}`, /has 2 Cluster documents/],
+    ['a document without kind', 'foo: bar\n', /without apiVersion\/kind/],
+    ['a scalar document', 'just text\n', /not a Kubernetes object/],
+    ['an unknown datacenter kind', specYaml().replace('VSphereDatacenterConfig, name', 'MarsDatacenterConfig, name'), /MarsDatacenterConfig" is not an EKS Anywhere datacenter kind/],
+  ])('rejects %s', (_what, text, message) => {
+    expect(() => parseSpec(text, 'spec.yaml')).toThrow(UsageError);
+    expect(() => parseSpec(text, 'spec.yaml')).toThrow(message);
+  });
+
+  it('reports malformed YAML with line and column', () => {
+    const text = 'apiVersion: v1\nkind: Cluster\nmetadata:\n  name: [unclosed\n';
+    expect(() => parseSpec(text, 'bad.yaml')).toThrow(/bad.yaml is not valid YAML at line \d+, column \d+/);
+  });
+
+  it('rejects duplicate keys rather than guessing', () => {
+    expect(() => parseSpec(`${specYaml()}\nkind: Again\n`, 'dup.yaml')).toThrow(/not valid YAML/);
+  });
+});
+
+describe('loadSpec', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'spec-'));
+
+  it('names a missing file and the flag that fixes it', async () => {
+    await expect(loadSpec(path.join(dir, 'nope.yaml'))).rejects.toThrow(/cluster spec .*nope.yaml does not exist/);
+  });
+
+  it('refuses a directory', async () => {
+    await expect(loadSpec(dir)).rejects.toThrow(/is not a file/);
+  });
+
+  it('refuses a file far larger than any spec without reading it', async () => {
+    const big = path.join(dir, 'big.yaml');
+    writeFileSync(big, Buffer.alloc(5 * 1024 * 1024, 0x61));
+    await expect(loadSpec(big)).rejects.toThrow(/larger than any EKS-A spec/);
+  });
+
+  it('loads a good file with an absolute path', async () => {
+    const good = path.join(dir, 'good.yaml');
+    writeFileSync(good, specYaml());
+    const spec = await loadSpec(good);
+    expect(spec.file).toBe(good);
+  });
+});
