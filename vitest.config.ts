@@ -8,5 +8,6 @@ export default defineConfig({
     // e2e tests start servers and real etcd/sshd; two workers match the 2-core machines.
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/reporters/summary-line.ts'],
   },
 });

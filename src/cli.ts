@@ -19,6 +19,19 @@ function gateFlags<T>(y: Argv<T>) {
     .option('journal', { type: 'string', describe: 'also write every external command to this NDJSON file' });
 }
 
+/** Which clusterctl runs the backup. */
+function clusterctlFlags<T>(y: Argv<T>) {
+  return y
+    .option('clusterctl', { type: 'string', describe: 'use this local clusterctl binary instead of the EKS-A cli-tools image' })
+    .option('cli-tools-image', { type: 'string', describe: 'the EKS-A cli-tools image; skips the release-manifest lookup' })
+    .option('release-manifest', { type: 'string', describe: 'EKS-A release manifest URL or file (default: the public one)' })
+    .option('eksa-version', { type: 'string', describe: 'EKS-A version whose bundle names the cli-tools image (default: eksctl anywhere version)' });
+}
+
+function optionalString(value: unknown): string | undefined {
+  return value === undefined || value === '' ? undefined : String(value);
+}
+
 function toGateOptions(argv: Record<string, unknown>, dryRun: boolean): GateOptions {
   const timeout = String(argv.requestTimeout);
   if (!/^\d+(ms|s|m|h)$/.test(timeout)) {
@@ -51,6 +64,43 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
       async (argv) => {
         const { preflight } = await import('./commands/preflight.js');
         outcome = await preflight(toGateOptions(argv, false), io);
+      },
+    )
+    .command(
+      'backup',
+      'back up the Cluster API and EKS-A objects of the management tree into <mgmt>/<cluster>-backup-<timestamp>, verified',
+      (y) =>
+        clusterctlFlags(gateFlags(y))
+          .option('dry-run', { type: 'boolean', default: false, describe: 'run every read, print every write as "! cmd", write nothing' })
+          .option('clean-failed', { type: 'boolean', default: false, describe: 'remove a failed backup set instead of keeping it as <name>.failed' })
+          .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml', 'back up the whole tree (or the management cluster only, recorded, when a workload is not ready)')
+          .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml --dry-run', 'print the exact clusterctl command, write nothing'),
+      async (argv) => {
+        const { backup } = await import('./commands/backup.js');
+        outcome = await backup(
+          {
+            ...toGateOptions(argv, Boolean(argv.dryRun)),
+            cleanFailed: Boolean(argv.cleanFailed),
+            clusterctl: optionalString(argv.clusterctl),
+            cliToolsImage: optionalString(argv.cliToolsImage),
+            releaseManifest: optionalString(argv.releaseManifest),
+            eksaVersion: optionalString(argv.eksaVersion),
+          },
+          io,
+        );
+      },
+    )
+    .command(
+      'verify <dir>',
+      'recompute every sha256 of a backup set and check its object graph again',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', demandOption: true, describe: 'the backup folder, e.g. mgmt/mgmt-backup-2026-11-29T10_00_00' })
+          .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+          .example('$0 verify mgmt/mgmt-backup-2026-11-29T10_00_00', 'check a backup before relying on it'),
+      async (argv) => {
+        const { verify } = await import('./commands/verify.js');
+        outcome = await verify({ dir: String(argv.dir), output: argv.output as OutputFormat }, io);
       },
     )
     .completion('completion', 'print a bash/zsh completion script (eval "$(eksa-safe-upgrade completion)")')

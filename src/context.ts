@@ -1,3 +1,6 @@
+import type { BackupResult, ClusterctlInfo } from './backup/apply.js';
+import type { BackupPlan } from './backup/plan.js';
+import type { ClusterctlSource } from './capi/move-command.js';
 import type { Kubectl } from './kube/kubectl.js';
 import type { Inventory } from './kube/types.js';
 import type { ScopeDecision, OnUnready } from './policy/scope.js';
@@ -40,6 +43,9 @@ export interface RunContext {
   verdicts?: ClusterVerdict[]; // readiness
   skew?: SkewViolation[]; // skew
   scope?: ScopeDecision; // scope
+  clusterctl?: { source: ClusterctlSource; info: ClusterctlInfo }; // find-clusterctl
+  backupPlan?: BackupPlan; // backup-capi
+  backup?: BackupResult; // backup-capi (not in dry-run)
 }
 
 /** Read a field a previous step must have set; a missing one is a bug in the task list's order. */

@@ -1,0 +1,21 @@
+import path from 'node:path';
+import { verifyBackupSet } from '../backup/verify-set.js';
+import type { OutputFormat } from '../context.js';
+import type { ExitCodeName } from '../exit-codes.js';
+import { paint } from '../report/paint.js';
+import type { CommandIo } from './io.js';
+
+/** `verify <backup dir>`: every sha256 recomputed, the object graph checked again. */
+export async function verify(options: { dir: string; output: OutputFormat }, io: CommandIo): Promise<ExitCodeName> {
+  const dir = path.resolve(io.cwd, options.dir);
+  const result = await verifyBackupSet(dir);
+  if (options.output === 'json') {
+    io.stdout(JSON.stringify({ command: 'verify', dir, ok: result.ok, problems: result.problems, files: result.files }, null, 2));
+  } else {
+    const p = paint(io.env);
+    for (const f of result.files) io.stdout(`${f.status === 'ok' ? p.ok('ok       ') : p.bad(f.status.padEnd(9))} ${f.path}${f.detail ? `  (${f.detail})` : ''}`);
+    for (const problem of result.problems) io.stdout(p.bad(`problem: ${problem}`));
+    io.stdout(result.ok ? p.ok(`Verified: ${dir}`) : p.bad(`Verification failed: ${dir}`));
+  }
+  return result.ok ? 'Success' : 'VerifyFailed';
+}

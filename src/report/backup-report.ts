@@ -1,0 +1,66 @@
+import type { BackupResult } from '../backup/apply.js';
+import type { BackupManifest } from '../backup/manifest.js';
+import type { BackupPlan } from '../backup/plan.js';
+import { formatCommand } from '../runner/command.js';
+import type { ClusterVerdict } from '../readiness/verdict.js';
+import type { Paint } from './preflight-report.js';
+
+export interface BackupReport {
+  readonly command: 'backup';
+  readonly dryRun: boolean;
+  readonly dir: string;
+  readonly state: 'complete' | 'planned';
+  readonly scope: BackupManifest['scope'];
+  readonly clusterctlArgv: readonly string[];
+  readonly files: number;
+  readonly bytes: number;
+  readonly pauseRestore: BackupManifest['pauseRestore'];
+  readonly clusters: readonly ClusterVerdict[];
+}
+
+export function buildBackupReport(input: { dryRun: boolean; plan: BackupPlan; result: BackupResult | undefined; verdicts: readonly ClusterVerdict[] }): BackupReport {
+  const m = input.result?.manifest;
+  const planScope = input.plan.scope;
+  return {
+    command: 'backup',
+    dryRun: input.dryRun,
+    dir: input.result?.dir ?? input.plan.dir,
+    state: m ? 'complete' : 'planned',
+    scope: m?.scope ?? {
+      kind: planScope.kind,
+      clusters: [...planScope.clusters],
+      summary: planScope.summary,
+      leftOut: planScope.kind === 'management-only' ? planScope.leftOut.map((l) => ({ cluster: l.cluster, reasons: [...l.reasons] })) : [],
+    },
+    clusterctlArgv: m?.clusterctl.argv ?? input.plan.move.argv,
+    files: m?.files.length ?? 0,
+    bytes: m?.files.reduce((n, f) => n + f.size, 0) ?? 0,
+    pauseRestore: m?.pauseRestore ?? [],
+    clusters: input.verdicts,
+  };
+}
+
+export function renderBackupReport(r: BackupReport, paint: Paint): string {
+  const lines: string[] = [];
+  if (r.dryRun) lines.push(paint.bold(`Dry run: nothing was written. The backup would go to ${r.dir}`));
+  else lines.push(`${paint.ok('Backup complete and verified:')} ${r.dir}`);
+  if (r.scope.kind === 'management-only') {
+    lines.push(paint.bad(`Scope: MANAGEMENT CLUSTER ONLY (${r.scope.clusters.join(', ')}) — ${r.scope.summary}`));
+    for (const l of r.scope.leftOut) {
+      lines.push(paint.bad(`  left out: ${l.cluster}`));
+      for (const reason of l.reasons) lines.push(`    ${reason.code}: ${reason.message}`);
+    }
+  } else {
+    lines.push(`Scope: ${r.scope.summary} (${r.scope.clusters.join(', ')})`);
+  }
+  lines.push(`clusterctl: ${formatCommand(r.clusterctlArgv)}`);
+  if (!r.dryRun) {
+    lines.push(`Files: ${r.files} (${r.bytes} bytes), sha256 of each in manifest.json`);
+    lines.push(
+      r.pauseRestore.length === 0
+        ? 'Pause state: every cluster as it was before'
+        : `Pause state restored: ${r.pauseRestore.map((p) => `${p.cluster} ${p.what} → ${p.before ? 'paused' : 'unpaused'}`).join(', ')}`,
+    );
+  }
+  return lines.join('\n');
+}

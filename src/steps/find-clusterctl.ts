@@ -1,0 +1,51 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { ListrTask } from 'listr2';
+import { resolveCliToolsImage } from '../capi/cli-tools-image.js';
+import { need, type RunContext } from '../context.js';
+
+export interface ClusterctlOptions {
+  /** A local clusterctl binary instead of the cli-tools image. */
+  readonly clusterctl: string | undefined;
+  /** The cli-tools image, skipping the release-manifest lookup. */
+  readonly cliToolsImage: string | undefined;
+  /** Release manifest URL or file (air-gapped admin machines). */
+  readonly releaseManifest: string | undefined;
+  /** The EKS-A version whose bundle names the image; default: eksctl's. */
+  readonly eksaVersion: string | undefined;
+}
+
+export function manifestCacheDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  return path.join(base, 'eksa-safe-upgrade', 'manifests');
+}
+
+/**
+ * Which clusterctl: `--filter-cluster` exists only in EKS-A's patched clusterctl of the cli-tools image,
+ * so that image is the default, resolved from the release manifest as the EKS-A docs do.
+ */
+export function findClusterctlStep(options: ClusterctlOptions): ListrTask<RunContext> {
+  return {
+    title: 'Find clusterctl',
+    task: async (ctx, task) => {
+      if (options.clusterctl) {
+        ctx.clusterctl = { source: { kind: 'binary', path: options.clusterctl }, info: { source: 'binary', binary: options.clusterctl } };
+      } else if (options.cliToolsImage) {
+        ctx.clusterctl = { source: { kind: 'image', image: options.cliToolsImage }, info: { source: 'image', image: options.cliToolsImage } };
+      } else {
+        const eksaVersion = options.eksaVersion ?? need(ctx, 'tools').eksctl;
+        const found = await resolveCliToolsImage({
+          eksaVersion,
+          ...(options.releaseManifest ? { releaseManifest: options.releaseManifest } : {}),
+          cacheDir: manifestCacheDir(ctx.env),
+        });
+        ctx.clusterctl = {
+          source: { kind: 'image', image: found.image },
+          info: { source: 'image', image: found.image, releaseManifest: found.releaseManifest, bundleManifestUrl: found.bundleManifestUrl },
+        };
+      }
+      const src = ctx.clusterctl.source;
+      task.title = `Find clusterctl: ${src.kind === 'image' ? `image ${src.image}` : src.path}`;
+    },
+  };
+}
