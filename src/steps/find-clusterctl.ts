@@ -30,18 +30,22 @@ export function findClusterctlStep(options: ClusterctlOptions): ListrTask<RunCon
     task: async (ctx, task) => {
       if (options.clusterctl) {
         ctx.clusterctl = { source: { kind: 'binary', path: options.clusterctl }, info: { source: 'binary', binary: options.clusterctl } };
-      } else if (options.cliToolsImage) {
-        ctx.clusterctl = { source: { kind: 'image', image: options.cliToolsImage }, info: { source: 'image', image: options.cliToolsImage } };
       } else {
-        const eksaVersion = options.eksaVersion ?? need(ctx, 'tools').eksctl;
+        // With --cli-tools-image the lookup is skipped, but the value is still checked to be an image reference.
         const found = await resolveCliToolsImage({
-          eksaVersion,
+          eksaVersion: options.eksaVersion ?? need(ctx, 'tools').eksctl,
           ...(options.releaseManifest ? { releaseManifest: options.releaseManifest } : {}),
+          ...(options.cliToolsImage ? { cliToolsImage: options.cliToolsImage } : {}),
           cacheDir: manifestCacheDir(ctx.env),
         });
         ctx.clusterctl = {
           source: { kind: 'image', image: found.image },
-          info: { source: 'image', image: found.image, releaseManifest: found.releaseManifest, bundleManifestUrl: found.bundleManifestUrl },
+          info: {
+            source: 'image',
+            image: found.image,
+            ...(found.releaseManifest ? { releaseManifest: found.releaseManifest } : {}),
+            ...(found.bundleManifestUrl ? { bundleManifestUrl: found.bundleManifestUrl } : {}),
+          },
         };
       }
       const src = ctx.clusterctl.source;

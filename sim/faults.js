@@ -1,0 +1,77 @@
+// Fault injection. A fault is a matcher plus an effect:
+//   matcher: resource ('machines' or 'machines.cluster.x-k8s.io'), method, namespace, name, path
+//            (a pathname prefix, for non-resource paths such as /version); no matcher = every request
+//   effect:  latencyMs (added; all matching latencies add up), status + message (a Status answer),
+//            hang: true (never answered; the connection is dropped when the server closes)
+//   times:   fire only this many times (then the fault is spent); default: forever
+
+const MATCHERS = ['resource', 'method', 'namespace', 'name', 'path'];
+const EFFECTS = ['latencyMs', 'status', 'hang'];
+const KNOWN = new Set([...MATCHERS, ...EFFECTS, 'message', 'reason', 'times']);
+
+/** Validate a fault list (throws with the offending entry) and return a normalised copy. */
+export function parseFaults(list) {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new Error('faults must be a list');
+  return list.map((fault, i) => {
+    const where = `faults[${i}] ${JSON.stringify(fault)}`;
+    if (fault === null || typeof fault !== 'object') throw new Error(`${where}: must be an object`);
+    const unknown = Object.keys(fault).filter((k) => !KNOWN.has(k));
+    if (unknown.length) throw new Error(`${where}: unknown field(s) ${unknown.join(', ')}`);
+    if (!EFFECTS.some((k) => fault[k] !== undefined)) throw new Error(`${where}: needs latencyMs, status or hang`);
+    if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 400 && fault.status <= 599)) {
+      throw new Error(`${where}: status must be an HTTP error code (400-599)`);
+    }
+    if (fault.latencyMs !== undefined && !(Number.isFinite(fault.latencyMs) && fault.latencyMs >= 0)) {
+      throw new Error(`${where}: latencyMs must be a number >= 0`);
+    }
+    if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times > 0)) {
+      throw new Error(`${where}: times must be a positive integer`);
+    }
+    return { ...fault, method: fault.method?.toUpperCase(), remaining: fault.times ?? Infinity };
+  });
+}
+
+function matches(fault, req) {
+  if (fault.method && fault.method !== req.method) return false;
+  if (fault.path && !req.pathname.startsWith(fault.path)) return false;
+  if (fault.resource) {
+    if (!req.info) return false;
+    const [resource, ...group] = fault.resource.split('.');
+    if (resource !== req.info.resource) return false;
+    if (group.length && group.join('.') !== req.info.group) return false;
+  }
+  if (fault.namespace && fault.namespace !== req.namespace) return false;
+  if (fault.name && fault.name !== req.name) return false;
+  return true;
+}
+
+/**
+ * What the faults do to one request.
+ * @param {ReturnType<typeof parseFaults>} faults
+ * @param {{ method: string, pathname: string, info?: { resource: string, group: string }, namespace?: string, name?: string }} req
+ * @returns {{ latencyMs: number, hang: boolean, error?: { status: number, reason: string, message: string } }}
+ */
+export function faultsFor(faults, req) {
+  const outcome = { latencyMs: 0, hang: false, error: undefined };
+  for (const fault of faults) {
+    if (fault.remaining <= 0 || !matches(fault, req)) continue;
+    fault.remaining -= 1;
+    outcome.latencyMs += fault.latencyMs ?? 0;
+    if (outcome.hang || outcome.error) continue;
+    if (fault.hang) outcome.hang = true;
+    else if (fault.status !== undefined) {
+      outcome.error = {
+        status: fault.status,
+        reason: fault.reason ?? REASONS[fault.status] ?? 'InternalError',
+        message: fault.message ?? `injected fault: ${fault.status} on ${req.method} ${req.pathname}`,
+      };
+    }
+  }
+  return outcome;
+}
+
+const REASONS = {
+  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict',
+  429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
+};

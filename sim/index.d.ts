@@ -1,0 +1,170 @@
+// Types of the simulator's public API (sim/index.js) for TypeScript tests.
+
+export interface SimObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }>;
+  };
+  spec?: any;
+  status?: any;
+  [key: string]: any;
+}
+
+export interface KindInfo {
+  readonly group: string;
+  readonly versions: readonly string[];
+  readonly kind: string;
+  readonly resource: string;
+  readonly singular: string;
+  readonly namespaced: boolean;
+  readonly shortNames: readonly string[];
+  readonly status: boolean;
+  readonly provider?: string;
+}
+/** `machines`, `machines.cluster.x-k8s.io`, `Cluster.anywhere.eks.amazonaws.com`, `kcp`, or a KindInfo. */
+export type KindRef = KindInfo | string;
+export const KINDS: readonly KindInfo[];
+export function kindFor(ref: KindRef): KindInfo;
+
+/** One fault: a matcher (none = every request) and an effect. */
+export interface Fault {
+  resource?: string;
+  method?: string;
+  namespace?: string;
+  name?: string;
+  /** pathname prefix, e.g. `/version` */
+  path?: string;
+  latencyMs?: number;
+  status?: number;
+  reason?: string;
+  message?: string;
+  hang?: boolean;
+  /** fire this many times, then the fault is spent */
+  times?: number;
+}
+
+export interface ClusterDefinition {
+  name: string;
+  kubernetesVersion: string;
+  eksaVersion: string;
+  os: 'ubuntu' | 'redhat' | 'bottlerocket';
+  etcd: 'stacked' | 'external';
+  controlPlane: number;
+  etcdCount?: number;
+  workers: Array<{ name: string; count: number; kubernetesVersion?: string }>;
+  shape: 'v1beta2' | 'v1beta1';
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  file?: string;
+  provider: 'vsphere' | 'tinkerbell';
+  management: string;
+  upgradeTo: { kubernetesVersion: string; eksaVersion: string };
+  /** management cluster first */
+  clusters: ClusterDefinition[];
+  patches: unknown[];
+  remove: unknown[];
+  faults: Fault[];
+  eksctl: Record<string, unknown>;
+  clusterctl: Record<string, unknown>;
+  workloads: number;
+  seed: string;
+  objects: SimObject[];
+}
+
+export interface ScenarioOptions {
+  /** add this many generated workload clusters w-0001… */
+  workloads?: number;
+  /** seeds uids and fake secret values (random by default) */
+  seed?: string;
+  now?: number;
+}
+
+export const SIM_DIR: string;
+export const SCENARIO_DIR: string;
+export function resolveScenarioPath(ref: string): string;
+export function readScenarioDefinition(file: string): Record<string, any>;
+export function normalizeDefinition(def: Record<string, any>, options?: { workloads?: number }): Omit<Scenario, 'workloads' | 'seed' | 'objects'>;
+export function buildScenario(def: Record<string, any>, options?: ScenarioOptions): Scenario;
+export function loadScenario(ref: string | Record<string, any>, options?: ScenarioOptions): Scenario;
+export function generateWorkloads(n: number, template?: Partial<ClusterDefinition>): Array<Partial<ClusterDefinition> & { name: string }>;
+export function specDocuments(scenario: Scenario, clusterName: string): SimObject[] | undefined;
+export function specYaml(documents: SimObject[]): string;
+
+export interface ListOptions { namespace?: string; labelSelector?: string; fieldSelector?: string }
+export interface WriteOptions { subresource?: 'status'; dryRun?: boolean }
+
+export class ObjectStore {
+  readonly resourceVersion: string;
+  load(objects: SimObject[], options?: { adopt?: boolean }): void;
+  list(ref: KindRef, options?: ListOptions): readonly SimObject[];
+  get(ref: KindRef, namespace: string | undefined, name: string): SimObject | undefined;
+  all(): SimObject[];
+  create(ref: KindRef, namespace: string | undefined, body: Partial<SimObject>, options?: { version?: string; dryRun?: boolean }): SimObject;
+  update(ref: KindRef, namespace: string | undefined, name: string, body: Partial<SimObject>, options?: WriteOptions): SimObject;
+  /** type: a content type (`application/merge-patch+json`, …) or `merge` | `json` | `strategic` */
+  patch(ref: KindRef, namespace: string | undefined, name: string, type: string, patch: unknown, options?: WriteOptions): SimObject;
+  delete(ref: KindRef, namespace: string | undefined, name: string, options?: { preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: boolean }): { deleted: boolean; object: SimObject };
+  on(event: 'change', listener: (e: { type: 'ADDED' | 'MODIFIED' | 'DELETED'; info: KindInfo; object: SimObject }) => void): this;
+  off(event: 'change', listener: (...args: any[]) => void): this;
+}
+
+export interface SimServer {
+  url: string;
+  port: number;
+  store: ObjectStore;
+  scenario: Scenario;
+  setFaults(faults: Fault[]): void;
+  faults(): Fault[];
+  close(): Promise<void>;
+}
+
+export interface StartSimServerOptions {
+  /** scenario name (`healthy`), YAML path, or a Scenario from loadScenario */
+  scenario: string | Scenario;
+  host?: string;
+  port?: number;
+  /** NDJSON file; one line per write request */
+  journalFile?: string;
+  workloads?: number;
+  seed?: string;
+}
+export function startSimServer(options: StartSimServerOptions): Promise<SimServer>;
+
+export const SIM_BIN: string;
+export function simPaths(workdir: string): { dir: string; state: string; log: string; journal: string; kubeCache: string };
+export function clusterPaths(workdir: string, name: string): { dir: string; kubeconfig: string; spec: string };
+export function kubeconfigYaml(name: string, url: string): string;
+export function writeClusterFiles(workdir: string, scenario: Scenario, url: string): Array<{ name: string; kubeconfig: string; spec: string | undefined }>;
+export interface SimEnv {
+  KUBECONFIG: string;
+  PATH: string;
+  EKSA_SIM_JOURNAL: string;
+  EKSA_SIM_URL: string;
+  EKSA_SIM_SCENARIO?: string;
+  EKSA_SIM_WORKDIR: string;
+  KUBECACHEDIR: string;
+}
+export function simEnv(options: { workdir: string; url: string; scenarioFile?: string; management: string; basePath?: string }): SimEnv;
+export function formatExports(env: Record<string, string>): string;
+export function shellQuote(value: string): string;
+
+export const EKSCTL_VERSION: string;
+export function eksctlMain(args: string[], env: Record<string, string | undefined>, io: { stdout: (s: string) => void; stderr: (s: string) => void }): number;
+export const RELEASE_MANIFEST_URL: string;
+export function bundleNumberFor(eksaVersion: string): number;
+export function bundleManifestUrl(eksaVersion: string): string;
+export function eksaReleaseName(eksaVersion: string): string;

@@ -1,0 +1,216 @@
+// Scenarios: a compact YAML description of a management tree (see README.md), expanded by the
+// generator into every object the simulated API server serves, then patched and pruned.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import YAML from 'yaml';
+import { generateWorld } from './generate/world.js';
+import { PROVIDERS } from './generate/providers.js';
+import { applyPatches, applyRemovals } from './scenario-patches.js';
+
+export const SIM_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const SCENARIO_DIR = path.join(SIM_DIR, 'scenarios');
+
+const TOP_KEYS = new Set(['name', 'description', 'extends', 'provider', 'management', 'upgradeTo', 'clusters',
+  'clusterDefaults', 'patches', 'remove', 'faults', 'eksctl', 'clusterctl']);
+const CLUSTER_KEYS = new Set(['name', 'kubernetesVersion', 'eksaVersion', 'os', 'etcd', 'controlPlane', 'etcdCount', 'workers', 'shape']);
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A scenario name (`healthy` → sim/scenarios/healthy.yaml) or a path, made absolute. */
+export function resolveScenarioPath(ref) {
+  if (/[\\/]/.test(ref) || /\.ya?ml$/.test(ref)) return path.resolve(ref);
+  return path.join(SCENARIO_DIR, `${ref}.yaml`);
+}
+
+/** Read a scenario file and the files it `extends:` (paths relative to the file), merged. */
+export function readScenarioDefinition(file, seen = []) {
+  const abs = path.resolve(file);
+  if (seen.includes(abs)) throw new Error(`scenario extends cycle: ${[...seen, abs].join(' -> ')}`);
+  let raw;
+  try {
+    raw = YAML.parse(readFileSync(abs, 'utf8'));
+  } catch (e) {
+    throw new Error(`cannot read scenario ${abs}: ${e.message}`);
+  }
+  if (!isObject(raw)) throw new Error(`scenario ${abs}: expected a mapping at the top`);
+  const unknown = Object.keys(raw).filter((k) => !TOP_KEYS.has(k));
+  if (unknown.length) throw new Error(`scenario ${abs}: unknown key(s) ${unknown.join(', ')}`);
+  const own = { ...raw, name: raw.name ?? path.basename(abs).replace(/\.ya?ml$/, '') };
+  if (!raw.extends) return { ...own, file: abs };
+  const parent = readScenarioDefinition(path.resolve(path.dirname(abs), String(raw.extends)), [...seen, abs]);
+  const { extends: _extends, ...child } = own;
+  return {
+    ...parent,
+    ...child,
+    // Patches and removals accumulate along the chain (the parent's first); maps merge; the rest overrides.
+    clusterDefaults: { ...parent.clusterDefaults, ...child.clusterDefaults },
+    upgradeTo: { ...parent.upgradeTo, ...child.upgradeTo },
+    patches: [...(parent.patches ?? []), ...(child.patches ?? [])],
+    remove: [...(parent.remove ?? []), ...(child.remove ?? [])],
+    file: abs,
+  };
+}
+
+/** `n` ready workload clusters `w-0001`…: ubuntu, stacked etcd, 1 control-plane node, one md-0 worker. */
+export function generateWorkloads(n, template = {}) {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `w-${String(i + 1).padStart(4, '0')}`,
+    os: 'ubuntu',
+    etcd: 'stacked',
+    controlPlane: 1,
+    workers: [{ name: 'md-0', count: 1 }],
+    ...template,
+  }));
+}
+
+function fail(where, message) {
+  throw new Error(`${where}: ${message}`);
+}
+
+function normalizeCluster(raw, provider) {
+  const where = `cluster ${JSON.stringify(raw?.name ?? raw)}`;
+  if (!isObject(raw)) fail(where, 'must be a mapping');
+  const unknown = Object.keys(raw).filter((k) => !CLUSTER_KEYS.has(k));
+  if (unknown.length) fail(where, `unknown key(s) ${unknown.join(', ')}`);
+  const c = {
+    kubernetesVersion: '1.31', eksaVersion: 'v0.22.0', os: 'ubuntu', etcd: 'stacked', controlPlane: 1,
+    workers: [{ name: 'md-0', count: 1 }], shape: 'v1beta2', ...raw,
+  };
+  if (typeof c.name !== 'string' || !DNS_LABEL.test(c.name)) fail(where, 'name must be a DNS-1123 label');
+  if (typeof c.kubernetesVersion !== 'string' || !/^1\.\d+$/.test(c.kubernetesVersion)) fail(where, 'kubernetesVersion must be a quoted string like "1.31"');
+  if (typeof c.eksaVersion !== 'string' || !/^v\d+\.\d+\.\d+/.test(c.eksaVersion)) fail(where, 'eksaVersion must look like v0.22.0');
+  if (!['ubuntu', 'redhat', 'bottlerocket'].includes(c.os)) fail(where, 'os must be ubuntu, redhat or bottlerocket');
+  if (!['stacked', 'external'].includes(c.etcd)) fail(where, 'etcd must be stacked or external');
+  if (!['v1beta2', 'v1beta1'].includes(c.shape)) fail(where, 'shape must be v1beta2 or v1beta1');
+  if (!Number.isInteger(c.controlPlane) || c.controlPlane < 1) fail(where, 'controlPlane must be a positive integer');
+  if (c.etcd === 'external') {
+    c.etcdCount ??= 3;
+    if (!Number.isInteger(c.etcdCount) || c.etcdCount < 1) fail(where, 'etcdCount must be a positive integer');
+    if (provider === 'tinkerbell') fail(where, 'external etcd is not supported on Tinkerbell (bare metal)');
+  } else {
+    delete c.etcdCount;
+  }
+  if (!Array.isArray(c.workers)) fail(where, 'workers must be a list');
+  const groups = new Set();
+  c.workers = c.workers.map((w) => {
+    if (!isObject(w) || typeof w.name !== 'string' || !DNS_LABEL.test(w.name)) fail(where, `worker group ${JSON.stringify(w)} needs a DNS-1123 name`);
+    if (['cp', 'etcd'].includes(w.name) || groups.has(w.name)) fail(where, `worker group name "${w.name}" is reserved or repeated`);
+    groups.add(w.name);
+    const count = w.count ?? 1;
+    if (!Number.isInteger(count) || count < 0) fail(where, `worker group ${w.name}: count must be an integer >= 0`);
+    if (w.kubernetesVersion !== undefined && !/^1\.\d+$/.test(String(w.kubernetesVersion))) fail(where, `worker group ${w.name}: kubernetesVersion must be a quoted string`);
+    return { name: w.name, count, ...(w.kubernetesVersion ? { kubernetesVersion: w.kubernetesVersion } : {}) };
+  });
+  return c;
+}
+
+/**
+ * Validate a merged definition and fill in defaults.
+ * @param {any} def
+ * @param {{ workloads?: number }} [options]
+ */
+export function normalizeDefinition(def, { workloads = 0 } = {}) {
+  const where = `scenario ${def?.name ?? '(unnamed)'}`;
+  if (!isObject(def)) fail(where, 'must be a mapping');
+  const provider = def.provider ?? 'vsphere';
+  if (!PROVIDERS[provider]) fail(where, `provider must be one of ${Object.keys(PROVIDERS).join(', ')}`);
+  if (!Array.isArray(def.clusters) || def.clusters.length === 0) fail(where, 'clusters must be a non-empty list');
+  const defaults = def.clusterDefaults ?? {};
+  let raw = def.clusters.map((c) => ({ ...defaults, ...c }));
+  const management = def.management ?? raw[0]?.name;
+  const mgmtRaw = raw.find((c) => c.name === management);
+  if (!mgmtRaw) fail(where, `management cluster "${management}" is not among the clusters`);
+  if (workloads > 0) {
+    const mgmt = normalizeCluster(mgmtRaw, provider);
+    raw = [...raw, ...generateWorkloads(workloads, { ...defaults, kubernetesVersion: mgmt.kubernetesVersion, eksaVersion: mgmt.eksaVersion })];
+  }
+  // The management cluster always comes first: it gets cluster index 0 and the first addresses.
+  const ordered = [mgmtRaw, ...raw.filter((c) => c !== mgmtRaw)];
+  const clusters = ordered.map((c) => normalizeCluster(c, provider));
+  const names = new Set();
+  for (const c of clusters) {
+    if (names.has(c.name)) fail(where, `cluster name ${c.name} is repeated`);
+    names.add(c.name);
+  }
+  const mgmt = /** @type {any} */ (clusters[0]);
+  const upgradeTo = {
+    kubernetesVersion: String(def.upgradeTo?.kubernetesVersion ?? mgmt.kubernetesVersion),
+    eksaVersion: String(def.upgradeTo?.eksaVersion ?? mgmt.eksaVersion),
+  };
+  return {
+    name: String(def.name ?? 'scenario'),
+    description: String(def.description ?? ''),
+    file: def.file,
+    provider,
+    management,
+    upgradeTo,
+    clusters,
+    patches: def.patches ?? [],
+    remove: def.remove ?? [],
+    faults: def.faults ?? [],
+    eksctl: def.eksctl ?? {},
+    clusterctl: def.clusterctl ?? {},
+  };
+}
+
+/**
+ * Expand a definition (an object as in the YAML, `extends` already merged) into a scenario.
+ * @param {any} def
+ * @param {{ workloads?: number, seed?: string, now?: number }} [options]
+ */
+export function buildScenario(def, { workloads = 0, seed, now } = {}) {
+  const normal = normalizeDefinition(def, { workloads });
+  const runSeed = seed ?? randomBytes(8).toString('hex');
+  let objects = generateWorld(normal, { seed: runSeed, now: now ?? Date.now() });
+  objects = applyPatches(objects, normal.patches, now ?? Date.now());
+  objects = applyRemovals(objects, normal.remove);
+  return { ...normal, workloads, seed: runSeed, objects };
+}
+
+/**
+ * Load a scenario by name (`healthy`), path, or definition object.
+ * @param {string | object} ref
+ * @param {{ workloads?: number, seed?: string, now?: number }} [options]
+ */
+export function loadScenario(ref, options = {}) {
+  const def = typeof ref === 'string' ? readScenarioDefinition(resolveScenarioPath(ref)) : ref;
+  return buildScenario(def, options);
+}
+
+/**
+ * The documents of `<cluster>/<cluster>-eks-a-cluster.yaml`: the EKS-A Cluster (with the scenario's
+ * `upgradeTo` versions), its datacenter config and machine configs, with only name and spec kept.
+ * Undefined when the scenario removed the cluster's EKS-A object.
+ */
+export function specDocuments(scenario, clusterName) {
+  const eksa = scenario.objects.filter((o) => o.apiVersion.startsWith('anywhere.eks.amazonaws.com/') && o.metadata.namespace === 'default');
+  const find = (kind, name) => eksa.find((o) => o.kind === kind && o.metadata.name === name);
+  const cluster = find('Cluster', clusterName);
+  if (!cluster) return undefined;
+  const doc = (o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name }, spec: structuredClone(o.spec) });
+  const main = doc(cluster);
+  main.spec.kubernetesVersion = scenario.upgradeTo.kubernetesVersion;
+  main.spec.eksaVersion = scenario.upgradeTo.eksaVersion;
+  const refs = [
+    cluster.spec.datacenterRef,
+    cluster.spec.controlPlaneConfiguration?.machineGroupRef,
+    cluster.spec.externalEtcdConfiguration?.machineGroupRef,
+    ...(cluster.spec.workerNodeGroupConfigurations ?? []).map((w) => w.machineGroupRef),
+  ].filter(Boolean);
+  const seen = new Set();
+  const related = refs.flatMap((r) => {
+    const key = `${r.kind}/${r.name}`;
+    if (seen.has(key)) return [];
+    seen.add(key);
+    const o = find(r.kind, r.name);
+    return o ? [doc(o)] : [];
+  });
+  return [main, ...related];
+}
+
+/** Multi-document YAML as eksctl writes cluster specs. */
+export function specYaml(documents) {
+  return documents.map((d) => YAML.stringify(d, { lineWidth: 0 })).join('---\n');
+}

@@ -1,0 +1,105 @@
+import { EnvironmentError } from '../errors.js';
+import type { Kubectl } from '../kube/kubectl.js';
+import type { Runner } from '../runner/runner.js';
+import { LockedError, type LockLostError } from './errors.js';
+import { judgeLease, lockedMessage } from './judge.js';
+import { LeaseClient } from './lease-client.js';
+import { buildLease, ciJobUrl, currentHolderIdentity, DEFAULT_LEASE_SECONDS, LEASE_NAMESPACE, type LeaseIdentity, type LeaseObject } from './lease.js';
+import { PreviewLock } from './preview-lock.js';
+import type { Takeover, UpgradeLock } from './types.js';
+import { HeldLock } from './upgrade-lock.js';
+
+export interface LockOptions {
+  readonly runner: Runner;
+  readonly kubectl: Kubectl;
+  /** The cluster being upgraded (an annotation on the lease). */
+  readonly cluster: string;
+  readonly toolVersion: string;
+  /** Lease term: another run may take the lock over this long after our last renewal. */
+  readonly leaseSeconds?: number;
+  /** Default: a third of the term, so two renewals can fail before the lease lapses. */
+  readonly renewEveryMs?: number;
+  readonly holder?: string;
+  /** Where the CI job URL is read from. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly now?: () => number;
+  readonly warn?: (line: string) => void;
+  readonly onLost?: (error: LockLostError) => void;
+}
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Take the upgrade lock with optimistic concurrency: create; if it exists, read it; if it lapsed,
+ * replace it carrying the resourceVersion we read (a 409 means another run won). In a dry run only
+ * the read happens; the create is printed by the runner, not run.
+ */
+export async function acquireUpgradeLock(options: LockOptions): Promise<UpgradeLock> {
+  const now = options.now ?? Date.now;
+  const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  const identity: LeaseIdentity = {
+    holder: options.holder ?? currentHolderIdentity(),
+    cluster: options.cluster,
+    toolVersion: options.toolVersion,
+    ciJobUrl: ciJobUrl(options.env ?? process.env),
+    leaseSeconds,
+  };
+  const client = new LeaseClient(options.runner, options.kubectl);
+  const held = (stored: LeaseObject, acquireMs: number, takeover?: Takeover) =>
+    new HeldLock({
+      client,
+      identity,
+      stored,
+      acquireMs,
+      takeover,
+      renewEveryMs: options.renewEveryMs ?? (leaseSeconds * 1000) / 3,
+      now,
+      warn: options.warn ?? (() => undefined),
+      onLost: options.onLost,
+    });
+
+  if (client.dryRun) {
+    const state = judgeLease(await client.get('dry run: is the upgrade lock free?'), now(), leaseSeconds);
+    const nowMs = now();
+    await client.create(buildLease(identity, { acquireMs: nowMs, renewMs: nowMs }));
+    return new PreviewLock(state, identity);
+  }
+
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const acquireMs = now();
+    const created = await client.create(buildLease(identity, { acquireMs, renewMs: acquireMs }));
+    if (created.status === 'ok') return held(created.lease ?? (await mustGet(client)), acquireMs);
+    if (created.status === 'NotFound') {
+      throw new EnvironmentError(`cannot create the upgrade lock: ${created.message}`, {
+        hint: `the ${LEASE_NAMESPACE} namespace is missing: point --kubeconfig at the EKS Anywhere management cluster`,
+      });
+    }
+    const current = await client.get();
+    const state = judgeLease(current, now(), leaseSeconds);
+    if (state.state === 'absent') continue; // released between our create and our read
+    if (state.state === 'held') throw new LockedError(lockedMessage(state), state);
+
+    const takeover = { previousHolder: state.holder, previousAcquireTime: state.acquireTime, staleSeconds: Math.max(0, -state.expiresInSeconds) };
+    const takeMs = now();
+    const lease = buildLease(identity, { acquireMs: takeMs, renewMs: takeMs }, {
+      resourceVersion: state.resourceVersion,
+      takenOverFrom: state.holder || undefined,
+      transitions: (current?.spec?.leaseTransitions ?? 0) + 1,
+    });
+    const replaced = await client.replace(lease, `take over the lapsed upgrade lock of ${state.holder || 'nobody'}`);
+    if (replaced.status === 'ok') {
+      options.warn?.(`took over the upgrade lock of ${takeover.previousHolder || 'nobody'}: it lapsed ${takeover.staleSeconds}s ago`);
+      return held(replaced.lease ?? (await mustGet(client)), takeMs, takeover);
+    }
+    // Conflict: another run replaced it first. Name the winner when it still holds it.
+    const winner = judgeLease(await client.get('check who won the upgrade lock'), now(), leaseSeconds);
+    if (winner.state === 'held') throw new LockedError(lockedMessage(winner), winner);
+  }
+  throw new LockedError(`the upgrade lock changed ${MAX_ATTEMPTS} times while taking it; another run is starting`, undefined);
+}
+
+async function mustGet(client: LeaseClient): Promise<LeaseObject> {
+  const lease = await client.get();
+  if (!lease) throw new LockedError('the upgrade lock vanished right after it was taken', undefined);
+  return lease;
+}

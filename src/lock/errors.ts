@@ -1,0 +1,24 @@
+import { SafeUpgradeError } from '../errors.js';
+import type { LeaseHolding } from './judge.js';
+
+/** Another run holds the lock (exit name `Locked`); carries what the lease said. */
+export class LockedError extends SafeUpgradeError {
+  constructor(
+    message: string,
+    readonly holding: LeaseHolding | undefined,
+  ) {
+    const job = holding?.ciJobUrl ? ` (its job: ${holding.ciJobUrl})` : '';
+    super('Locked', message, {
+      hint: `wait for that run to finish${job}; if it is gone, run again with --force-unlock`,
+    });
+  }
+}
+
+/** The lock was taken from us (or could not be renewed before it lapsed) while we were running. */
+export class LockLostError extends SafeUpgradeError {
+  constructor(message: string) {
+    super('Locked', message, {
+      hint: 'another run may now be changing the cluster: check `kubectl get lease eksa-safe-upgrade -n eksa-system` before going on',
+    });
+  }
+}

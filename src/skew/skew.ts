@@ -1,0 +1,45 @@
+import type { Inventory } from '../kube/types.js';
+import type { ClusterSpec } from '../spec/types.js';
+import { eksaVersionViolations, managementOrderViolations } from './eksa-version.js';
+import { kubernetesViolations } from './kubernetes.js';
+
+export type SkewRule =
+  | 'kubernetes-downgrade'
+  | 'kubernetes-minor-step'
+  | 'worker-kubernetes'
+  | 'eksa-downgrade'
+  | 'eksa-minor-step'
+  | 'eksa-major'
+  | 'management-behind-workload'
+  | 'invalid-version';
+
+export interface SkewViolation {
+  readonly cluster: string;
+  readonly rule: SkewRule;
+  /** Says current → target and the fix. */
+  readonly message: string;
+}
+
+export interface SkewInput {
+  readonly spec: ClusterSpec;
+  /** spec.eksaVersion, else the eksctl version: eksctl overwrites spec.eksaVersion with its own. */
+  readonly targetEksaVersion: string | undefined;
+  readonly inventory: Inventory;
+}
+
+/**
+ * Every version step the spec asks for that EKS Anywhere would refuse, checked before anything is
+ * written so the refusal comes before the backup, not halfway through the upgrade. The current values
+ * are the live EKS-A Cluster objects; a spec naming a cluster absent from the inventory is the caller's
+ * to report, not a skew.
+ */
+export function checkSkew(input: SkewInput): SkewViolation[] {
+  const { spec, targetEksaVersion, inventory } = input;
+  const live = inventory.clusters.find((c) => c.name === spec.name)?.eksa;
+  if (!live) return [];
+  return [
+    ...kubernetesViolations(spec, live),
+    ...eksaVersionViolations(spec, targetEksaVersion, live),
+    ...managementOrderViolations(spec, targetEksaVersion, inventory),
+  ];
+}

@@ -1,0 +1,87 @@
+// Start the simulated EKS-A world in-process for a test: the API server plus the same workdir
+// `node sim/cli.js up` lays out (cluster kubeconfigs and specs, .sim/ journal and kube cache).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  clusterPaths,
+  resolveScenarioPath,
+  simEnv,
+  simPaths,
+  startSimServer,
+  writeClusterFiles,
+  type Fault,
+  type Scenario,
+  type SimEnv,
+  type SimServer,
+} from '../../sim/index.js';
+
+export interface StartSimOptions {
+  /** A scenario name from sim/scenarios (`healthy`, `unready-paused`, …) or a path to a scenario YAML. */
+  scenario?: string;
+  /** Extra generated workload clusters `w-0001`… */
+  workloads?: number;
+  /** Replaces the scenario's `faults:` list. */
+  faults?: Fault[];
+  /** Seeds uids and fake secret values (random by default). */
+  seed?: string;
+  /** Keep the workdir after close() (for debugging). */
+  keep?: boolean;
+}
+
+export interface Sim {
+  /** A fresh temp directory laid out like `up` does; use it as the cwd of the product. */
+  workdir: string;
+  /** process.env plus KUBECONFIG, PATH (sim/bin first), KUBECACHEDIR, EKSA_SIM_* */
+  env: Record<string, string> & SimEnv;
+  /** The management cluster's kubeconfig. */
+  kubeconfig: string;
+  url: string;
+  server: SimServer;
+  scenario: Scenario;
+  /** `<workdir>/<name>/<name>-eks-a-cluster.yaml`; the management cluster's by default. */
+  specFile(name?: string): string;
+  /** `<workdir>/<name>/<name>-eks-a-cluster.kubeconfig`; the management cluster's by default. */
+  kubeconfigOf(name?: string): string;
+  /** Every journal line so far (API-server writes and fake tools), parsed. */
+  journal(): Array<Record<string, any>>;
+  close(): Promise<void>;
+}
+
+export async function startSim(options: StartSimOptions = {}): Promise<Sim> {
+  const { scenario = 'healthy', workloads = 0, faults, seed, keep = false } = options;
+  const workdir = mkdtempSync(path.join(os.tmpdir(), 'eksa-sim-'));
+  const paths = simPaths(workdir);
+  mkdirSync(paths.dir, { recursive: true });
+  const scenarioFile = resolveScenarioPath(scenario);
+  const server = await startSimServer({ scenario: scenarioFile, workloads, seed, journalFile: paths.journal });
+  if (faults) server.setFaults(faults);
+  writeClusterFiles(workdir, server.scenario, server.url);
+  const management = server.scenario.management;
+  const baseEnv = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  const env = { ...baseEnv, ...simEnv({ workdir, url: server.url, scenarioFile, management }) } as Record<string, string> & SimEnv;
+
+  return {
+    workdir,
+    env,
+    kubeconfig: clusterPaths(workdir, management).kubeconfig,
+    url: server.url,
+    server,
+    scenario: server.scenario,
+    specFile: (name = management) => clusterPaths(workdir, name).spec,
+    kubeconfigOf: (name = management) => clusterPaths(workdir, name).kubeconfig,
+    journal() {
+      let text = '';
+      try {
+        text = readFileSync(paths.journal, 'utf8');
+      } catch {
+        return [];
+      }
+      return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, any>);
+    },
+    async close() {
+      await server.close();
+      if (!keep) rmSync(workdir, { recursive: true, force: true });
+    },
+  };
+}

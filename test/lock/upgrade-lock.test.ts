@@ -1,0 +1,307 @@
+// The lock against the simulated API server through the real kubectl (never skipped: kubectl is a
+// tool every machine here has, and REQUIRE_REAL_TOOLS=1 runs must fail without it).
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Kubectl } from '../../src/kube/kubectl.js';
+import { acquireUpgradeLock, forceUnlock, LockedError, LockLostError } from '../../src/lock/index.js';
+import type { SimObject } from '../../sim/index.js';
+import { LEASE_ANNOTATIONS, LEASE_NAME, LEASE_NAMESPACE, microTime, parseTime } from '../../src/lock/lease.js';
+import { HeldLock } from '../../src/lock/upgrade-lock.js';
+import type { Command } from '../../src/runner/command.js';
+import { Runner, type RunOptions, type RunResult } from '../../src/runner/runner.js';
+import { startSim, type Sim } from '../helpers/sim.js';
+
+/** A runner that lets a test act between two commands (a rival run's write, say). */
+class HookedRunner extends Runner {
+  before: ((command: Command) => void) | undefined;
+  override async run(command: Command, options?: RunOptions): Promise<RunResult> {
+    this.before?.(command);
+    return super.run(command, options);
+  }
+}
+
+let sim: Sim;
+beforeAll(async () => {
+  sim = await startSim({ scenario: 'healthy' });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+afterEach(() => {
+  if (storedLease()) sim.server.store.delete('leases', LEASE_NAMESPACE, LEASE_NAME);
+  sim.server.setFaults([]);
+});
+
+function setup(options: { dryRun?: boolean } = {}) {
+  const log: string[] = [];
+  const warnings: string[] = [];
+  const runner = new HookedRunner({ dryRun: options.dryRun ?? false, verbose: false, log: (l) => log.push(l), env: sim.env });
+  const kubectl = new Kubectl(runner, { kubeconfig: sim.kubeconfig, requestTimeout: '10s' });
+  const base = { runner, kubectl, cluster: 'mgmt', toolVersion: '0.1.0-test', env: {}, warn: (l: string) => warnings.push(l) };
+  return { runner, kubectl, log, warnings, base };
+}
+
+const storedLease = (): SimObject | undefined => sim.server.store.get('leases', LEASE_NAMESPACE, LEASE_NAME);
+const apiWrites = () => sim.journal().filter((e) => e.source === 'apiserver');
+
+/** Put a rival's lease straight into the server's store, renewed `agoSeconds` ago. */
+function seedLease(holder: string, agoSeconds: number, leaseSeconds = 300) {
+  const renewed = Date.now() - agoSeconds * 1000;
+  sim.server.store.create('leases', LEASE_NAMESPACE, {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: LEASE_NAME, namespace: LEASE_NAMESPACE, annotations: { [LEASE_ANNOTATIONS.ciJobUrl]: 'https://gitlab.example/ops/-/jobs/7' } },
+    spec: { holderIdentity: holder, leaseDurationSeconds: leaseSeconds, acquireTime: microTime(renewed - 60_000), renewTime: microTime(renewed) },
+  });
+}
+
+/** Overwrite the stored lease as another run would. */
+function rivalWrites(holder: string) {
+  const current = storedLease()!;
+  sim.server.store.update('leases', LEASE_NAMESPACE, LEASE_NAME, {
+    ...current,
+    metadata: { ...current.metadata, resourceVersion: undefined },
+    spec: { ...current.spec, holderIdentity: holder, renewTime: microTime(Date.now()), acquireTime: microTime(Date.now()) },
+  });
+}
+
+describe('acquireUpgradeLock against the simulated API server', () => {
+  it('creates the lease with holder, term, micro-second times and annotations, through the runner with stdin', async () => {
+    const { base, runner } = setup();
+    const lock = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1', leaseSeconds: 120, env: { CI_JOB_URL: 'https://gitlab.example/ops/-/jobs/1' } });
+    try {
+      const stored = storedLease()!;
+      expect(stored.spec).toMatchObject({ holderIdentity: 'alice@host-a pid 1', leaseDurationSeconds: 120 });
+      expect(stored.spec!.acquireTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+      expect(Math.abs(parseTime(stored.spec!.renewTime)! - Date.now())).toBeLessThan(10_000);
+      expect(stored.metadata.annotations).toEqual({
+        [LEASE_ANNOTATIONS.cluster]: 'mgmt',
+        [LEASE_ANNOTATIONS.toolVersion]: '0.1.0-test',
+        [LEASE_ANNOTATIONS.ciJobUrl]: 'https://gitlab.example/ops/-/jobs/1',
+      });
+      expect(lock.audit).toBe('lock: held by alice@host-a pid 1');
+      const create = runner.journal.entries.find((e) => e.argv.includes('create'))!;
+      expect(create).toMatchObject({ kind: 'write', skipped: false, exitCode: 0 });
+      expect(create.argv).toEqual(expect.arrayContaining(['kubectl', '--kubeconfig', sim.kubeconfig, 'create', '-f', '-']));
+      expect(create.stdinBytes).toBeGreaterThan(100);
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it('refuses a second run with Locked, naming the holder, its age and expiry, and --force-unlock', async () => {
+    const first = await acquireUpgradeLock({ ...setup().base, holder: 'alice@host-a pid 1' });
+    try {
+      const error = await acquireUpgradeLock({ ...setup().base, holder: 'bob@host-b pid 2' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LockedError);
+      const locked = error as LockedError;
+      expect(locked.exit).toBe('Locked');
+      expect(locked.message).toMatch(/^locked by alice@host-a pid 1 since \S+Z \(renewed \d+s ago, expires in (2[5-9]\d|300)s\)$/);
+      expect(locked.hint).toMatch(/--force-unlock/);
+      expect(storedLease()!.spec!.holderIdentity).toBe('alice@host-a pid 1');
+    } finally {
+      await first.release();
+    }
+  });
+
+  it('takes over a lapsed lease with a conditional replace and records whose it was and how stale', async () => {
+    seedLease('gone@old-host pid 9', 3600, 300);
+    const { base, warnings, runner } = setup();
+    const lock = (await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1' })) as HeldLock;
+    try {
+      expect(lock.takeover).toMatchObject({ previousHolder: 'gone@old-host pid 9' });
+      expect(lock.takeover!.staleSeconds).toBeGreaterThanOrEqual(3300);
+      expect(lock.takeover!.staleSeconds).toBeLessThan(3320);
+      const stored = storedLease()!;
+      expect(stored.spec).toMatchObject({ holderIdentity: 'alice@host-a pid 1', leaseTransitions: 1 });
+      expect(stored.metadata.annotations![LEASE_ANNOTATIONS.takenOverFrom]).toBe('gone@old-host pid 9');
+      expect(warnings.join('\n')).toMatch(/took over the upgrade lock of gone@old-host pid 9: it lapsed 33\d\ds ago/);
+      expect(runner.journal.entries.map((e) => e.argv.find((a) => ['create', 'get', 'replace'].includes(a)))).toEqual(['create', 'get', 'replace']);
+      expect(lock.record().takeover?.previousHolder).toBe('gone@old-host pid 9');
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it('loses the takeover race with Locked when another run replaces the lapsed lease first (409)', async () => {
+    seedLease('gone@old-host pid 9', 3600);
+    const { base, runner } = setup();
+    runner.before = (command) => {
+      if (command.argv.includes('replace')) {
+        runner.before = undefined;
+        rivalWrites('carol@host-c pid 3');
+      }
+    };
+    const error = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LockedError);
+    expect((error as LockedError).message).toMatch(/^locked by carol@host-c pid 3 /);
+    expect(runner.journal.entries.find((e) => e.argv.includes('replace'))).toMatchObject({ exitCode: 1 });
+    expect(storedLease()!.spec!.holderIdentity).toBe('carol@host-c pid 3');
+  });
+});
+
+describe('release', () => {
+  it('deletes our own lease, once, however often it is called', async () => {
+    const { base, runner } = setup();
+    const lock = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1' });
+    const [a, b] = await Promise.all([lock.release(), lock.release()]);
+    expect(a).toEqual({ released: true });
+    expect(b).toBe(a);
+    expect(await lock.release()).toBe(a);
+    expect(storedLease()).toBeUndefined();
+    expect(runner.journal.entries.filter((e) => e.argv.includes('delete'))).toHaveLength(1);
+    expect(lock.record().release).toEqual({ released: true });
+  });
+
+  it('leaves a lease someone else holds now, with a warning, and does not throw', async () => {
+    const { base, warnings } = setup();
+    const lock = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1' });
+    rivalWrites('bob@host-b pid 2');
+    const outcome = await lock.release();
+    expect(outcome).toEqual({ released: false, note: 'it is held by bob@host-b pid 2' });
+    expect(storedLease()!.spec!.holderIdentity).toBe('bob@host-b pid 2');
+    expect(warnings).toContain('upgrade lock not released: it is held by bob@host-b pid 2');
+  });
+
+  it('turns an API failure into a warning', async () => {
+    const { base, warnings } = setup();
+    const lock = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1' });
+    sim.server.setFaults([{ resource: 'leases', status: 500, message: 'etcdserver: leader changed' }]);
+    const outcome = await lock.release();
+    expect(outcome.released).toBe(false);
+    expect(warnings.join('\n')).toMatch(/upgrade lock not released: .*leader changed.*--force-unlock/);
+  });
+});
+
+describe('forceUnlock', () => {
+  it('deletes the lease whoever holds it and records whose it was', async () => {
+    seedLease('bob@host-b pid 2', 5);
+    const { base, warnings } = setup();
+    const record = await forceUnlock(base);
+    expect(record.deleted).toBe(true);
+    expect(record.previous).toMatchObject({ state: 'held', holder: 'bob@host-b pid 2' });
+    expect(storedLease()).toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/force-unlock: deleted the upgrade lock of bob@host-b pid 2 \(renewed [56]s ago\)/);
+    // And now the lock can be taken.
+    const lock = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1' });
+    await lock.release();
+  });
+
+  it('has nothing to do when there is no lease', async () => {
+    const { base, runner } = setup();
+    expect(await forceUnlock(base)).toEqual({ previous: { state: 'absent' }, deleted: false, dryRun: false });
+    expect(runner.journal.entries.filter((e) => e.kind === 'write')).toHaveLength(0);
+  });
+});
+
+describe('renewal', () => {
+  it('renew() moves renewTime forward with a conditional replace and keeps acquireTime', async () => {
+    let clock = Date.now();
+    const { base, runner } = setup();
+    const lock = (await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1', now: () => clock })) as HeldLock;
+    try {
+      const before = storedLease()!;
+      clock += 95_000;
+      await lock.renew();
+      const after = storedLease()!;
+      expect(parseTime(after.spec!.renewTime)! - parseTime(before.spec!.renewTime)!).toBe(95_000);
+      expect(after.spec!.acquireTime).toBe(before.spec!.acquireTime);
+      expect(Number(after.metadata.resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
+      const replace = runner.journal.entries.find((e) => e.argv.includes('replace'))!;
+      expect(replace).toMatchObject({ kind: 'write', why: 'renew the upgrade lock', exitCode: 0 });
+      // A second renewal must carry the resourceVersion of the first one's answer, or it would 409.
+      clock += 95_000;
+      await lock.renew();
+      expect(lock.record().renewals).toBe(2);
+      expect(lock.lost).toBeUndefined();
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it('renews on its own timer, and the timer does not keep the process alive', async () => {
+    const lock = (await acquireUpgradeLock({ ...setup().base, holder: 'alice@host-a pid 1', renewEveryMs: 150 })) as HeldLock;
+    try {
+      expect((lock as unknown as { timer: NodeJS.Timeout }).timer.hasRef()).toBe(false);
+      await vi.waitFor(() => expect(lock.record().renewals).toBeGreaterThanOrEqual(2), { timeout: 10_000, interval: 50 });
+    } finally {
+      await lock.release();
+    }
+    const renewals = lock.record().renewals;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(lock.record().renewals).toBe(renewals);
+  });
+
+  it('detects a lock taken over by another run: onLost fires, whenLost() rejects, renewals stop', async () => {
+    const lost: LockLostError[] = [];
+    const { base, runner } = setup();
+    const lock = (await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1', onLost: (e) => lost.push(e) })) as HeldLock;
+    const waiting = lock.whenLost();
+    rivalWrites('bob@host-b pid 2');
+    await lock.renew();
+    await expect(waiting).rejects.toThrow('lost the upgrade lock: the upgrade lock is now held by bob@host-b pid 2');
+    await expect(lock.whenLost()).rejects.toBeInstanceOf(LockLostError);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.exit).toBe('Locked');
+    const calls = runner.journal.entries.length;
+    await lock.renew();
+    expect(runner.journal.entries.length).toBe(calls);
+    expect(lock.record().lost).toMatch(/bob@host-b pid 2/);
+    expect((await lock.release()).released).toBe(false);
+    expect(storedLease()!.spec!.holderIdentity).toBe('bob@host-b pid 2');
+  });
+
+  it('detects a lease deleted under it (force-unlock by someone else)', async () => {
+    const lock = (await acquireUpgradeLock({ ...setup().base, holder: 'alice@host-a pid 1' })) as HeldLock;
+    sim.server.store.delete('leases', LEASE_NAMESPACE, LEASE_NAME);
+    await lock.renew();
+    expect(lock.lost?.message).toBe('lost the upgrade lock: the upgrade lock was deleted (force-unlock?)');
+  });
+
+  it('rides out a failed renewal within the term, and calls the lock lost once a full term passed unrenewed', async () => {
+    let clock = Date.now();
+    const { base, warnings } = setup();
+    const lock = (await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1', leaseSeconds: 60, now: () => clock })) as HeldLock;
+    sim.server.setFaults([{ resource: 'leases', method: 'PUT', status: 503, message: 'apiserver restarting' }]);
+    clock += 20_000;
+    await lock.renew();
+    expect(lock.lost).toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/could not renew the upgrade lock \(will retry\): .*apiserver restarting/);
+    clock += 45_000;
+    await lock.renew();
+    expect(lock.lost?.message).toMatch(/could not renew the upgrade lock for 65s, longer than its 60s term/);
+    sim.server.setFaults([]);
+    await lock.release();
+  });
+});
+
+describe('dry run', () => {
+  it('only reads the lease: reports it free, prints the create, writes nothing', async () => {
+    const { base, log, runner } = setup({ dryRun: true });
+    const writesBefore = apiWrites().length;
+    const lock = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1', renewEveryMs: 50 });
+    expect(lock.dryRun).toBe(true);
+    expect(lock.audit).toBe('lock: free');
+    expect(log.some((l) => /^! kubectl .*create -f -/.test(l))).toBe(true);
+    expect(runner.journal.entries.map((e) => [e.kind, e.skipped])).toEqual([['read', false], ['write', true]]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await lock.release()).toMatchObject({ released: false });
+    expect(apiWrites().length).toBe(writesBefore);
+    expect(storedLease()).toBeUndefined();
+  });
+
+  it('reports who holds it, without failing', async () => {
+    seedLease('bob@host-b pid 2', 10);
+    const lock = await acquireUpgradeLock({ ...setup({ dryRun: true }).base, holder: 'alice@host-a pid 1' });
+    expect(lock.audit).toMatch(/^lock: held by bob@host-b pid 2 since \S+ \(renewed 1\ds ago, expires in 29\ds\)$/);
+    expect(storedLease()!.spec!.holderIdentity).toBe('bob@host-b pid 2');
+  });
+
+  it('force-unlock in a dry run prints the delete and leaves the lease', async () => {
+    seedLease('bob@host-b pid 2', 10);
+    const { base, log } = setup({ dryRun: true });
+    const record = await forceUnlock(base);
+    expect(record).toMatchObject({ deleted: false, dryRun: true, previous: { state: 'held', holder: 'bob@host-b pid 2' } });
+    expect(log.some((l) => /^! kubectl .*delete leases\.v1\.coordination\.k8s\.io eksa-safe-upgrade/.test(l))).toBe(true);
+    expect(storedLease()).toBeDefined();
+  });
+});
