@@ -60,11 +60,15 @@ export function isSafeUpgradeError(error: unknown): error is SafeUpgradeError {
   return error instanceof SafeUpgradeError;
 }
 
+// A tool can aggregate hundreds of errors into one line; the operator needs the start of it, the journal the rest.
+const MAX_LINE = 300;
+
 /** The first line of a tool's stderr worth showing, without kubectl's noise. */
 export function firstMeaningfulLine(text: string): string {
   const lines = text
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !l.startsWith('W1') && !l.startsWith('I1'));
-  return lines.find((l) => /error|unable|fail|refused|denied|not found/i.test(l)) ?? lines[0] ?? '';
+  const line = lines.find((l) => /error|unable|fail|refused|denied|not found/i.test(l)) ?? lines[0] ?? '';
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
 }

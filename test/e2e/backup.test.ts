@@ -1,0 +1,232 @@
+import { execa } from 'execa';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { binPath, readJournal, runBin } from '../helpers/run-bin.js';
+import { scenarioExtending } from '../helpers/scenario-file.js';
+import { startSim, type Sim } from '../helpers/sim.js';
+
+const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.23.0-eks-a-99';
+let sims: Sim[] = [];
+afterEach(async () => {
+  await Promise.all(sims.map((s) => s.close()));
+  sims = [];
+});
+async function sim(scenario: string): Promise<Sim> {
+  const s = await startSim({ scenario });
+  sims.push(s);
+  return s;
+}
+async function backup(s: Sim, args: string[] = [], spec = s.specFile()) {
+  return runBin(['backup', '-f', spec, '--cli-tools-image', IMAGE, ...args], { env: s.env, cwd: s.workdir });
+}
+const mgmtDir = (s: Sim) => path.join(s.workdir, 'mgmt');
+const sets = (s: Sim) => readdirSync(mgmtDir(s)).filter((n) => n.includes('-backup-')).sort();
+const manifestOf = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+const capiClusters = (s: Sim) =>
+  (s.server.store.list ? undefined : undefined, JSON.parse(JSON.stringify(allObjects(s))).filter((o: any) => o.kind === 'Cluster' && o.apiVersion.startsWith('cluster.x-k8s.io')));
+function allObjects(s: Sim): any[] {
+  const store: any = s.server.store;
+  return typeof store.all === 'function' ? store.all() : [...store.values()];
+}
+
+describe('backup of the healthy tree', () => {
+  it('writes a complete, verified set: capi/ only clusterctl files, eksa/ the EKS-A objects', async () => {
+    const s = await sim('healthy');
+    const r = await backup(s, ['-o', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ command: 'backup', state: 'complete', scope: { kind: 'whole-tree', clusters: ['mgmt', 'w01', 'w02', 'w03'] } });
+    const [name] = sets(s);
+    expect(name).toMatch(/^mgmt-backup-\d{4}-\d{2}-\d{2}T\d{2}_\d{2}_\d{2}$/);
+    const dir = path.join(mgmtDir(s), name!);
+    expect(report.dir).toBe(dir);
+
+    const capi = readdirSync(path.join(dir, 'capi'));
+    expect(capi.every((f) => /^[A-Za-z]+_[a-z0-9-]*_[a-z0-9.-]+\.yaml$/.test(f))).toBe(true);
+    for (const c of ['mgmt', 'w01', 'w02', 'w03']) {
+      expect(capi).toContain(`Cluster_eksa-system_${c}.yaml`);
+      expect(capi).toContain(`KubeadmControlPlane_eksa-system_${c}.yaml`);
+      expect(capi).toContain(`Secret_eksa-system_${c}-kubeconfig.yaml`);
+    }
+    expect(capi).toContain('EtcdadmCluster_eksa-system_mgmt-etcd.yaml');
+    expect(capi.some((f) => f.startsWith('VSphereMachineConfig'))).toBe(false);
+    const savedCluster = JSON.parse(readFileSync(path.join(dir, 'capi', 'Cluster_eksa-system_w01.yaml'), 'utf8'));
+    expect(savedCluster.spec.paused).toBe(true);
+
+    const eksa = readdirSync(path.join(dir, 'eksa'));
+    for (const c of ['mgmt', 'w01', 'w02', 'w03']) {
+      expect(eksa).toContain(`Cluster_default_${c}.yaml`);
+      expect(eksa).toContain(`VSphereDatacenterConfig_default_${c}.yaml`);
+      expect(eksa).toContain(`VSphereMachineConfig_default_${c}-cp.yaml`);
+    }
+    expect(readFileSync(path.join(dir, 'eksa', 'Cluster_default_w01.yaml'), 'utf8')).not.toMatch(/resourceVersion|uid:|status:/);
+    expect(readdirSync(path.join(dir, 'spec'))).toEqual(['mgmt-eks-a-cluster.yaml']);
+
+    const manifest = manifestOf(dir);
+    expect(manifest).toMatchObject({ schemaVersion: 1, state: 'complete', managementCluster: 'mgmt', clusterctl: { source: 'image', image: IMAGE } });
+    expect(manifest.clusterctl.argv).not.toContain('--dry-run');
+    expect(manifest.clusterctl.argv).not.toContain('--filter-cluster');
+    expect(manifest.files.length).toBe(capi.length + eksa.length + 1);
+    // clusterctl resumed every Cluster and nothing else touched pause state.
+    for (const c of capiClusters(s)) expect(c.spec?.paused).toBeUndefined();
+
+    const verify = await runBin(['verify', dir], { env: s.env, cwd: s.workdir });
+    expect(verify.exitCode).toBe(0);
+    expect(verify.stdout).toContain(`Verified: ${dir}`);
+  });
+
+  it('keeps folders 0700 and files 0600 whatever the umask', async () => {
+    const s = await sim('healthy');
+    const r = await execa('sh', ['-c', 'umask 000; exec "$@"', 'sh', process.execPath, binPath, 'backup', '-f', s.specFile(), '--cli-tools-image', IMAGE], {
+      env: { ...s.env, CI: '1' },
+      cwd: s.workdir,
+      reject: false,
+    });
+    expect(r.exitCode).toBe(0);
+    const dir = path.join(mgmtDir(s), sets(s)[0]!);
+    const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(path.join(d, n)).isDirectory() ? [path.join(d, n), ...walk(path.join(d, n))] : [path.join(d, n)]));
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const p of walk(dir)) expect([p, statSync(p).mode & 0o777]).toEqual([p, statSync(p).isDirectory() ? 0o700 : 0o600]);
+  });
+
+  it('verify catches a flipped byte, a removed file and an object removed from a file', async () => {
+    const s = await sim('healthy');
+    expect((await backup(s)).exitCode).toBe(0);
+    const dir = path.join(mgmtDir(s), sets(s)[0]!);
+    const verify = () => runBin(['verify', dir, '-o', 'json'], { env: s.env, cwd: s.workdir });
+
+    const kcp = path.join(dir, 'capi', 'KubeadmControlPlane_eksa-system_w02.yaml');
+    const original = readFileSync(kcp);
+    const flipped = Buffer.from(original);
+    flipped[10] = flipped[10]! ^ 0x01;
+    writeFileSync(kcp, flipped);
+    let r = await verify();
+    expect(r.exitCode).toBe(9);
+    expect(JSON.parse(r.stdout).files).toContainEqual(expect.objectContaining({ path: 'capi/KubeadmControlPlane_eksa-system_w02.yaml', status: 'changed' }));
+    writeFileSync(kcp, original);
+    expect((await verify()).exitCode).toBe(0);
+
+    const secret = path.join(dir, 'capi', 'Secret_eksa-system_w01-ca.yaml');
+    const secretText = readFileSync(secret);
+    rmSync(secret);
+    r = await verify();
+    expect(r.exitCode).toBe(9);
+    const report = JSON.parse(r.stdout);
+    expect(report.files).toContainEqual({ path: 'capi/Secret_eksa-system_w01-ca.yaml', status: 'missing' });
+    expect(report.problems.join('\n')).toMatch(/missing from capi\/: w01: Secret\/eksa-system\/w01-ca/);
+    writeFileSync(secret, secretText);
+
+    const md = path.join(dir, 'capi', 'MachineDeployment_eksa-system_w03-md-0.yaml');
+    writeFileSync(md, '{}\n');
+    r = await verify();
+    expect(r.exitCode).toBe(9);
+    expect(JSON.parse(r.stdout).problems.join('\n')).toMatch(/MachineDeployment_eksa-system_w03-md-0.yaml" holds \? \/\?/);
+  });
+
+  it('dry-run prints the exact clusterctl command and writes nothing', async () => {
+    const s = await sim('healthy');
+    const journal = path.join(s.workdir, 'our-journal.ndjson');
+    const before = readdirSync(mgmtDir(s));
+    const r = await backup(s, ['--dry-run', '--journal', journal]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`^! docker run -i --network host -w \\S+ -v \\S+ --entrypoint clusterctl ${IMAGE.replace(/\./g, '\\.')} move --namespace eksa-system --kubeconfig \\S+ --to-directory \\S+/mgmt-backup-[0-9T_-]+\\.partial/capi$`, 'm'));
+    expect(r.stdout).toMatch(/Dry run: nothing was written/);
+    expect(readdirSync(mgmtDir(s))).toEqual(before);
+    const ours = readJournal(journal);
+    expect(ours.filter((e) => e.kind !== 'read').every((e) => e.skipped === true)).toBe(true);
+    expect(ours.some((e) => e.argv[0] === 'docker' && e.skipped)).toBe(true);
+    expect(s.journal().filter((e) => e.source === 'apiserver' || e.source === 'docker' || e.source === 'clusterctl')).toEqual([]);
+  });
+});
+
+describe('backup scope policy', () => {
+  it('falls back to the management cluster when a workload is not ready, and records why', async () => {
+    const s = await sim('unready-control-plane-not-ready');
+    const r = await backup(s);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/Scope: MANAGEMENT CLUSTER ONLY \(mgmt\)/);
+    expect(r.stdout).toMatch(/left out: w02\n\s+control-plane-not-ready: /);
+    const manifest = manifestOf(path.join(mgmtDir(s), sets(s)[0]!));
+    expect(manifest.scope).toMatchObject({ kind: 'management-only', clusters: ['mgmt'], leftOut: [{ cluster: 'w02', reasons: [expect.objectContaining({ code: 'control-plane-not-ready' })] }] });
+    expect(manifest.clusterctl.argv.slice(-2)).toEqual(['--filter-cluster', 'mgmt']);
+    expect(Object.keys(manifest.expected)).toEqual(['mgmt']);
+  });
+
+  it('a paused workload is a named reason and the backup covers the management cluster only', async () => {
+    const s = await sim('unready-paused');
+    const r = await backup(s, ['-o', 'json']);
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.scope.kind).toBe('management-only');
+    expect(report.scope.leftOut[0].reasons.map((x: any) => x.code)).toContain('paused');
+    const w02 = capiClusters(s).find((c: any) => c.metadata.name === 'w02');
+    expect(w02.spec.paused).toBe(true);
+  });
+
+  it('--on-unready=fail stops with the not-ready code and writes no folder', async () => {
+    const s = await sim('unready-workers-rolling-out');
+    const r = await backup(s, ['--on-unready', 'fail']);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).toMatch(/not backing up: /);
+    expect(r.stderr).toMatch(/hint: .*--on-unready=fallback/);
+    expect(sets(s)).toEqual([]);
+  });
+
+  it('a whole-tree move that fails although all looked ready falls back and records the error', async () => {
+    const s = await sim(scenarioExtending('healthy', { clusterctl: { failWhenUnfiltered: true } }));
+    const r = await backup(s);
+    expect(r.exitCode).toBe(0);
+    const manifest = manifestOf(path.join(mgmtDir(s), sets(s)[0]!));
+    expect(manifest.scope.kind).toBe('management-only');
+    expect(manifest.scope.fallbackFrom.error.length).toBeGreaterThan(0);
+    expect(manifest.scope.leftOut.map((l: any) => l.cluster)).toEqual(['w01', 'w02', 'w03']);
+    expect(manifest.clusterctl.argv.slice(-2)).toEqual(['--filter-cluster', 'mgmt']);
+    for (const c of capiClusters(s)) expect(c.spec?.paused).toBeUndefined();
+  });
+
+  it('backs up a workload cluster alone into the management folder, as EKS-A names it', async () => {
+    const s = await sim('healthy');
+    const r = await backup(s, ['-o', 'json'], s.specFile('w01'));
+    expect(r.exitCode).toBe(0);
+    const [name] = sets(s);
+    expect(name).toMatch(/^w01-backup-/);
+    const manifest = manifestOf(path.join(mgmtDir(s), name!));
+    expect(manifest.scope).toMatchObject({ kind: 'workload', clusters: ['w01'] });
+    expect(manifest.clusterctl.argv.slice(-2)).toEqual(['--filter-cluster', 'w01']);
+    expect(readdirSync(path.join(mgmtDir(s), name!, 'capi')).every((f) => !/_(mgmt|w02|w03)[-.]/.test(f))).toBe(true);
+  });
+});
+
+describe('backup failures never look complete', () => {
+  it('a move that fails after pausing puts every cluster back in its recorded pause state', async () => {
+    const s = await sim(scenarioExtending('healthy', { clusterctl: { failAfterPause: true } }));
+    const r = await backup(s, ['-o', 'json']);
+    expect(r.exitCode).toBe(7);
+    expect(r.stderr).toMatch(/clusterctl move failed/);
+    for (const c of capiClusters(s)) expect([c.metadata.name, c.spec?.paused]).toEqual([c.metadata.name, undefined]);
+    const names = sets(s);
+    expect(names.every((n) => n.endsWith('.failed'))).toBe(true);
+    expect(names.length).toBeGreaterThan(0);
+    const manifest = manifestOf(path.join(mgmtDir(s), names[0]!));
+    expect(manifest.state).toBe('failed');
+    expect(manifest.pauseRestore.length).toBeGreaterThan(0);
+  });
+
+  it('a clusterctl failure half-way leaves only a .failed set (or nothing with --clean-failed)', async () => {
+    const s = await sim(scenarioExtending('healthy', { clusterctl: { failAfterFiles: 5 } }));
+    let r = await backup(s);
+    expect(r.exitCode).toBe(7);
+    expect(sets(s)).toHaveLength(1);
+    expect(sets(s)[0]).toMatch(/\.failed$/);
+    const failedDir = path.join(mgmtDir(s), sets(s)[0]!);
+    expect(manifestOf(failedDir)).toMatchObject({ state: 'failed' });
+    expect((await runBin(['verify', failedDir], { env: s.env, cwd: s.workdir })).exitCode).toBe(9);
+    rmSync(failedDir, { recursive: true });
+    r = await backup(s, ['--clean-failed']);
+    expect(r.exitCode).toBe(7);
+    expect(sets(s)).toEqual([]);
+    expect(existsSync(mgmtDir(s))).toBe(true);
+  });
+});
