@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startSimServer } from './server.js';
-import { loadScenario, normalizeDefinition, readScenarioDefinition, resolveScenarioPath } from './scenario.js';
+import { normalizeDefinition, readScenarioDefinition, resolveScenarioPath } from './scenario.js';
 import { simPaths, writeClusterFiles, simEnv, formatExports } from './workdir.js';
 
 const USAGE = `usage:
@@ -59,7 +59,9 @@ async function serve(opts) {
   const workdir = path.resolve(opts.workdir);
   const paths = simPaths(workdir);
   const server = await startSimServer({
-    scenario: loadScenario(opts.scenario, { workloads: intOption(opts.workloads, 'workloads', 0), seed: opts.seed }),
+    scenario: opts.scenario,
+    workloads: intOption(opts.workloads, 'workloads', 0),
+    seed: opts.seed,
     port: intOption(opts.port, 'port', 0),
     journalFile: paths.journal,
   });

@@ -28,7 +28,7 @@ export function parseFaults(list) {
     if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times > 0)) {
       throw new Error(`${where}: times must be a positive integer`);
     }
-    return { ...fault, method: fault.method?.toUpperCase(), remaining: fault.times ?? Infinity };
+    return { ...fault, ...(fault.method ? { method: String(fault.method).toUpperCase() } : {}), remaining: fault.times ?? Infinity };
   });
 }
 

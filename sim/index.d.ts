@@ -120,6 +120,7 @@ export class ObjectStore {
   delete(ref: KindRef, namespace: string | undefined, name: string, options?: { preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: boolean }): { deleted: boolean; object: SimObject };
   on(event: 'change', listener: (e: { type: 'ADDED' | 'MODIFIED' | 'DELETED'; info: KindInfo; object: SimObject }) => void): this;
   off(event: 'change', listener: (...args: any[]) => void): this;
+  listenerCount(event: 'change'): number;
 }
 
 export interface SimServer {

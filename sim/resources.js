@@ -90,6 +90,7 @@ function watch(store, route, query, res) {
   const matchFields = parseFieldSelector(query.get('fieldSelector'));
   const wanted = (obj) => (!namespace || obj.metadata.namespace === namespace) && matchLabels(obj.metadata.labels) && matchFields(obj);
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders(); // clients wait for the headers before they consider the watch established
   const sendEvent = (type, object) => res.write(`{"type":${JSON.stringify(type)},"object":${toJson(object)}}\n`);
   const since = query.get('resourceVersion');
   for (const obj of store.list(info, { namespace })) {

@@ -1,6 +1,6 @@
 // Scenarios: a compact YAML description of a management tree (see README.md), expanded by the
 // generator into every object the simulated API server serves, then patched and pruned.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -18,9 +18,10 @@ const CLUSTER_KEYS = new Set(['name', 'kubernetesVersion', 'eksaVersion', 'os', 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** A scenario name (`healthy` → sim/scenarios/healthy.yaml) or a path, made absolute. */
+/** A scenario name (`healthy` or `healthy.yaml` → sim/scenarios/healthy.yaml) or a path, made absolute. */
 export function resolveScenarioPath(ref) {
-  if (/[\\/]/.test(ref) || /\.ya?ml$/.test(ref)) return path.resolve(ref);
+  if (/[\\/]/.test(ref)) return path.resolve(ref);
+  if (/\.ya?ml$/.test(ref)) return existsSync(ref) ? path.resolve(ref) : path.join(SCENARIO_DIR, ref);
   return path.join(SCENARIO_DIR, `${ref}.yaml`);
 }
 
@@ -179,14 +180,29 @@ export function loadScenario(ref, options = {}) {
   return buildScenario(def, options);
 }
 
+// EKS-A objects in `default` by kind/name, built once per object list (spec files are written for
+// every cluster, and a 500-workload world has ~14k objects).
+const eksaIndexes = new WeakMap();
+function eksaIndex(objects) {
+  let index = eksaIndexes.get(objects);
+  if (!index) {
+    index = new Map();
+    for (const o of objects) {
+      if (o.apiVersion.startsWith('anywhere.eks.amazonaws.com/') && o.metadata.namespace === 'default') index.set(`${o.kind}/${o.metadata.name}`, o);
+    }
+    eksaIndexes.set(objects, index);
+  }
+  return index;
+}
+
 /**
  * The documents of `<cluster>/<cluster>-eks-a-cluster.yaml`: the EKS-A Cluster (with the scenario's
  * `upgradeTo` versions), its datacenter config and machine configs, with only name and spec kept.
  * Undefined when the scenario removed the cluster's EKS-A object.
  */
 export function specDocuments(scenario, clusterName) {
-  const eksa = scenario.objects.filter((o) => o.apiVersion.startsWith('anywhere.eks.amazonaws.com/') && o.metadata.namespace === 'default');
-  const find = (kind, name) => eksa.find((o) => o.kind === kind && o.metadata.name === name);
+  const index = eksaIndex(scenario.objects);
+  const find = (kind, name) => index.get(`${kind}/${name}`);
   const cluster = find('Cluster', clusterName);
   if (!cluster) return undefined;
   const doc = (o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name }, spec: structuredClone(o.spec) });

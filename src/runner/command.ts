@@ -24,7 +24,7 @@ export function write(argv: readonly string[], why: string, extra: Partial<Comma
 }
 
 // Flags whose value is a secret wherever they appear (eksctl, kubectl, docker, ssh pass-through).
-const SECRET_FLAG = /^-{1,2}[a-z0-9-]*(token|password|passwd|secret|client-key-data|access-key|secret-key)(=|$)/i;
+const SECRET_FLAG = /^-{1,2}[a-z0-9-]*(token|password|passwd|secrets?|client-key-data|access-key|secret-key)(=|$)/i;
 
 /** argv with the values of secret-bearing flags replaced, for anything printed or journaled. */
 export function redactArgv(argv: readonly string[]): string[] {

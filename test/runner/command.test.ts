@@ -22,6 +22,7 @@ describe('redactArgv', () => {
     [['x', '--token=t'], ['x', '--token=***']],
     [['x', '--bearer-token', 'b'], ['x', '--bearer-token', '***']],
     [['x', '--tokens-file', 'keep'], ['x', '--tokens-file', 'keep']],
+    [['x', '--tinkerbell-bmc-hmac-secrets=s'], ['x', '--tinkerbell-bmc-hmac-secrets=***']],
     [['x', '--license-token', 'l'], ['x', '--license-token', '***']],
     [['x', '--kubeconfig', 'k'], ['x', '--kubeconfig', 'k']],
   ])('%j', (input, expected) => {

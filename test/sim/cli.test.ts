@@ -122,7 +122,8 @@ describe('up / down', () => {
     // 504 clusters: EKS-A + CAPI Cluster + KCP + MD each, 2 EtcdadmClusters, 18 + 1000 Machines
     expect(items).toHaveLength(504 * 4 + 2 + 18 + 1000);
     console.info(`up --workloads 500: ${upMs} ms; kubectl get 6 kinds (${items.length} objects): ${kubectlMs} ms`);
-    // About 1 s on an idle 2-core machine; generous because other suites share the cores.
-    expect(kubectlMs).toBeLessThan(15_000);
-  });
+    // A guard against pathological slowness only: kubectl's own JSON decoding dominates, and the
+    // two cores are shared with other suites (the server's share is asserted in scale.test.ts).
+    expect(kubectlMs).toBeLessThan(30_000);
+  }, 120_000);
 });

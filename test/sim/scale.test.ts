@@ -79,7 +79,8 @@ describe('500 workload clusters', () => {
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout).items).toHaveLength(504 * 4);
     console.info(`kubectl get 4 kinds x 504 clusters: ${ms} ms`);
-    // About 1 s on an idle 2-core machine; generous because other suites share the cores.
-    expect(ms).toBeLessThan(15_000);
-  });
+    // A guard against pathological slowness only: kubectl's own JSON decoding dominates, and the
+    // two cores are shared with other suites (the server's share is asserted above).
+    expect(ms).toBeLessThan(30_000);
+  }, 120_000);
 });

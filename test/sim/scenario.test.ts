@@ -1,10 +1,12 @@
 // Scenario loading and the generated object trees (no server involved).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { buildScenario, generateWorkloads, loadScenario, specDocuments, type Scenario, type SimObject } from '../../sim/index.js';
+import {
+  SCENARIO_DIR, buildScenario, generateWorkloads, loadScenario, resolveScenarioPath, specDocuments, type Scenario, type SimObject,
+} from '../../sim/index.js';
 
 const NOW = Date.parse('2026-01-15T12:00:00Z');
 const load = (name: string, workloads = 0) => loadScenario(name, { seed: 'fixed', now: NOW, workloads });
@@ -271,6 +273,7 @@ describe('other shapes and providers', () => {
 
 describe('scenario files', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'eksa-sim-scn-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const write = (name: string, doc: unknown) => {
     const file = path.join(dir, name);
     writeFileSync(file, typeof doc === 'string' ? doc : YAML.stringify(doc));
@@ -305,6 +308,12 @@ describe('scenario files', () => {
     ['a repeated cluster name', { ...base, clusters: [{ name: 'm' }, { name: 'm' }] }, /repeated/],
   ])('rejects %s', (_what, doc, message) => {
     expect(() => loadScenario(write('bad.yaml', doc))).toThrow(message);
+  });
+
+  it('resolves names to the shipped scenarios and paths to files', () => {
+    expect(resolveScenarioPath('healthy')).toBe(path.join(SCENARIO_DIR, 'healthy.yaml'));
+    expect(resolveScenarioPath('unready-paused.yaml')).toBe(path.join(SCENARIO_DIR, 'unready-paused.yaml'));
+    expect(resolveScenarioPath(path.join(dir, 'x.yaml'))).toBe(path.join(dir, 'x.yaml'));
   });
 
   it('rejects an extends cycle', () => {

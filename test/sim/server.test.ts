@@ -171,6 +171,20 @@ describe('writes', () => {
   });
 });
 
+describe('watch', () => {
+  it('kubectl wait sees a status change made while it watches', async () => {
+    const store = sim.server.store;
+    const waiting = kubectl(['wait', '--for=jsonpath={.status.phase}=Deleting', 'clusters.cluster.x-k8s.io/w03', '-n', 'eksa-system', '--timeout=30s']);
+    const deadline = Date.now() + 20_000;
+    while (store.listenerCount('change') === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(store.listenerCount('change')).toBeGreaterThan(0);
+    store.patch('clusters.cluster.x-k8s.io', 'eksa-system', 'w03', 'merge', { status: { phase: 'Deleting' } }, { subresource: 'status' });
+    const r = await waiting;
+    expect([r.exitCode, r.stdout]).toEqual([0, 'cluster.cluster.x-k8s.io/w03 condition met']);
+    store.patch('clusters.cluster.x-k8s.io', 'eksa-system', 'w03', 'merge', { status: { phase: 'Provisioned' } }, { subresource: 'status' });
+  });
+});
+
 describe('faults', () => {
   it('answers an injected 500 with its message, for that resource only', async () => {
     sim.server.setFaults([{ resource: 'machines', status: 500, message: 'etcdserver: leader changed' }]);
@@ -203,7 +217,7 @@ describe('faults', () => {
   it('adds latency and accepts faults over HTTP, validating them', async () => {
     const bad = await fetch(`${sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify([{ resource: 'machines', statuss: 500 }]) });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).message).toContain('unknown field(s) statuss');
+    expect(((await bad.json()) as any).message).toContain('unknown field(s) statuss');
     const ok = await fetch(`${sim.url}/__sim/faults`, { method: 'POST', body: JSON.stringify([{ latencyMs: 300, times: 1 }]) });
     expect(ok.status).toBe(200);
     const started = Date.now();
@@ -212,14 +226,14 @@ describe('faults', () => {
     const quick = Date.now();
     await fetch(`${sim.url}/version`);
     expect(Date.now() - quick).toBeLessThan(290);
-    expect(sim.server.faults()).toEqual([{ latencyMs: 300, times: 1 }]);
+    expect(sim.server.faults()).toStrictEqual([{ latencyMs: 300, times: 1 }]);
     sim.server.setFaults([]);
   });
 });
 
 describe('test hooks', () => {
   it('serves every stored object at /__sim/objects', async () => {
-    const all = await (await fetch(`${sim.url}/__sim/objects`)).json();
+    const all = (await (await fetch(`${sim.url}/__sim/objects`)).json()) as any;
     expect(all.kind).toBe('List');
     expect(all.items.length).toBe(sim.server.store.all().length);
     expect(all.items.some((o: any) => o.kind === 'Secret' && o.metadata.name === 'mgmt-kubeconfig')).toBe(true);
