@@ -19,6 +19,21 @@ function gateFlags<T>(y: Argv<T>) {
     .option('journal', { type: 'string', describe: 'also write every external command to this NDJSON file' });
 }
 
+/**
+ * EKSA_SAFE_UPGRADE_<FLAG> for every option the chosen command declares, as yargs config: the command
+ * line still wins, and variables meant for other commands are ignored rather than "unknown arguments".
+ */
+function withEnv<T>(y: Argv<T>, env: NodeJS.ProcessEnv): Argv<T> {
+  // getOptions() is public at runtime but missing from the typings.
+  const declared = Object.keys((y as unknown as { getOptions(): { key?: Record<string, unknown> } }).getOptions().key ?? {});
+  const fromEnv: Record<string, string> = {};
+  for (const key of declared) {
+    const value = env[`EKSA_SAFE_UPGRADE_${key.toUpperCase().replace(/-/g, '_')}`];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  return y.config(fromEnv);
+}
+
 /** Which clusterctl runs the backup. */
 function clusterctlFlags<T>(y: Argv<T>) {
   return y
@@ -55,12 +70,11 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
   const parser = yargs([...args])
     .scriptName('eksa-safe-upgrade')
     .usage('$0 <command> [options]\n\nA safer eksctl anywhere upgrade cluster: gate the whole management tree, back it up, verify, then hand off.')
-    .env('EKSA_SAFE_UPGRADE')
     .option('verbosity', { alias: 'v', type: 'number', describe: 'log level: 1 prints every command run ($) and stack traces' })
     .command(
       'preflight',
       'check readiness of every cluster of the management tree and the version skew; change nothing',
-      (y) => gateFlags(y).example('$0 preflight -f mgmt/mgmt-eks-a-cluster.yaml', 'gate the management tree of mgmt').example('$0 preflight -f w01/w01-eks-a-cluster.yaml --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig -o json', 'gate a workload cluster, JSON out'),
+      (y) => withEnv(gateFlags(y).example('$0 preflight -f mgmt/mgmt-eks-a-cluster.yaml', 'gate the management tree of mgmt').example('$0 preflight -f w01/w01-eks-a-cluster.yaml --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig -o json', 'gate a workload cluster, JSON out'), io.env),
       async (argv) => {
         const { preflight } = await import('./commands/preflight.js');
         outcome = await preflight(toGateOptions(argv, false), io);
@@ -70,11 +84,11 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
       'backup',
       'back up the Cluster API and EKS-A objects of the management tree into <mgmt>/<cluster>-backup-<timestamp>, verified',
       (y) =>
-        clusterctlFlags(gateFlags(y))
+        withEnv(clusterctlFlags(gateFlags(y))
           .option('dry-run', { type: 'boolean', default: false, describe: 'run every read, print every write as "! cmd", write nothing' })
           .option('clean-failed', { type: 'boolean', default: false, describe: 'remove a failed backup set instead of keeping it as <name>.failed' })
           .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml', 'back up the whole tree (or the management cluster only, recorded, when a workload is not ready)')
-          .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml --dry-run', 'print the exact clusterctl command, write nothing'),
+          .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml --dry-run', 'print the exact clusterctl command, write nothing'), io.env),
       async (argv) => {
         const { backup } = await import('./commands/backup.js');
         outcome = await backup(
@@ -94,10 +108,10 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
       'verify <dir>',
       'recompute every sha256 of a backup set and check its object graph again',
       (y) =>
-        y
+        withEnv(y
           .positional('dir', { type: 'string', demandOption: true, describe: 'the backup folder, e.g. mgmt/mgmt-backup-2026-11-29T10_00_00' })
           .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
-          .example('$0 verify mgmt/mgmt-backup-2026-11-29T10_00_00', 'check a backup before relying on it'),
+          .example('$0 verify mgmt/mgmt-backup-2026-11-29T10_00_00', 'check a backup before relying on it'), io.env),
       async (argv) => {
         const { verify } = await import('./commands/verify.js');
         outcome = await verify({ dir: String(argv.dir), output: argv.output as OutputFormat }, io);
