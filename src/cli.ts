@@ -4,6 +4,8 @@ import type { CommandIo } from './commands/io.js';
 import type { GateOptions, OutputFormat } from './context.js';
 import { UsageError, isSafeUpgradeError } from './errors.js';
 import type { ExitCodeName } from './exit-codes.js';
+import { UPGRADE_CLUSTER_FLAGS, UPGRADE_MANAGEMENT_COMPONENTS_FLAGS, YARGS_PARSER_CONFIGURATION, toYargsOptions, type EksctlFlag } from './handoff/eksctl-flags.js';
+import { parseDuration } from './lifecycle/duration.js';
 import type { OnUnready } from './policy/scope.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -41,6 +43,45 @@ function clusterctlFlags<T>(y: Argv<T>) {
     .option('cli-tools-image', { type: 'string', describe: 'the EKS-A cli-tools image; skips the release-manifest lookup' })
     .option('release-manifest', { type: 'string', describe: 'EKS-A release manifest URL or file (default: the public one)' })
     .option('eksa-version', { type: 'string', describe: 'EKS-A version whose bundle names the cli-tools image (default: eksctl anywhere version)' });
+}
+
+/** Everything `cluster` and `management-components` take: the gate, the backup, the lock, confirmation, and eksctl's own flags. */
+function upgradeFlags<T>(y: Argv<T>, eksctlFlags: readonly EksctlFlag[]) {
+  return clusterctlFlags(gateFlags(y))
+    .parserConfiguration(YARGS_PARSER_CONFIGURATION)
+    .option('dry-run', { type: 'boolean', default: false, describe: 'the audit: run every read, print every write as "! cmd" in order, change nothing' })
+    .option('clean-failed', { type: 'boolean', default: false, describe: 'remove a failed backup set instead of keeping it as <name>.failed' })
+    .option('lock-ttl', { type: 'string', default: '5m', describe: 'lease term of the upgrade lock; a lease not renewed for this long may be taken over' })
+    .option('force-unlock', { type: 'boolean', default: false, describe: 'delete the upgrade lock whoever holds it, then take it (recorded)' })
+    .option('confirm-timeout', { type: 'string', default: '60m', describe: 'how long to wait for the cluster to report Ready at the new generation (none with --no-timeouts)' })
+    .option('confirm-interval', { type: 'string', default: '10s', describe: 'how often to poll the cluster while confirming' })
+    .option('report', { type: 'string', describe: 'also write the JSON evidence record to this file' })
+    .options(toYargsOptions(eksctlFlags))
+    .group(eksctlFlags.filter((f) => f.role === 'pass-through' && !f.hidden).map((f) => f.name), 'eksctl flags (handed on unchanged):');
+}
+
+function toUpgradeOptions(command: 'cluster' | 'management-components', argv: Record<string, unknown>, args: readonly string[]) {
+  const table = command === 'cluster' ? UPGRADE_CLUSTER_FLAGS : UPGRADE_MANAGEMENT_COMPONENTS_FLAGS;
+  const passThrough: Record<string, unknown> = {};
+  for (const f of table) if (f.role !== 'builder' && argv[f.name] !== undefined) passThrough[f.name] = argv[f.name];
+  const noTimeouts = argv['no-timeouts'] === true;
+  return {
+    ...toGateOptions(argv, Boolean(argv.dryRun)),
+    command,
+    cleanFailed: Boolean(argv.cleanFailed),
+    clusterctl: optionalString(argv.clusterctl),
+    cliToolsImage: optionalString(argv.cliToolsImage),
+    releaseManifest: optionalString(argv.releaseManifest),
+    eksaVersion: optionalString(argv.eksaVersion),
+    passThrough,
+    extraArgs: ((argv['--'] as unknown[] | undefined) ?? []).map(String),
+    leaseSeconds: Math.max(1, Math.round(parseDuration(String(argv.lockTtl), '--lock-ttl') / 1000)),
+    forceUnlock: Boolean(argv.forceUnlock),
+    confirmTimeoutMs: noTimeouts ? undefined : parseDuration(String(argv.confirmTimeout), '--confirm-timeout'),
+    confirmIntervalMs: parseDuration(String(argv.confirmInterval), '--confirm-interval'),
+    report: optionalString(argv.report),
+    givenArgs: [...args],
+  };
 }
 
 function optionalString(value: unknown): string | undefined {
@@ -115,6 +156,28 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
       async (argv) => {
         const { verify } = await import('./commands/verify.js');
         outcome = await verify({ dir: String(argv.dir), output: argv.output as OutputFormat }, io);
+      },
+    )
+    .command(
+      'cluster',
+      'gate, lock, back up (CAPI + etcd), verify, then run eksctl anywhere upgrade cluster and confirm the result from the cluster',
+      (y) => withEnv(upgradeFlags(y, UPGRADE_CLUSTER_FLAGS)
+        .example('$0 cluster -f mgmt/mgmt-eks-a-cluster.yaml --dry-run', 'the audit: every read runs, every write is printed as "! cmd", nothing changes')
+        .example('$0 cluster -f mgmt/mgmt-eks-a-cluster.yaml --report upgrade-report.json', 'upgrade the management cluster, keep the evidence record')
+        .example('$0 cluster -f w01/w01-eks-a-cluster.yaml --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig --skip-validations=pod-disruption', 'upgrade a workload cluster; eksctl flags are handed on'), io.env),
+      async (argv) => {
+        const { upgradeCluster } = await import('./commands/cluster.js');
+        outcome = await upgradeCluster(toUpgradeOptions('cluster', argv, args), io);
+      },
+    )
+    .command(
+      'management-components',
+      'the same gate and backups, then eksctl anywhere upgrade management-components',
+      (y) => withEnv(upgradeFlags(y, UPGRADE_MANAGEMENT_COMPONENTS_FLAGS)
+        .example('$0 management-components -f mgmt/mgmt-eks-a-cluster.yaml', 'upgrade the management components of mgmt after a backup'), io.env),
+      async (argv) => {
+        const { upgradeCluster } = await import('./commands/cluster.js');
+        outcome = await upgradeCluster(toUpgradeOptions('management-components', argv, args), io);
       },
     )
     .completion('completion', 'print a bash/zsh completion script (eval "$(eksa-safe-upgrade completion)")')

@@ -1,10 +1,13 @@
 import type { BackupResult, ClusterctlInfo } from './backup/apply.js';
 import type { BackupPlan } from './backup/plan.js';
 import type { ClusterctlSource } from './capi/move-command.js';
+import type { UpgradePlanResult } from './handoff/upgrade-plan.js';
 import type { Kubectl } from './kube/kubectl.js';
+import type { ForceUnlockRecord, UpgradeLock } from './lock/index.js';
 import type { Inventory } from './kube/types.js';
 import type { ScopeDecision, OnUnready } from './policy/scope.js';
 import type { ClusterVerdict } from './readiness/verdict.js';
+import type { StepTimer } from './report/step-timer.js';
 import type { Runner } from './runner/runner.js';
 import type { SkewViolation } from './skew/skew.js';
 import type { ClusterLayout } from './spec/layout.js';
@@ -35,6 +38,8 @@ export interface RunContext {
   readonly runner: Runner;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** Records every step with status and duration for the evidence record, when the command keeps one. */
+  readonly timer?: StepTimer;
   spec?: ClusterSpec; // load-spec
   layout?: ClusterLayout; // load-spec
   kubectl?: Kubectl; // load-spec
@@ -46,6 +51,10 @@ export interface RunContext {
   clusterctl?: { source: ClusterctlSource; info: ClusterctlInfo }; // find-clusterctl
   backupPlan?: BackupPlan; // backup-capi
   backup?: BackupResult; // backup-capi (not in dry-run)
+  upgradePlan?: UpgradePlanResult; // upgrade-plan
+  lock?: UpgradeLock; // take-lock
+  forcedUnlock?: ForceUnlockRecord; // take-lock, with --force-unlock
+  recheck?: ClusterVerdict[]; // recheck-readiness
 }
 
 /** Read a field a previous step must have set; a missing one is a bug in the task list's order. */

@@ -95,6 +95,7 @@ export async function applyBackup(plan: BackupPlan, deps: ApplyDeps): Promise<Ba
   try {
     await privateDir(capiDir);
     const moved = await deps.runner.run(plan.move, { reject: false });
+    deps.runner.throwIfInterrupted();
     if (moved.exitCode !== 0) {
       const error = firstMeaningfulLine(moved.stderr) || `exit code ${moved.exitCode}`;
       if (!plan.fallbackMove) throw moveFailed(plan.move.argv, error, moved.stderr);
@@ -103,6 +104,7 @@ export async function applyBackup(plan: BackupPlan, deps: ApplyDeps): Promise<Ba
       await rm(capiDir, { recursive: true, force: true });
       await privateDir(capiDir);
       const fallback = await deps.runner.run(plan.fallbackMove, { reject: false });
+      deps.runner.throwIfInterrupted();
       argv = [...plan.fallbackMove.argv];
       if (fallback.exitCode !== 0) {
         throw moveFailed(plan.fallbackMove.argv, firstMeaningfulLine(fallback.stderr) || `exit code ${fallback.exitCode}`, fallback.stderr);
@@ -194,6 +196,9 @@ async function failSet(
   partial: Omit<BackupManifest, 'state' | 'clusterctl' | 'files'> & { argv: string[] },
   error: unknown,
 ): Promise<unknown> {
+  if (deps.runner.interruptedBy && !(error instanceof SafeUpgradeError && error.exit === 'Interrupted')) {
+    error = new SafeUpgradeError('Interrupted', `interrupted by ${deps.runner.interruptedBy} during the backup`, { hint: 'the partial set was kept as .failed; pause state was restored', cause: error });
+  }
   const message = error instanceof Error ? error.message : String(error);
   const { argv, ...rest } = partial;
   try {

@@ -8,9 +8,8 @@ import { paint } from '../report/paint.js';
 import { createRunner } from '../runner/create-runner.js';
 import { backupCapiStep } from '../steps/backup-capi.js';
 import { findClusterctlStep, type ClusterctlOptions } from '../steps/find-clusterctl.js';
-import { inventoryStep } from '../steps/inventory.js';
 import { loadSpecStep } from '../steps/load-spec.js';
-import { readToolsStep } from '../steps/read-tools.js';
+import { readTreeStep } from '../steps/read-tree.js';
 import { readinessStep } from '../steps/readiness.js';
 import { scopeStep } from '../steps/scope.js';
 import { runTaskList } from '../steps/task-list.js';
@@ -28,10 +27,7 @@ export function toolVersion(): string {
 export function backupSteps(options: BackupOptions, now: () => Date): ListrTask<RunContext>[] {
   return [
     loadSpecStep(),
-    {
-      title: 'Read tools and the management tree',
-      task: (_ctx, task) => task.newListr([readToolsStep(), inventoryStep()], { concurrent: true, exitOnError: true }),
-    },
+    readTreeStep(),
     readinessStep(),
     scopeStep(),
     findClusterctlStep(options),

@@ -1,5 +1,5 @@
 import { execa, type ExecaError } from 'execa';
-import { EnvironmentError, ToolError, firstMeaningfulLine } from '../errors.js';
+import { EnvironmentError, SafeUpgradeError, ToolError, firstMeaningfulLine } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
 import { formatCommand, redactArgv, type Command } from './command.js';
 import { Journal } from './journal.js';
@@ -37,8 +37,34 @@ export interface RunnerOptions {
  */
 export class Runner {
   readonly journal: Journal;
+  /** The signal that interrupted the run, once one has. */
+  interruptedBy: NodeJS.Signals | undefined;
+  private readonly inFlight = new Set<{ kill(signal?: NodeJS.Signals): boolean }>();
   constructor(readonly options: RunnerOptions) {
     this.journal = new Journal(options.journalFile);
+  }
+
+  /**
+   * Stop what is running now (SIGTERM to every child in flight) and remember why. Commands started
+   * afterwards still run: cleanup — pause restore, lock release — needs them.
+   */
+  interrupt(signal: NodeJS.Signals): void {
+    this.interruptedBy ??= signal;
+    for (const child of this.inFlight) child.kill('SIGTERM');
+  }
+
+  /** Throw the interruption at a step boundary, so no new work starts after Ctrl-C. */
+  throwIfInterrupted(): void {
+    if (this.interruptedBy) {
+      throw new SafeUpgradeError('Interrupted', `interrupted by ${this.interruptedBy}`, { hint: 'nothing more was started; see above for what was cleaned up' });
+    }
+  }
+
+  /** Register a child started outside run() (streams), so interrupt() reaches it too. */
+  track<T extends { kill(signal?: NodeJS.Signals): boolean }>(child: T, done: Promise<unknown>): T {
+    this.inFlight.add(child);
+    void done.finally(() => this.inFlight.delete(child)).catch(() => undefined);
+    return child;
   }
 
   get dryRun(): boolean {
@@ -65,7 +91,7 @@ export class Runner {
     if (!file) throw new Error('runner: empty argv');
     const started = performance.now();
     const time = new Date().toISOString();
-    const result = await execa(file, args, {
+    const subprocess = execa(file, args, {
       reject: false,
       input: command.input,
       stdin: command.input === undefined ? 'ignore' : undefined,
@@ -75,6 +101,7 @@ export class Runner {
       stripFinalNewline: false,
       maxBuffer: 1024 * 1024 * 1024,
     });
+    const result = await this.track(subprocess, subprocess);
     const durationMs = Math.round(performance.now() - started);
     const failure = result.failed ? (result as unknown as ExecaError) : undefined;
     const notFound = failure && (failure.code === 'ENOENT' || /ENOENT/.test(failure.message) && result.exitCode === undefined);

@@ -14,7 +14,8 @@ export interface TaskListOptions {
  */
 export async function runTaskList(tasks: ListrTask<RunContext>[], ctx: RunContext, options: TaskListOptions): Promise<void> {
   const plain = !options.isTTY || Boolean(options.env.CI);
-  const list = new Listr<RunContext, 'default', 'simple'>(tasks, {
+  const timed = tasks.map((t) => timedTask(t));
+  const list = new Listr<RunContext, 'default', 'simple'>(timed, {
     ctx,
     concurrent: false,
     exitOnError: true,
@@ -28,4 +29,18 @@ export async function runTaskList(tasks: ListrTask<RunContext>[], ctx: RunContex
     fallbackRendererOptions: { timestamp: undefined },
   });
   await list.run();
+}
+
+/** Each step ends in the evidence record with its status, duration and reason (the step's own error). */
+function timedTask(task: ListrTask<RunContext>): ListrTask<RunContext> {
+  const run = task.task;
+  const name = typeof task.title === 'string' ? task.title : 'step';
+  return {
+    ...task,
+    task: (ctx, wrapper) => {
+      ctx.runner.throwIfInterrupted();
+      if (!ctx.timer) return run(ctx, wrapper);
+      return ctx.timer.time(name, async () => run(ctx, wrapper));
+    },
+  };
 }

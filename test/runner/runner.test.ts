@@ -83,3 +83,22 @@ describe('Runner', () => {
     expect(text).not.toContain('hunter2');
   });
 });
+
+describe('Runner.interrupt', () => {
+  it('stops the command in flight, lets cleanup commands run, and throws at the next step boundary', async () => {
+    const { r } = runner(false);
+    const long = r.run(read(['node', '-e', 'setTimeout(() => {}, 20000)'], 'sleep'), { reject: false });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    r.interrupt('SIGINT');
+    const result = await long;
+    expect(result.exitCode).not.toBe(0);
+    expect(r.journal.entries[0]!.durationMs).toBeLessThan(10_000);
+    const cleanup = await r.run(write(['node', '-e', 'process.stdout.write("cleaned")'], 'cleanup'));
+    expect(cleanup.stdout).toBe('cleaned');
+    expect(() => r.throwIfInterrupted()).toThrow(/interrupted by SIGINT/);
+  });
+
+  it('does not throw when nothing interrupted the run', () => {
+    expect(() => runner(false).r.throwIfInterrupted()).not.toThrow();
+  });
+});

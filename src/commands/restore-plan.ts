@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { SafeUpgradeError, UsageError } from '../errors.js';
+import type { ExitCodeName } from '../exit-codes.js';
+import { describeSet, readManifest } from '../lifecycle/backup-sets.js';
+import { RESTORE_FILE, readStoredRunbook, runbookFor } from '../lifecycle/restore-file.js';
+import type { CommandIo } from './io.js';
+
+/**
+ * `restore-plan <backup dir>`: prints the set's restore runbook. It is rendered for where the set is now and
+ * compared with the RESTORE.md written at creation; any difference is said on stderr. Runs nothing.
+ */
+export async function restorePlan(options: { dir: string }, io: CommandIo): Promise<ExitCodeName> {
+  const dir = path.resolve(io.cwd, options.dir);
+  const read = await readManifest(dir);
+  if (read.kind === 'missing') {
+    throw new UsageError(`${dir} has no manifest.json: not a backup set made by eksa-safe-upgrade`, { hint: 'list the sets with: eksa-safe-upgrade backups list' });
+  }
+  if (read.kind === 'invalid') throw new UsageError(`${dir}/manifest.json does not parse: ${read.error}`, { hint: 'pick another set: eksa-safe-upgrade backups list' });
+  const set = await describeSet(dir);
+  const state = set?.state ?? read.manifest.state;
+  if (state !== 'complete') {
+    throw new SafeUpgradeError('VerifyFailed', `${dir} is ${state}${set?.note ? ` (${set.note})` : ''}: it cannot be restored from`, {
+      hint: 'pick a complete set: eksa-safe-upgrade backups list',
+    });
+  }
+  const text = await runbookFor(dir, read.manifest);
+  const stored = await readStoredRunbook(dir);
+  const listed = read.manifest.files.find((f) => f.path === RESTORE_FILE);
+  if (stored === undefined) {
+    io.stderr(`note: ${dir} has no ${RESTORE_FILE} (it was made before sets carried one); this runbook comes from its manifest.`);
+  } else {
+    if (listed && createHash('sha256').update(stored, 'utf8').digest('hex') !== listed.sha256) {
+      io.stderr(`warning: ${RESTORE_FILE} in the set was changed after the backup was taken; this runbook comes from the manifest instead.`);
+    } else if (stored !== text) {
+      io.stderr(`note: ${RESTORE_FILE} in the set was written for another location or tool version; this runbook is for ${dir}.`);
+    }
+  }
+  io.stdout(text);
+  return 'Success';
+}

@@ -1,0 +1,163 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SafeUpgradeError, UsageError, isSafeUpgradeError } from '../errors.js';
+import type { Runner } from '../runner/runner.js';
+import { streamCommand } from '../runner/stream.js';
+import { mapBounded } from './concurrency.js';
+import { snapshotCommand, snapshotFileName, type EtcdSnapshotRequest } from './snapshot-plan.js';
+import { localStatusTool, readSnapshotStatus, type SnapshotStatus } from './snapshot-status.js';
+import { SnapshotVerifier } from './snapshot-verify.js';
+import type { EtcdMember, EtcdSnapshotEntry, SnapshotAttemptFailure } from './types.js';
+
+/** ssh's own failures (connect, auth, host key, dropped connection) all exit 255. */
+const SSH_FAILED = 'ssh exit 255 (connection failed or dropped)';
+
+export interface SnapshotRunOptions {
+  /** The backup directory; snapshots go to `<backupDir>/etcd/<cluster>-<member>.db`. */
+  readonly backupDir: string;
+  readonly onProgress?: (cluster: string, member: string, bytes: number) => void;
+  /** Local tool for `snapshot status`; default: etcdutl, else etcdctl, else none. `false`: never. */
+  readonly statusTool?: 'etcdutl' | 'etcdctl' | false;
+}
+
+export type EtcdSnapshotOutcome =
+  | { readonly cluster: string; readonly status: 'ok'; readonly entry: EtcdSnapshotEntry }
+  | { readonly cluster: string; readonly status: 'dry-run' }
+  | { readonly cluster: string; readonly status: 'failed'; readonly error: SafeUpgradeError };
+
+/**
+ * Snapshots one cluster: tries its members in order until one snapshot streams completely and verifies.
+ * The file is written as `.partial` and renamed only then. Dry-run prints the first member's command and
+ * returns undefined. Throws EtcdSnapshotFailed naming every member's reason when none succeeds.
+ */
+export async function snapshotCluster(runner: Runner, request: EtcdSnapshotRequest, options: SnapshotRunOptions): Promise<EtcdSnapshotEntry | undefined> {
+  const { target } = request;
+  if (!existsSync(request.ssh.keyFile)) {
+    throw new UsageError(`SSH key ${request.ssh.keyFile} for cluster ${target.cluster} does not exist`, { hint: 'pass --ssh-key' });
+  }
+  if (target.members.length === 0) {
+    const why = target.skipped.map((s) => `${s.machine}: ${s.reason}`).join('; ') || 'no etcd machines found';
+    throw new SafeUpgradeError('EtcdSnapshotFailed', `cluster ${target.cluster}: no etcd member to snapshot (${why})`, {
+      hint: 'check the Machines of the cluster, or --ssh-address-type',
+    });
+  }
+  if (!runner.dryRun) await mkdir(join(options.backupDir, 'etcd'), { recursive: true });
+  const statusTool = options.statusTool === false ? undefined : options.statusTool ?? localStatusTool(runner);
+  const failures: SnapshotAttemptFailure[] = [];
+  for (const member of target.members) {
+    const started = performance.now();
+    const attempt = await snapshotMember(runner, request, member, options, statusTool);
+    if (attempt === 'dry-run') return undefined;
+    if (typeof attempt === 'string') {
+      failures.push({ member: member.machine, address: member.address, reason: attempt });
+      continue;
+    }
+    return {
+      cluster: target.cluster,
+      member: member.machine,
+      address: member.address,
+      topology: target.topology,
+      os: target.os,
+      file: snapshotFileName(target.cluster, member.machine),
+      size: attempt.size,
+      sha256: attempt.sha256,
+      ...(attempt.status ? { revision: attempt.status.revision, totalKeys: attempt.status.totalKeys, dbSize: attempt.status.dbSize } : {}),
+      durationMs: Math.round(performance.now() - started),
+      failedAttempts: failures,
+    };
+  }
+  const all = failures.map((f) => `${f.member} (${f.address}): ${f.reason}`).join('; ');
+  throw new SafeUpgradeError('EtcdSnapshotFailed', `etcd snapshot of cluster ${target.cluster} failed on every member: ${all}`, {
+    hint: failures.every((f) => f.reason.startsWith(SSH_FAILED))
+      ? 'check --ssh-key, --ssh-user, --ssh-port, --ssh-known-hosts and that the nodes are reachable'
+      : 'check etcd health on the members (journalctl -u etcd, or the etcd pod logs)',
+  });
+}
+
+interface VerifiedSnapshot {
+  readonly size: number;
+  readonly sha256: string;
+  readonly status: SnapshotStatus | undefined;
+}
+
+/** One member: a verified snapshot in place, 'dry-run', or the reason it failed (its partial file removed). */
+async function snapshotMember(
+  runner: Runner,
+  request: EtcdSnapshotRequest,
+  member: EtcdMember,
+  options: SnapshotRunOptions,
+  statusTool: 'etcdutl' | 'etcdctl' | undefined,
+): Promise<VerifiedSnapshot | 'dry-run' | string> {
+  const file = join(options.backupDir, snapshotFileName(request.target.cluster, member.machine));
+  const partial = `${file}.partial`;
+  const verifier = new SnapshotVerifier();
+  const result = await streamCommand(runner, snapshotCommand(request, member), partial, {
+    reject: false,
+    through: [verifier],
+    onProgress: (bytes) => options.onProgress?.(request.target.cluster, member.machine, bytes),
+  });
+  if (result.skipped) return 'dry-run';
+  const verdict = verifier.verdict();
+  const cut = result.bytes > 0 && !verdict.ok ? `; stream stopped after ${result.bytes} bytes: ${verdict.problem}` : '';
+  let reason: string | undefined;
+  if (result.exitCode === 255) reason = `${SSH_FAILED}: ${stderrSummary(result.stderr) || 'no message'}${cut}`;
+  else if (result.exitCode !== 0) reason = `remote exit ${result.exitCode}: ${stderrSummary(result.stderr) || 'no message'}${cut}`;
+  else if (!verdict.ok) reason = `snapshot did not verify: ${verdict.problem}`;
+  let status: SnapshotStatus | undefined;
+  if (reason === undefined && statusTool) {
+    try {
+      status = await readSnapshotStatus(runner, statusTool, partial);
+    } catch (error) {
+      reason = `local ${statusTool} snapshot status failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  if (reason !== undefined) {
+    await rm(partial, { force: true });
+    return reason;
+  }
+  await rename(partial, file);
+  return { size: verdict.size, sha256: verdict.sha256, status };
+}
+
+/**
+ * The end of a remote stderr that says what went wrong: etcdctl, sudo, ssh and our script end with the
+ * error ("Error: …", "Host key verification failed."); etcd's JSON log lines before it are noise.
+ */
+export function stderrSummary(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('{') && !/^@+$|^@+ WARNING/.test(l));
+  return lines
+    .slice(-2)
+    .map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l))
+    .join(' / ');
+}
+
+/** Every cluster in parallel, at most `concurrency` at once; one outcome per request, in order. */
+export async function snapshotClusters(
+  runner: Runner,
+  requests: readonly EtcdSnapshotRequest[],
+  options: SnapshotRunOptions & { readonly concurrency?: number },
+): Promise<EtcdSnapshotOutcome[]> {
+  const settled = await mapBounded(requests, options.concurrency ?? 4, (request) => snapshotCluster(runner, request, options));
+  return settled.map((s, i): EtcdSnapshotOutcome => {
+    const cluster = requests[i]?.target.cluster ?? '';
+    if (s.status === 'fulfilled') return s.value ? { cluster, status: 'ok', entry: s.value } : { cluster, status: 'dry-run' };
+    const error = isSafeUpgradeError(s.reason)
+      ? s.reason
+      : new SafeUpgradeError('EtcdSnapshotFailed', `etcd snapshot of cluster ${cluster}: ${s.reason instanceof Error ? s.reason.message : String(s.reason)}`, { cause: s.reason });
+    return { cluster, status: 'failed', error };
+  });
+}
+
+/** Throws one EtcdSnapshotFailed naming every failed cluster; returns the entries when all succeeded. */
+export function requireAllSnapshots(outcomes: readonly EtcdSnapshotOutcome[]): EtcdSnapshotEntry[] {
+  const failed = outcomes.filter((o): o is Extract<EtcdSnapshotOutcome, { status: 'failed' }> => o.status === 'failed');
+  if (failed.length === 1 && failed[0]) throw failed[0].error;
+  if (failed.length > 1) {
+    throw new SafeUpgradeError('EtcdSnapshotFailed', failed.map((f) => f.error.message).join('\n'), { hint: failed[0]?.error.hint });
+  }
+  return outcomes.flatMap((o) => (o.status === 'ok' ? [o.entry] : []));
+}

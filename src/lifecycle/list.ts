@@ -1,0 +1,75 @@
+import { verifyBackupSet } from '../backup/verify-set.js';
+import { discoverBackupSets, type BackupSetInfo, type SetState } from './backup-sets.js';
+import { readVerificationRecord, writeVerificationRecord } from './verification-record.js';
+
+export interface LastVerified {
+  readonly at: string;
+  readonly ok: boolean;
+  /** creation: the set was verified as it was written; verify: a later `--verify` (or its record). */
+  readonly source: 'creation' | 'verify';
+  readonly problems: readonly string[];
+}
+
+/** One row of `backups list`, as data: the table and `--output json` are two renderings of it. */
+export interface ListedSet {
+  readonly name: string;
+  readonly dir: string;
+  readonly cluster: string;
+  readonly scope: string | null;
+  readonly scopeClusters: readonly string[];
+  readonly createdAt: string | null;
+  readonly size: number;
+  readonly etcdSnapshots: number;
+  readonly state: SetState;
+  readonly note: string | null;
+  readonly lastVerified: LastVerified | null;
+}
+
+export interface BackupList {
+  readonly command: 'backups list';
+  readonly dir: string;
+  readonly folders: readonly string[];
+  readonly verified: boolean;
+  readonly sets: readonly ListedSet[];
+}
+
+function row(set: BackupSetInfo, lastVerified: LastVerified | null): ListedSet {
+  const m = set.manifest;
+  return {
+    name: set.name,
+    dir: set.dir,
+    cluster: set.cluster,
+    scope: m?.scope.kind ?? null,
+    scopeClusters: m?.scope.clusters ?? [],
+    createdAt: set.createdAt?.toISOString() ?? null,
+    size: set.size,
+    etcdSnapshots: m?.etcd.length ?? 0,
+    state: set.state,
+    note: set.note ?? null,
+    lastVerified,
+  };
+}
+
+/**
+ * Every set under the folder from manifests alone (fast on hundreds of sets). With `verify`, every complete
+ * set is hashed and its object graph checked again, and the outcome recorded beside it.
+ */
+export async function listBackups(options: { dir: string; verify: boolean; now: () => Date }): Promise<BackupList> {
+  const { folders, sets } = await discoverBackupSets(options.dir);
+  const rows: ListedSet[] = [];
+  for (const set of sets) {
+    if (set.state !== 'complete') {
+      rows.push(row(set, null));
+      continue;
+    }
+    if (options.verify) {
+      const record = await writeVerificationRecord(set.dir, await verifyBackupSet(set.dir), options.now());
+      rows.push(row(set, { at: record.verifiedAt, ok: record.ok, source: 'verify', problems: record.problems }));
+      continue;
+    }
+    const record = await readVerificationRecord(set.dir);
+    const atCreation: LastVerified | null = set.createdAt ? { at: set.createdAt.toISOString(), ok: true, source: 'creation', problems: [] } : null;
+    rows.push(row(set, record ? { at: record.verifiedAt, ok: record.ok, source: 'verify', problems: record.problems } : atCreation));
+  }
+  return { command: 'backups list', dir: options.dir, folders, verified: options.verify, sets: rows };
+}

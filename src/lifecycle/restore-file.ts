@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FileDigest } from '../backup/digest.js';
+import type { BackupManifest } from '../backup/manifest.js';
+import { renderRestoreRunbook } from './restore-runbook.js';
+import { readRunbookFacts } from './runbook-facts.js';
+
+export const RESTORE_FILE = 'RESTORE.md';
+
+/** The runbook of a set as it is on disk now: its manifest, the Machines in its capi/, its real location. */
+export async function runbookFor(setDir: string, manifest: BackupManifest): Promise<string> {
+  return renderRestoreRunbook(manifest, path.resolve(setDir), await readRunbookFacts(setDir));
+}
+
+/**
+ * Writes RESTORE.md into a set being built (`writeDir`, the `.partial` folder), naming `finalDir`, where the
+ * set will be once renamed. Returns its digest for the manifest's file list, so verify covers it too.
+ */
+export async function writeRestoreRunbook(writeDir: string, finalDir: string, manifest: BackupManifest): Promise<FileDigest> {
+  const text = renderRestoreRunbook(manifest, path.resolve(finalDir), await readRunbookFacts(writeDir));
+  const file = path.join(writeDir, RESTORE_FILE);
+  await writeFile(file, text, { mode: 0o600 });
+  await chmod(file, 0o600);
+  const bytes = Buffer.from(text, 'utf8');
+  return { path: RESTORE_FILE, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** The RESTORE.md stored in a set, or undefined when it has none. */
+export async function readStoredRunbook(setDir: string): Promise<string | undefined> {
+  try {
+    return await readFile(path.join(setDir, RESTORE_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}

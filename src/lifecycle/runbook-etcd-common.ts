@@ -1,0 +1,140 @@
+import path from 'node:path';
+import type { BackupManifest } from '../backup/manifest.js';
+import type { EtcdTopology } from '../etcd/types.js';
+import type { OsFamily } from '../spec/types.js';
+import { isDns1123Subdomain, isIpAddress } from '../spec/names.js';
+import type { ClusterFacts, MachineFact } from './runbook-facts.js';
+import { block, comment, hostPart, raw, sh, v, type Word } from './runbook-shell.js';
+
+/** The fields of a manifest etcd entry the runbook uses, checked: they end up in commands. */
+export interface EtcdEntry {
+  readonly cluster: string;
+  readonly member: string;
+  readonly address: string;
+  readonly topology: EtcdTopology;
+  readonly os: OsFamily;
+  readonly file: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly revision: number | undefined;
+}
+
+const isHost = (a: unknown): a is string => isIpAddress(a) || isDns1123Subdomain(a);
+
+export function parseEtcdEntry(e: Record<string, unknown>): EtcdEntry | string {
+  const { cluster, member, address, topology, os, file, size, sha256, revision } = e;
+  if (!isDns1123Subdomain(cluster)) return `an etcd entry has no valid cluster (${JSON.stringify(cluster)})`;
+  if (!isDns1123Subdomain(member) || !isHost(address)) return `the etcd entry of ${cluster} has no valid member and address`;
+  if (topology !== 'external' && topology !== 'stacked') return `the etcd entry of ${cluster} has an unknown topology ${JSON.stringify(topology)}`;
+  if (os !== 'ubuntu' && os !== 'redhat' && os !== 'bottlerocket') return `the etcd entry of ${cluster} has an unknown OS ${JSON.stringify(os)}`;
+  if (typeof file !== 'string' || !/^etcd\/[a-z0-9][a-z0-9.-]*\.db$/.test(file)) return `the etcd entry of ${cluster} names no valid snapshot file`;
+  if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return `the etcd entry of ${cluster} has no valid sha256`;
+  return { cluster, member, address, topology, os, file, size: typeof size === 'number' ? size : 0, sha256, revision: typeof revision === 'number' ? revision : undefined };
+}
+
+export function parseEtcdEntries(manifest: BackupManifest): { entries: EtcdEntry[]; problems: string[] } {
+  const entries: EtcdEntry[] = [];
+  const problems: string[] = [];
+  for (const e of manifest.etcd) {
+    const parsed = parseEtcdEntry(e);
+    if (typeof parsed === 'string') problems.push(parsed);
+    else entries.push(parsed);
+  }
+  return { entries, problems };
+}
+
+/** An etcd member as `--initial-cluster` names it. */
+export interface Member {
+  readonly name: string;
+  readonly address: string;
+}
+
+export const peerUrl = (address: string) => `https://${hostPart(address)}:2380`;
+export const initialCluster = (members: readonly Member[]) => members.map((m) => `${m.name}=${peerUrl(m.address)}`).join(',');
+
+const withAddress = (machines: readonly MachineFact[], useNode: boolean): Member[] =>
+  machines.flatMap((m) => (m.address ? [{ name: (useNode ? m.node : undefined) ?? m.machine, address: m.address }] : []));
+
+/**
+ * Every member of the cluster's etcd, from the Machines the set holds: etcdadm names a member after its
+ * machine's host name, kubeadm after its node. Without them, only the member the snapshot came from is known.
+ */
+export function etcdMembers(entry: EtcdEntry, facts: ClusterFacts | undefined): { members: Member[]; fromMachines: boolean } {
+  const members = withAddress(entry.topology === 'external' ? facts?.etcdMachines ?? [] : facts?.controlPlane ?? [], entry.topology === 'stacked');
+  if (members.length > 0) return { members, fromMachines: true };
+  return { members: [{ name: entry.member, address: entry.address }], fromMachines: false };
+}
+
+export function controlPlaneNodes(entry: EtcdEntry, facts: ClusterFacts | undefined, members: readonly Member[]): Member[] {
+  if (entry.topology === 'stacked') return [...members];
+  return withAddress(facts?.controlPlane ?? [], true);
+}
+
+/** Bottlerocket's admin container is always `ec2-user`; other OSes log in as the machine config's user. */
+export function login(os: OsFamily, address: string): Word {
+  return os === 'bottlerocket' ? `ec2-user@${address}` : raw(`"$SSH_USER@${address}"`);
+}
+
+export function sshTo(os: OsFamily, m: Member): string {
+  return `${sh(['ssh', '-i', v('SSH_KEY'), login(os, m.address)])}   ${comment(m.name)}`;
+}
+
+/** Where the stopped static-pod manifests wait: under /var/lib, which survives a reboot (unlike /tmp). */
+export const STASH = '/var/lib/eksa-restore-manifests';
+
+export function describeSnapshot(entry: EtcdEntry, setDir: string): string {
+  const status = entry.revision === undefined ? '' : `, revision ${entry.revision}`;
+  return `Snapshot \`${path.join(setDir, entry.file)}\`, taken from member \`${entry.member}\` (${entry.address}): ${entry.size} bytes${status}, sha256 \`${entry.sha256}\`.`;
+}
+
+export function describeMembers(members: readonly Member[], fromMachines: boolean, checkCommand: string): string[] {
+  const lines = [
+    fromMachines
+      ? 'Members, from the Machines saved in `capi/`:'
+      : '**The set holds no Machines for this etcd**: only the member the snapshot came from is known. Add every other member to `--initial-cluster` (list them with `kubectl get machines -n eksa-system -o wide`).',
+    '',
+    ...members.map((m) => `- \`${m.name}\` at ${m.address}, peer URL \`${peerUrl(m.address)}\``),
+    '',
+    `On each member, \`${checkCommand}\` must print the same name and peer URL. If it prints others, use those, in every member's \`--initial-cluster\`.`,
+  ];
+  return lines;
+}
+
+/** The `etcdctl|etcdutl snapshot restore` arguments for one member: same snapshot, same --initial-cluster everywhere. */
+export function restoreArgs(snapshot: string, m: Member, members: readonly Member[], dataDir: string): string[] {
+  return [
+    'snapshot', 'restore', snapshot,
+    `--name=${m.name}`,
+    `--initial-cluster=${initialCluster(members)}`,
+    '--initial-cluster-token=etcd-cluster-1',
+    `--initial-advertise-peer-urls=${peerUrl(m.address)}`,
+    `--data-dir=${dataDir}`,
+  ];
+}
+
+/** One numbered step of a procedure: its sentence, then its blocks. */
+export interface Step {
+  readonly title: string;
+  readonly body: readonly string[];
+}
+
+export function numbered(steps: readonly Step[]): string[] {
+  return steps.flatMap((s, i) => [`${i + 1}. ${s.title}`, '', ...s.body.flatMap((b) => [b, ''])]);
+}
+
+export function copySnapshot(entry: EtcdEntry, setDir: string, members: readonly Member[], target: string): string {
+  const local = path.join(setDir, entry.file);
+  const to = (m: Member) => (entry.os === 'bottlerocket' ? `ec2-user@${hostPart(m.address)}:${target}` : { raw: `"$SSH_USER@${hostPart(m.address)}:${target}"` });
+  return block(...members.map((m) => sh(['scp', '-i', v('SSH_KEY'), local, to(m)])));
+}
+
+export const checksum = (entry: EtcdEntry, file: string) => `echo ${entry.sha256}'  ${file}' | sha256sum -c`;
+
+/** The stop-or-start of static pods on a list of nodes: ssh lines, then the root commands for each. */
+export function onEachNode(os: OsFamily, nodes: readonly Member[], rootCommands: readonly string[], empty: string): string[] {
+  if (nodes.length === 0) return [empty];
+  return [block(...nodes.map((n) => sshTo(os, n))), 'Then on each:', block(os === 'bottlerocket' ? 'sudo sheltie' : 'sudo -i', ...rootCommands)];
+}
+
+export const noControlPlane = (cluster: string) =>
+  `(The set holds no control-plane Machines of ${cluster}: list them with \`kubectl get machines -n eksa-system -l cluster.x-k8s.io/control-plane,cluster.x-k8s.io/cluster-name=${cluster} -o wide\`.)`;
