@@ -180,6 +180,32 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
         outcome = await upgradeCluster(toUpgradeOptions('management-components', argv, args), io);
       },
     )
+    .command('backups', 'list and prune the backup sets of a management folder', (y) => y
+      .command('list', 'every backup set of the management folder: cluster, scope, created, size, etcd snapshots, state, last verified', (y2) => withEnv(y2
+        .option('dir', { type: 'string', describe: 'the management cluster folder (default: the working directory, or the management folders in it)' })
+        .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+        .option('verify', { type: 'boolean', default: false, describe: 'also recompute every sha256 and check the object graph of each complete set (exit 9 on a mismatch)' }), io.env),
+      async (argv) => {
+        const { backupsList } = await import('./commands/backups.js');
+        outcome = await backupsList({ dir: optionalString(argv.dir), output: argv.output as OutputFormat, verify: Boolean(argv.verify) }, io);
+      })
+      .command('prune', 'remove old backup sets: never the newest complete set of a cluster, nor one taken after its last upgrade', (y2) => withEnv(y2
+        .option('dir', { type: 'string', describe: 'the management cluster folder (default: the working directory, or the management folders in it)' })
+        .option('keep', { type: 'number', demandOption: 'pass --keep N', describe: 'sets each cluster keeps whatever their age; complete ones take the places first' })
+        .option('older-than', { type: 'string', demandOption: 'pass --older-than DURATION, e.g. 30d', describe: 'only sets older than this may go: 30d, 12h, 90m, 2w' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'print what would be removed, and remove nothing' })
+        .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' }), io.env),
+      async (argv) => {
+        const { backupsPrune } = await import('./commands/backups.js');
+        outcome = await backupsPrune({ dir: optionalString(argv.dir), keep: Number(argv.keep), olderThan: String(argv.olderThan), dryRun: Boolean(argv.dryRun), output: argv.output as OutputFormat }, io);
+      })
+      .demandCommand(1, 'name a backups command: list or prune'))
+    .command('restore-plan <dir>', 'print the restore runbook of a backup set (its RESTORE.md): every command pre-filled, none run', (y) => y
+      .positional('dir', { type: 'string', demandOption: true, describe: 'the backup folder, e.g. mgmt/mgmt-backup-2026-11-29T10_00_00' }),
+    async (argv) => {
+      const { restorePlan } = await import('./commands/restore-plan.js');
+      outcome = await restorePlan({ dir: String(argv.dir) }, io);
+    })
     .completion('completion', 'print a bash/zsh completion script (eval "$(eksa-safe-upgrade completion)")')
     .demandCommand(1, 'name a command, e.g. preflight; see --help')
     .recommendCommands()

@@ -15,6 +15,7 @@ import { describeMissing, expectedEksaObjects, findMissing, parseRefKey } from '
 import { pauseStateOf, planPauseRestore, recordPauseState, type PauseState } from './pause-state.js';
 import type { BackupPlan } from './plan.js';
 import { readObjectFiles } from './read-object-files.js';
+import { writeRestoreRunbook } from '../lifecycle/restore-file.js';
 
 export interface ClusterctlInfo {
   readonly source: 'image' | 'binary';
@@ -137,6 +138,8 @@ export async function applyBackup(plan: BackupPlan, deps: ApplyDeps): Promise<Ba
 
     const files = await digestFiles(plan.partialDir, await listFiles(plan.partialDir, new Set([MANIFEST_FILE])));
     const manifest: BackupManifest = { ...base, state: 'complete', scope, clusterctl: { ...deps.clusterctl, argv }, expected, pauseRestore, files };
+    // Written last, from the final manifest, and hashed too: the runbook is part of what verify checks.
+    manifest.files.push(await writeRestoreRunbook(plan.partialDir, plan.dir, manifest));
     await privateFile(path.join(plan.partialDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await rename(plan.partialDir, plan.dir);
     return { dir: plan.dir, manifest };

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { ConfirmResult } from '../confirm/index.js';
 import type { RunContext } from '../context.js';
 import type { ExitCodeName } from '../exit-codes.js';
+import { UPGRADE_CLUSTER_FLAGS, UPGRADE_MANAGEMENT_COMPONENTS_FLAGS } from '../handoff/eksctl-flags.js';
+import { toEksctlArgv } from '../handoff/pass-through-argv.js';
 import type { HandoffResult } from '../handoff/run-handoff.js';
 import { buildEvidence, formatEvidence, type BackupPart, type Evidence } from '../report/evidence.js';
 import { publishToGithub } from '../report/github.js';
@@ -51,7 +53,7 @@ export async function writeEvidence(input: {
       ...(ctx.layout ? { kubeconfig: ctx.layout.kubeconfig } : {}),
       onUnready: options.onUnready,
       flags: options.givenArgs,
-      passThrough: input.handoffArgv ? input.handoffArgv.slice(4) : [],
+      passThrough: [...toEksctlArgv(options.command === 'cluster' ? UPGRADE_CLUSTER_FLAGS : UPGRADE_MANAGEMENT_COMPONENTS_FLAGS, options.passThrough), ...options.extraArgs],
     },
     ...(ctx.spec ? { spec: ctx.spec } : {}),
     ...(ctx.tools ? { tools: ctx.tools } : {}),

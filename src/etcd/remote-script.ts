@@ -40,6 +40,7 @@ export function buildRemoteScript(layout: RemoteLayout): RemoteInvocation {
     requireValue(isTimeoutSeconds(t), 'etcd timeout (seconds)', t);
   }
   const vars: Array<[string, string]> = [
+    ['TOPOLOGY', layout.topology],
     ['ROOT', layout.root],
     ['ENDPOINT', layout.endpoint ?? ''],
     ['STACKED_ETCDCTL', layout.stackedEtcdctl],
@@ -52,7 +53,6 @@ export function buildRemoteScript(layout: RemoteLayout): RemoteInvocation {
     `# eksa-safe-upgrade etcd snapshot (${layout.topology}, ${layout.os})`,
     'set -eu',
     ...vars.map(([name, value]) => `${name}=${shellQuote(value)}`),
-    `TOPOLOGY=${shellQuote(layout.topology)}`,
     PRELUDE + body,
     // The body is a function so the shell has read the whole script before anything runs; its stdin is
     // /dev/null so no tool it starts can swallow the rest of the script from ssh's stdin.

@@ -68,7 +68,9 @@ describe('backup of the healthy tree', () => {
     expect(manifest).toMatchObject({ schemaVersion: 1, state: 'complete', managementCluster: 'mgmt', clusterctl: { source: 'image', image: IMAGE } });
     expect(manifest.clusterctl.argv).not.toContain('--dry-run');
     expect(manifest.clusterctl.argv).not.toContain('--filter-cluster');
-    expect(manifest.files.length).toBe(capi.length + eksa.length + 1);
+    expect(manifest.files.length).toBe(capi.length + eksa.length + 2);
+    expect(manifest.files.map((f: any) => f.path)).toContain('RESTORE.md');
+    expect(readFileSync(path.join(dir, 'RESTORE.md'), 'utf8')).toContain(`--filter-cluster w01`);
     // clusterctl resumed every Cluster and nothing else touched pause state.
     for (const c of capiClusters(s)) expect(c.spec?.paused).toBeUndefined();
 

@@ -49,7 +49,8 @@ describe('preflight on the healthy fleet', () => {
   });
 
   it('takes flags from EKSA_SAFE_UPGRADE_* environment variables', async () => {
-    const r = await preflight(sim, [], { EKSA_SAFE_UPGRADE_OUTPUT: 'json' });
+    // A variable meant for another command (ssh-key belongs to backup) must not be an unknown argument here.
+    const r = await preflight(sim, [], { EKSA_SAFE_UPGRADE_OUTPUT: 'json', EKSA_SAFE_UPGRADE_SSH_KEY: '/nowhere' });
     expect(JSON.parse(r.stdout).outcome).toBe('ready');
   });
 

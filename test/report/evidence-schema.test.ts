@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { EVIDENCE_SCHEMA_FILE, EVIDENCE_SCHEMA_VERSION, evidenceJsonSchemaText } from '../../src/report/evidence-schema.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+describe('the committed JSON Schema', () => {
+  it('is exactly what the zod schema generates (regenerate: npm run build && node scripts/gen-schema.mjs)', () => {
+    expect(readFileSync(path.join(root, EVIDENCE_SCHEMA_FILE), 'utf8')).toBe(evidenceJsonSchemaText());
+  });
+
+  it('is versioned in its file name and its schemaVersion const', () => {
+    expect(EVIDENCE_SCHEMA_FILE).toBe(`schema/evidence-report.v${EVIDENCE_SCHEMA_VERSION}.schema.json`);
+    const schema = JSON.parse(evidenceJsonSchemaText()) as { properties: Record<string, { const?: unknown }>; required: string[]; additionalProperties: boolean };
+    expect(schema.properties.schemaVersion?.const).toBe(EVIDENCE_SCHEMA_VERSION);
+    expect(schema.additionalProperties).toBe(false);
+    // Every field is always present (null or [] when a run ended before it): readers never guess.
+    expect([...schema.required].sort()).toEqual(Object.keys(schema.properties).sort());
+  });
+});
