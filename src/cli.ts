@@ -105,10 +105,15 @@ function toGateOptions(argv: Record<string, unknown>, dryRun: boolean): GateOpti
   };
 }
 
-/** Parse argv and run one command. Returns the outcome; throws typed errors. Never exits the process. */
-export async function main(args: readonly string[], io: CommandIo): Promise<ExitCodeName> {
-  let outcome: ExitCodeName = 'Success';
-  const parser = yargs([...args])
+/** How a parsed command is carried out: `main` loads and runs it; a parse-only caller records it. */
+export type CommandRun = <O>(load: () => Promise<(options: O, io: CommandIo) => Promise<ExitCodeName>>, options: O, io: CommandIo) => Promise<void>;
+
+/**
+ * The whole command line as one yargs parser. Handlers turn argv into typed options (validated) and
+ * hand them to `run`; `parseOnly` makes a `run` that executes nothing, for tests of command lines.
+ */
+export function buildParser(args: readonly string[], io: CommandIo, run: CommandRun) {
+  return yargs([...args])
     .scriptName('eksa-safe-upgrade')
     .usage('$0 <command> [options]\n\nA safer eksctl anywhere upgrade cluster: gate the whole management tree, back it up, verify, then hand off.')
     .option('verbosity', { alias: 'v', type: 'number', describe: 'log level: 1 prints every command run ($) and stack traces' })
@@ -117,8 +122,7 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
       'check readiness of every cluster of the management tree and the version skew; change nothing',
       (y) => withEnv(gateFlags(y).example('$0 preflight -f mgmt/mgmt-eks-a-cluster.yaml', 'gate the management tree of mgmt').example('$0 preflight -f w01/w01-eks-a-cluster.yaml --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig -o json', 'gate a workload cluster, JSON out'), io.env),
       async (argv) => {
-        const { preflight } = await import('./commands/preflight.js');
-        outcome = await preflight(toGateOptions(argv, false), io);
+        await run(async () => (await import('./commands/preflight.js')).preflight, toGateOptions(argv, false), io);
       },
     )
     .command(
@@ -131,8 +135,7 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
           .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml', 'back up the whole tree (or the management cluster only, recorded, when a workload is not ready)')
           .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml --dry-run', 'print the exact clusterctl command, write nothing'), io.env),
       async (argv) => {
-        const { backup } = await import('./commands/backup.js');
-        outcome = await backup(
+        await run(async () => (await import('./commands/backup.js')).backup, 
           {
             ...toGateOptions(argv, Boolean(argv.dryRun)),
             cleanFailed: Boolean(argv.cleanFailed),
@@ -154,8 +157,7 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
           .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
           .example('$0 verify mgmt/mgmt-backup-2026-11-29T10_00_00', 'check a backup before relying on it'), io.env),
       async (argv) => {
-        const { verify } = await import('./commands/verify.js');
-        outcome = await verify({ dir: String(argv.dir), output: argv.output as OutputFormat }, io);
+        await run(async () => (await import('./commands/verify.js')).verify, { dir: String(argv.dir), output: argv.output as OutputFormat }, io);
       },
     )
     .command(
@@ -166,8 +168,7 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
         .example('$0 cluster -f mgmt/mgmt-eks-a-cluster.yaml --report upgrade-report.json', 'upgrade the management cluster, keep the evidence record')
         .example('$0 cluster -f w01/w01-eks-a-cluster.yaml --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig --skip-validations=pod-disruption', 'upgrade a workload cluster; eksctl flags are handed on'), io.env),
       async (argv) => {
-        const { upgradeCluster } = await import('./commands/cluster.js');
-        outcome = await upgradeCluster(toUpgradeOptions('cluster', argv, args), io);
+        await run(async () => (await import('./commands/cluster.js')).upgradeCluster, toUpgradeOptions('cluster', argv, args), io);
       },
     )
     .command(
@@ -176,8 +177,7 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
       (y) => withEnv(upgradeFlags(y, UPGRADE_MANAGEMENT_COMPONENTS_FLAGS)
         .example('$0 management-components -f mgmt/mgmt-eks-a-cluster.yaml', 'upgrade the management components of mgmt after a backup'), io.env),
       async (argv) => {
-        const { upgradeCluster } = await import('./commands/cluster.js');
-        outcome = await upgradeCluster(toUpgradeOptions('management-components', argv, args), io);
+        await run(async () => (await import('./commands/cluster.js')).upgradeCluster, toUpgradeOptions('management-components', argv, args), io);
       },
     )
     .command('backups', 'list and prune the backup sets of a management folder', (y) => y
@@ -186,8 +186,7 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
         .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
         .option('verify', { type: 'boolean', default: false, describe: 'also recompute every sha256 and check the object graph of each complete set (exit 9 on a mismatch)' }), io.env),
       async (argv) => {
-        const { backupsList } = await import('./commands/backups.js');
-        outcome = await backupsList({ dir: optionalString(argv.dir), output: argv.output as OutputFormat, verify: Boolean(argv.verify) }, io);
+        await run(async () => (await import('./commands/backups.js')).backupsList, { dir: optionalString(argv.dir), output: argv.output as OutputFormat, verify: Boolean(argv.verify) }, io);
       })
       .command('prune', 'remove old backup sets: never the newest complete set of a cluster, nor one taken after its last upgrade', (y2) => withEnv(y2
         .option('dir', { type: 'string', describe: 'the management cluster folder (default: the working directory, or the management folders in it)' })
@@ -196,15 +195,13 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
         .option('dry-run', { type: 'boolean', default: false, describe: 'print what would be removed, and remove nothing' })
         .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' }), io.env),
       async (argv) => {
-        const { backupsPrune } = await import('./commands/backups.js');
-        outcome = await backupsPrune({ dir: optionalString(argv.dir), keep: Number(argv.keep), olderThan: String(argv.olderThan), dryRun: Boolean(argv.dryRun), output: argv.output as OutputFormat }, io);
+        await run(async () => (await import('./commands/backups.js')).backupsPrune, { dir: optionalString(argv.dir), keep: Number(argv.keep), olderThan: String(argv.olderThan), dryRun: Boolean(argv.dryRun), output: argv.output as OutputFormat }, io);
       })
       .demandCommand(1, 'name a backups command: list or prune'))
     .command('restore-plan <dir>', 'print the restore runbook of a backup set (its RESTORE.md): every command pre-filled, none run', (y) => y
       .positional('dir', { type: 'string', demandOption: true, describe: 'the backup folder, e.g. mgmt/mgmt-backup-2026-11-29T10_00_00' }),
     async (argv) => {
-      const { restorePlan } = await import('./commands/restore-plan.js');
-      outcome = await restorePlan({ dir: String(argv.dir) }, io);
+      await run(async () => (await import('./commands/restore-plan.js')).restorePlan, { dir: String(argv.dir) }, io);
     })
     .completion('completion', 'print a bash/zsh completion script (eval "$(eksa-safe-upgrade completion)")')
     .demandCommand(1, 'name a command, e.g. preflight; see --help')
@@ -219,8 +216,26 @@ export async function main(args: readonly string[], io: CommandIo): Promise<Exit
       if (error) throw error;
       throw new UsageError(message ?? 'invalid arguments', { hint: 'see eksa-safe-upgrade --help' });
     });
-  await parser.parseAsync();
+}
+
+/** Parse argv and run one command. Returns the outcome; throws typed errors. Never exits the process. */
+export async function main(args: readonly string[], io: CommandIo): Promise<ExitCodeName> {
+  let outcome: ExitCodeName = 'Success';
+  const run: CommandRun = async (load, options, commandIo) => {
+    outcome = await (await load())(options, commandIo);
+  };
+  await buildParser(args, io, run).parseAsync();
   return outcome;
+}
+
+/** Parse a command line as the CLI would and return the options the command would get; runs nothing. */
+export async function parseOnly(args: readonly string[], io: CommandIo): Promise<{ options: unknown } | undefined> {
+  let parsed: { options: unknown } | undefined;
+  const run: CommandRun = async (_load, options) => {
+    parsed = { options };
+  };
+  await buildParser(args, io, run).parseAsync();
+  return parsed;
 }
 
 /** One line for the operator: the error, its hint, and the stack only when asked for. */
