@@ -47,7 +47,7 @@ function clusterctlFlags<T>(y: Argv<T>) {
 
 /** Everything `cluster` and `management-components` take: the gate, the backup, the lock, confirmation, and eksctl's own flags. */
 function upgradeFlags<T>(y: Argv<T>, eksctlFlags: readonly EksctlFlag[]) {
-  return clusterctlFlags(gateFlags(y))
+  return etcdFlags(clusterctlFlags(gateFlags(y)))
     .parserConfiguration(YARGS_PARSER_CONFIGURATION)
     .option('dry-run', { type: 'boolean', default: false, describe: 'the audit: run every read, print every write as "! cmd" in order, change nothing' })
     .option('clean-failed', { type: 'boolean', default: false, describe: 'remove a failed backup set instead of keeping it as <name>.failed' })
@@ -69,6 +69,7 @@ function toUpgradeOptions(command: 'cluster' | 'management-components', argv: Re
     ...toGateOptions(argv, Boolean(argv.dryRun)),
     command,
     cleanFailed: Boolean(argv.cleanFailed),
+    etcd: toEtcdOptions(argv),
     clusterctl: optionalString(argv.clusterctl),
     cliToolsImage: optionalString(argv.cliToolsImage),
     releaseManifest: optionalString(argv.releaseManifest),
@@ -81,6 +82,51 @@ function toUpgradeOptions(command: 'cluster' | 'management-components', argv: Re
     confirmIntervalMs: parseDuration(String(argv.confirmInterval), '--confirm-interval'),
     report: optionalString(argv.report),
     givenArgs: [...args],
+  };
+}
+
+/** The etcd snapshot flags: SSH to one member per cluster, or the recorded reason to go without. */
+function etcdFlags<T>(y: Argv<T>) {
+  return y
+    .option('ssh-key', { type: 'string', describe: 'private key for the nodes (default: <cluster>/eks-a-id_rsa, the key EKS-A generates)' })
+    .option('ssh-user', { type: 'string', describe: 'SSH user (default: users[0].name of the machine config, else the provider default)' })
+    .option('ssh-port', { type: 'number', describe: 'SSH port (default 22)' })
+    .option('ssh-known-hosts', { type: 'string', describe: 'known_hosts file for strict host key checking (default: accept-new, recorded in the backup set)' })
+    .option('ssh-option', { type: 'string', describe: 'extra ssh -o option, repeatable (e.g. ProxyJump=bastion)' })
+    .option('ssh-address-type', { choices: ['auto', 'ExternalIP', 'InternalIP'] as const, default: 'auto' as const, describe: 'which Machine address to SSH to (auto: ExternalIP, then InternalIP)' })
+    .option('concurrency', { type: 'number', default: 4, describe: 'clusters snapshotted at once' })
+    .option('skip-etcd-backup', { type: 'boolean', default: false, describe: 'go on without etcd snapshots; needs --reason, which is recorded' })
+    .option('reason', { type: 'string', describe: 'why --skip-etcd-backup (recorded in the manifest and the report)' })
+    .option('etcd-remote-root', { type: 'string', hidden: true, describe: 'prefix of the node paths (test beds and the simulator)' })
+    .option('etcd-endpoint', { type: 'string', hidden: true, describe: 'etcd client URL on the node (default: the node layout\'s own)' })
+    .option('stacked-etcdctl', { choices: ['auto', 'host', 'crictl'] as const, hidden: true, describe: 'stacked Ubuntu/RHEL: host etcdctl or the etcd container via crictl' });
+}
+
+function toEtcdOptions(argv: Record<string, unknown>) {
+  const skip = Boolean(argv.skipEtcdBackup);
+  const reason = optionalString(argv.reason);
+  if (skip && !reason?.trim()) {
+    throw new UsageError('--skip-etcd-backup needs --reason "…": going on without an etcd snapshot must be a recorded decision', { hint: 'add --reason "why no snapshot is needed"' });
+  }
+  const sshOptions = argv.sshOption === undefined ? [] : ([] as unknown[]).concat(argv.sshOption).map(String);
+  const concurrency = Number(argv.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency ${String(argv.concurrency)} is not a positive whole number`, { hint: 'use e.g. --concurrency 4' });
+  const port = argv.sshPort === undefined ? undefined : Number(argv.sshPort);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`--ssh-port ${String(argv.sshPort)} is not a port`, { hint: 'use a number from 1 to 65535' });
+  return {
+    skipReason: skip ? reason : undefined,
+    concurrency,
+    flags: {
+      ...(optionalString(argv.sshKey) ? { sshKey: optionalString(argv.sshKey) } : {}),
+      ...(optionalString(argv.sshUser) ? { sshUser: optionalString(argv.sshUser) } : {}),
+      ...(port !== undefined ? { sshPort: port } : {}),
+      ...(optionalString(argv.sshKnownHosts) ? { sshKnownHosts: optionalString(argv.sshKnownHosts) } : {}),
+      sshOptions,
+      sshAddressType: argv.sshAddressType as 'auto' | 'ExternalIP' | 'InternalIP',
+      ...(optionalString(argv.etcdRemoteRoot) ? { remoteRoot: optionalString(argv.etcdRemoteRoot) } : {}),
+      ...(optionalString(argv.etcdEndpoint) ? { etcdEndpoint: optionalString(argv.etcdEndpoint) } : {}),
+      ...(argv.stackedEtcdctl ? { stackedEtcdctl: argv.stackedEtcdctl as 'auto' | 'host' | 'crictl' } : {}),
+    },
   };
 }
 
@@ -129,7 +175,7 @@ export function buildParser(args: readonly string[], io: CommandIo, run: Command
       'backup',
       'back up the Cluster API and EKS-A objects of the management tree into <mgmt>/<cluster>-backup-<timestamp>, verified',
       (y) =>
-        withEnv(clusterctlFlags(gateFlags(y))
+        withEnv(etcdFlags(clusterctlFlags(gateFlags(y)))
           .option('dry-run', { type: 'boolean', default: false, describe: 'run every read, print every write as "! cmd", write nothing' })
           .option('clean-failed', { type: 'boolean', default: false, describe: 'remove a failed backup set instead of keeping it as <name>.failed' })
           .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml', 'back up the whole tree (or the management cluster only, recorded, when a workload is not ready)')
@@ -139,6 +185,7 @@ export function buildParser(args: readonly string[], io: CommandIo, run: Command
           {
             ...toGateOptions(argv, Boolean(argv.dryRun)),
             cleanFailed: Boolean(argv.cleanFailed),
+            etcd: toEtcdOptions(argv),
             clusterctl: optionalString(argv.clusterctl),
             cliToolsImage: optionalString(argv.cliToolsImage),
             releaseManifest: optionalString(argv.releaseManifest),

@@ -16,6 +16,9 @@ import { pauseStateOf, planPauseRestore, recordPauseState, type PauseState } fro
 import type { BackupPlan } from './plan.js';
 import { readObjectFiles } from './read-object-files.js';
 import { writeRestoreRunbook } from '../lifecycle/restore-file.js';
+import { requireAllSnapshots, snapshotClusters } from '../etcd/snapshot.js';
+import type { EtcdSnapshotRequest } from '../etcd/snapshot-plan.js';
+import type { EtcdSnapshotEntry } from '../etcd/types.js';
 
 export interface ClusterctlInfo {
   readonly source: 'image' | 'binary';
@@ -24,6 +27,11 @@ export interface ClusterctlInfo {
   readonly releaseManifest?: string;
   readonly bundleManifestUrl?: string;
 }
+
+/** The etcd phase of a backup: snapshot every cluster in scope, or the recorded reason why not. */
+export type EtcdPhase =
+  | { readonly kind: 'snapshot'; readonly plan: (setDir: string, clusters: readonly string[]) => EtcdSnapshotRequest[]; readonly concurrency: number; readonly onProgress?: (cluster: string, member: string, bytes: number) => void }
+  | { readonly kind: 'skip'; readonly reason: string };
 
 export interface ApplyDeps {
   readonly runner: Runner;
@@ -36,6 +44,7 @@ export interface ApplyDeps {
   readonly now: Date;
   readonly cleanFailed: boolean;
   readonly warn: (line: string) => void;
+  readonly etcd: EtcdPhase;
 }
 
 export interface BackupResult {
@@ -136,8 +145,25 @@ export async function applyBackup(plan: BackupPlan, deps: ApplyDeps): Promise<Ba
     const problems = await checkBackupGraph(plan.partialDir, expected);
     if (problems.length > 0) throw new SafeUpgradeError('BackupFailed', `backup did not verify: ${problems.join('; ')}`, { hint: 'see the .failed folder; rerun the backup' });
 
+    // etcd last: the CAPI graph is the cheaper check and a snapshot of a tree we could not back up is no use.
+    let etcd: EtcdSnapshotEntry[] = [];
+    let etcdSkipped: BackupManifest['etcdSkipped'];
+    if (deps.etcd.kind === 'skip') {
+      etcdSkipped = { reason: deps.etcd.reason };
+    } else {
+      const requests = deps.etcd.plan(plan.partialDir, Object.keys(expected));
+      const outcomes = await snapshotClusters(deps.runner, requests, {
+        backupDir: plan.partialDir,
+        concurrency: deps.etcd.concurrency,
+        ...(deps.etcd.onProgress ? { onProgress: deps.etcd.onProgress } : {}),
+      });
+      deps.runner.throwIfInterrupted();
+      etcd = requireAllSnapshots(outcomes);
+      await chmodTree(plan.partialDir);
+    }
+
     const files = await digestFiles(plan.partialDir, await listFiles(plan.partialDir, new Set([MANIFEST_FILE])));
-    const manifest: BackupManifest = { ...base, state: 'complete', scope, clusterctl: { ...deps.clusterctl, argv }, expected, pauseRestore, files };
+    const manifest: BackupManifest = { ...base, state: 'complete', scope, clusterctl: { ...deps.clusterctl, argv }, expected, pauseRestore, files, etcd: etcd.map((e) => ({ ...e, failedAttempts: [...e.failedAttempts] })), ...(etcdSkipped ? { etcdSkipped } : {}) };
     // Written last, from the final manifest, and hashed too: the runbook is part of what verify checks.
     manifest.files.push(await writeRestoreRunbook(plan.partialDir, plan.dir, manifest));
     await privateFile(path.join(plan.partialDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -145,6 +171,19 @@ export async function applyBackup(plan: BackupPlan, deps: ApplyDeps): Promise<Ba
     return { dir: plan.dir, manifest };
   } catch (error) {
     throw await failSet(plan, deps, { ...base, scope, expected, pauseRestore, argv }, error);
+  }
+}
+
+/** Folders 0700 and files 0600 below `dir`, whatever wrote them. */
+async function chmodTree(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      await chmod(full, 0o700);
+      await chmodTree(full);
+    } else if (entry.isFile()) {
+      await chmod(full, 0o600);
+    }
   }
 }
 

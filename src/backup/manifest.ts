@@ -48,7 +48,26 @@ export const manifestSchema = z.object({
   expected: z.record(z.string(), z.object({ capi: z.array(z.string()), eksa: z.array(z.string()) })),
   pauseRestore: z.array(z.object({ cluster: z.string(), what: z.string(), before: z.boolean(), after: z.boolean(), action: z.string() })),
   files: z.array(z.object({ path: z.string(), size: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
-  etcd: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** One verified snapshot per cluster in scope (`etcd/<cluster>-<member>.db`). */
+  etcd: z.array(
+    z.object({
+      cluster: z.string(),
+      member: z.string(),
+      address: z.string(),
+      topology: z.enum(['external', 'stacked']),
+      os: z.enum(['ubuntu', 'redhat', 'bottlerocket']),
+      file: z.string(),
+      size: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      revision: z.number().optional(),
+      totalKeys: z.number().optional(),
+      dbSize: z.number().optional(),
+      durationMs: z.number(),
+      failedAttempts: z.array(z.object({ member: z.string(), address: z.string(), reason: z.string() })),
+    }),
+  ).default([]),
+  /** `--skip-etcd-backup --reason`: the only way a set has no snapshots, and why. */
+  etcdSkipped: z.object({ reason: z.string() }).optional(),
 });
 
 export type BackupManifest = z.infer<typeof manifestSchema>;

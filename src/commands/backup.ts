@@ -6,7 +6,7 @@ import type { ExitCodeName } from '../exit-codes.js';
 import { renderBackupReport, buildBackupReport } from '../report/backup-report.js';
 import { paint } from '../report/paint.js';
 import { createRunner } from '../runner/create-runner.js';
-import { backupCapiStep } from '../steps/backup-capi.js';
+import { backupCapiStep, type EtcdStepOptions } from '../steps/backup-capi.js';
 import { findClusterctlStep, type ClusterctlOptions } from '../steps/find-clusterctl.js';
 import { loadSpecStep } from '../steps/load-spec.js';
 import { readTreeStep } from '../steps/read-tree.js';
@@ -17,6 +17,7 @@ import type { CommandIo } from './io.js';
 
 export interface BackupOptions extends GateOptions, ClusterctlOptions {
   readonly cleanFailed: boolean;
+  readonly etcd: EtcdStepOptions;
 }
 
 export function toolVersion(): string {
@@ -31,7 +32,7 @@ export function backupSteps(options: BackupOptions, now: () => Date): ListrTask<
     readinessStep(),
     scopeStep(),
     findClusterctlStep(options),
-    backupCapiStep({ cleanFailed: options.cleanFailed, toolVersion: toolVersion(), now }),
+    backupCapiStep({ etcd: options.etcd, cleanFailed: options.cleanFailed, toolVersion: toolVersion(), now }),
   ];
 }
 

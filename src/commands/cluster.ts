@@ -56,7 +56,7 @@ function upgradeSteps(options: ClusterOptions): ListrTask<RunContext>[] {
     ...(options.command === 'cluster' ? [upgradePlanStep({ bundlesOverride: typeof bundlesOverride === 'string' ? bundlesOverride : undefined })] : []),
     takeLockStep({ leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock, toolVersion: version }),
     findClusterctlStep(options),
-    backupCapiStep({ cleanFailed: options.cleanFailed, toolVersion: version, now: () => new Date() }),
+    backupCapiStep({ etcd: options.etcd, cleanFailed: options.cleanFailed, toolVersion: version, now: () => new Date() }),
     recheckReadinessStep(),
   ];
 }

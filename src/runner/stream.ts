@@ -84,7 +84,8 @@ export async function streamCommand(
       callback(null, chunk);
     },
   });
-  const sink = typeof destination === 'string' ? createWriteStream(destination, { mode: 0o600 }) : destination;
+  // A 1 MiB buffer lets reads run ahead of the disk and batches writes (writev); memory stays bounded.
+  const sink = typeof destination === 'string' ? createWriteStream(destination, { mode: 0o600, highWaterMark: 1 << 20 }) : destination;
   // A local write failure (disk full) must not leave the command streaming into nothing.
   const flowing = pipeline([subprocess.stdout, counter, ...(options.through ?? []), sink]).then(
     () => undefined,

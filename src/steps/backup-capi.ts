@@ -1,10 +1,20 @@
 import type { ListrTask } from 'listr2';
-import { applyBackup } from '../backup/apply.js';
+import { applyBackup, type EtcdPhase } from '../backup/apply.js';
+import { snapshotClusters } from '../etcd/snapshot.js';
+import { planEtcdSnapshot, type EtcdSnapshotFlags } from '../etcd/snapshot-plan.js';
 import { planBackup, type BackupScope } from '../backup/plan.js';
 import { need, type RunContext } from '../context.js';
 import { SafeUpgradeError } from '../errors.js';
 
+export interface EtcdStepOptions {
+  /** `--skip-etcd-backup --reason`: recorded in the manifest; the only way to go on without snapshots. */
+  readonly skipReason: string | undefined;
+  readonly flags: EtcdSnapshotFlags;
+  readonly concurrency: number;
+}
+
 export interface BackupStepOptions {
+  readonly etcd: EtcdStepOptions;
   readonly cleanFailed: boolean;
   readonly toolVersion: string;
   readonly now: () => Date;
@@ -20,7 +30,7 @@ export function requireBackupScope(ctx: RunContext): BackupScope {
 /** capi: clusterctl move --to-directory into `<mgmt>/<cluster>-backup-<ts>`, verified, pause state restored. */
 export function backupCapiStep(options: BackupStepOptions): ListrTask<RunContext> {
   return {
-    title: 'Back up the Cluster API objects',
+    title: 'Back up the Cluster API objects and etcd',
     task: async (ctx, task) => {
       const scope = requireBackupScope(ctx);
       const layout = need(ctx, 'layout');
@@ -36,10 +46,24 @@ export function backupCapiStep(options: BackupStepOptions): ListrTask<RunContext
         now,
       });
       ctx.backupPlan = plan;
+      const inventory = need(ctx, 'inventory');
+      const etcd: EtcdPhase =
+        options.etcd.skipReason !== undefined
+          ? { kind: 'skip', reason: options.etcd.skipReason }
+          : {
+              kind: 'snapshot',
+              concurrency: options.etcd.concurrency,
+              plan: (setDir, clusters) =>
+                inventory.clusters
+                  .filter((c) => clusters.includes(c.name))
+                  .map((c) => planEtcdSnapshot(c, options.etcd.flags, { backupDir: setDir, cwd: ctx.cwd })),
+              onProgress: (cluster, _member, bytes) => (task.output = `etcd ${cluster}: ${(bytes / 1048576).toFixed(1)} MiB received`),
+            };
       if (ctx.runner.dryRun) {
-        // The same command object the real run executes; the runner prints it as `! …` and runs nothing.
+        // The same command objects the real run executes; the runner prints them as `! …` and runs nothing.
         await ctx.runner.run(plan.move);
-        task.title = `Back up the Cluster API objects: would write ${plan.dir} (${scope.summary})`;
+        if (etcd.kind === 'snapshot') await snapshotClusters(ctx.runner, etcd.plan(plan.partialDir, plan.scope.clusters), { backupDir: plan.partialDir, concurrency: 1 });
+        task.title = `Back up: would write ${plan.dir} (${scope.summary})`;
         return;
       }
       ctx.backup = await applyBackup(plan, {
@@ -52,9 +76,10 @@ export function backupCapiStep(options: BackupStepOptions): ListrTask<RunContext
         toolVersion: options.toolVersion,
         now,
         cleanFailed: options.cleanFailed,
-        warn: (line) => task.output = line,
+        warn: (line) => (task.output = line),
+        etcd,
       });
-      task.title = `Back up the Cluster API objects: ${ctx.backup.dir} (${ctx.backup.manifest.files.length} files, verified)`;
+      task.title = `Back up: ${ctx.backup.dir} (${ctx.backup.manifest.files.length} files, ${ctx.backup.manifest.etcd.length} etcd snapshot(s), verified)`;
     },
   };
 }

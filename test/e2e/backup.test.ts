@@ -7,6 +7,8 @@ import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim, type Sim } from '../helpers/sim.js';
 
 const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.23.0-eks-a-99';
+// These tests are about the CAPI half; the etcd half has its own tests against real etcd and sshd.
+const NO_ETCD = ['--skip-etcd-backup', '--reason', 'CAPI backup tests: etcd is tested in etcd-backup.test.ts'];
 let sims: Sim[] = [];
 afterEach(async () => {
   await Promise.all(sims.map((s) => s.close()));
@@ -18,7 +20,7 @@ async function sim(scenario: string): Promise<Sim> {
   return s;
 }
 async function backup(s: Sim, args: string[] = [], spec = s.specFile()) {
-  return runBin(['backup', '-f', spec, '--cli-tools-image', IMAGE, ...args], { env: s.env, cwd: s.workdir });
+  return runBin(['backup', '-f', spec, '--cli-tools-image', IMAGE, ...NO_ETCD, ...args], { env: s.env, cwd: s.workdir });
 }
 const mgmtDir = (s: Sim) => path.join(s.workdir, 'mgmt');
 const sets = (s: Sim) => readdirSync(mgmtDir(s)).filter((n) => n.includes('-backup-')).sort();
@@ -68,6 +70,8 @@ describe('backup of the healthy tree', () => {
     expect(manifest).toMatchObject({ schemaVersion: 1, state: 'complete', managementCluster: 'mgmt', clusterctl: { source: 'image', image: IMAGE } });
     expect(manifest.clusterctl.argv).not.toContain('--dry-run');
     expect(manifest.clusterctl.argv).not.toContain('--filter-cluster');
+    expect(manifest.etcd).toEqual([]);
+    expect(manifest.etcdSkipped.reason).toMatch(/CAPI backup tests/);
     expect(manifest.files.length).toBe(capi.length + eksa.length + 2);
     expect(manifest.files.map((f: any) => f.path)).toContain('RESTORE.md');
     expect(readFileSync(path.join(dir, 'RESTORE.md'), 'utf8')).toContain(`--filter-cluster w01`);
@@ -81,7 +85,7 @@ describe('backup of the healthy tree', () => {
 
   it('keeps folders 0700 and files 0600 whatever the umask', async () => {
     const s = await sim('healthy');
-    const r = await execa('sh', ['-c', 'umask 000; exec "$@"', 'sh', process.execPath, binPath, 'backup', '-f', s.specFile(), '--cli-tools-image', IMAGE], {
+    const r = await execa('sh', ['-c', 'umask 000; exec "$@"', 'sh', process.execPath, binPath, 'backup', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD], {
       env: { ...s.env, CI: '1' },
       cwd: s.workdir,
       reject: false,
@@ -140,6 +144,16 @@ describe('backup of the healthy tree', () => {
     expect(ours.filter((e) => e.kind !== 'read').every((e) => e.skipped === true)).toBe(true);
     expect(ours.some((e) => e.argv[0] === 'docker' && e.skipped)).toBe(true);
     expect(s.journal().filter((e) => e.source === 'apiserver' || e.source === 'docker' || e.source === 'clusterctl')).toEqual([]);
+  });
+});
+
+describe('going on without etcd', () => {
+  it('--skip-etcd-backup needs a --reason', async () => {
+    const s = await sim('healthy');
+    const r = await runBin(['backup', '-f', s.specFile(), '--cli-tools-image', IMAGE, '--skip-etcd-backup'], { env: s.env, cwd: s.workdir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--skip-etcd-backup needs --reason/);
+    expect(sets(s)).toEqual([]);
   });
 });
 
