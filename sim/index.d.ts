@@ -54,6 +54,21 @@ export interface Fault {
   times?: number;
 }
 
+/** How the fake `eksctl anywhere upgrade cluster` ends (scenario `eksctl.upgrade`, EKSA_SIM_EKSCTL_UPGRADE). */
+export interface EksctlUpgradeScript {
+  outcome: 'succeed' | 'succeed-async' | 'fail' | 'hang' | 'exit-early-not-ready';
+  /** the rollout, start to Ready (default 500) */
+  durationMs: number;
+  /** simulated (default): pause/resume through the API, empty directory; clusterctl: run the clusterctl on PATH */
+  capiBackup: 'simulated' | 'clusterctl';
+  /** fail: the error after `Error: failed to upgrade cluster: ` (default: what the applier was waiting for) */
+  failMessage?: string;
+  /** fail: the exit code (default 255, the real CLI's os.Exit(-1)) */
+  exitCode?: number;
+}
+export const UPGRADE_OUTCOMES: readonly EksctlUpgradeScript['outcome'][];
+export const DEFAULT_UPGRADE_DURATION_MS: number;
+
 export interface ClusterDefinition {
   name: string;
   kubernetesVersion: string;
@@ -78,8 +93,9 @@ export interface Scenario {
   patches: unknown[];
   remove: unknown[];
   faults: Fault[];
-  eksctl: Record<string, unknown>;
+  eksctl: { upgrade: EksctlUpgradeScript };
   clusterctl: Record<string, unknown>;
+  controllers: { reconcileDelayMs: number };
   workloads: number;
   seed: string;
   objects: SimObject[];
@@ -118,6 +134,8 @@ export class ObjectStore {
   /** type: a content type (`application/merge-patch+json`, …) or `merge` | `json` | `strategic` */
   patch(ref: KindRef, namespace: string | undefined, name: string, type: string, patch: unknown, options?: WriteOptions): SimObject;
   delete(ref: KindRef, namespace: string | undefined, name: string, options?: { preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: boolean }): { deleted: boolean; object: SimObject };
+  /** A controller that reconciles within the write: runs when a write bumps generation, may change `next.status`. */
+  setGenerationHook(hook: ((info: KindInfo, next: SimObject) => void) | undefined): void;
   on(event: 'change', listener: (e: { type: 'ADDED' | 'MODIFIED' | 'DELETED'; info: KindInfo; object: SimObject }) => void): this;
   off(event: 'change', listener: (...args: any[]) => void): this;
   listenerCount(event: 'change'): number;
@@ -146,7 +164,7 @@ export interface StartSimServerOptions {
 export function startSimServer(options: StartSimServerOptions): Promise<SimServer>;
 
 export const SIM_BIN: string;
-export function simPaths(workdir: string): { dir: string; state: string; log: string; journal: string; kubeCache: string };
+export function simPaths(workdir: string): { dir: string; state: string; log: string; journal: string; kubeCache: string; releaseManifest: string };
 export function clusterPaths(workdir: string, name: string): { dir: string; kubeconfig: string; spec: string };
 export function kubeconfigYaml(name: string, url: string): string;
 export function writeClusterFiles(workdir: string, scenario: Scenario, url: string): Array<{ name: string; kubeconfig: string; spec: string | undefined }>;
@@ -158,14 +176,50 @@ export interface SimEnv {
   EKSA_SIM_SCENARIO?: string;
   EKSA_SIM_WORKDIR: string;
   KUBECACHEDIR: string;
+  /** DIR/.sim/release-manifest.yaml, the offline EKS-A release manifest */
+  EKSA_SAFE_UPGRADE_RELEASE_MANIFEST: string;
 }
 export function simEnv(options: { workdir: string; url: string; scenarioFile?: string; management: string; basePath?: string }): SimEnv;
 export function formatExports(env: Record<string, string>): string;
 export function shellQuote(value: string): string;
 
 export const EKSCTL_VERSION: string;
-export function eksctlMain(args: string[], env: Record<string, string | undefined>, io: { stdout: (s: string) => void; stderr: (s: string) => void }): number;
+export function eksctlMain(args: string[], env: Record<string, string | undefined>, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number>;
 export const RELEASE_MANIFEST_URL: string;
 export function bundleNumberFor(eksaVersion: string): number;
 export function bundleManifestUrl(eksaVersion: string): string;
 export function eksaReleaseName(eksaVersion: string): string;
+
+/** Simulated controllers over a store: observedGeneration catches up `reconcileDelayMs` after a spec change. */
+export function startControllers(store: ObjectStore, options?: { reconcileDelayMs?: number }): { stop(): void };
+/** `sim.eksa.aws/stuck`: an object annotated "true" is never caught up. */
+export const STUCK_ANNOTATION: string;
+export const DEFAULT_RECONCILE_DELAY_MS: number;
+
+/** The offline release manifest and its bundles. */
+export function releaseManifestDocuments(scenario: Scenario): { manifest: Record<string, any>; bundles: Array<{ file: string; document: Record<string, any> }> };
+export function releaseVersions(scenario: Scenario): string[];
+/** Writes release-manifest.yaml and bundles-<n>.yaml into `dir`; returns the manifest's path. */
+export function writeReleaseManifest(dir: string, scenario: Scenario): string;
+/** `public.ecr.aws/eks-anywhere/cli-tools:<version>-eks-a-<n>` */
+export function cliToolsImage(eksaVersion: string): string;
+export function componentVersions(eksaVersion: string): Record<'eksa' | 'certManager' | 'clusterAPI' | 'controlPlane' | 'bootstrap' | 'etcdadmBootstrap' | 'etcdadmController' | 'flux' | 'cilium' | 'vsphere' | 'tinkerbell', string>;
+/** `1.31` → `v1.31.5-eks-1-31-20` */
+export function kubeVersionFull(minor: string): string;
+
+/** The API the upgrade driver uses: the in-process store or a server's REST API. */
+export interface UpgradeApi {
+  get(kind: KindRef, namespace: string | undefined, name: string): Promise<SimObject | undefined>;
+  list(kind: KindRef, options?: { namespace?: string; labelSelector?: string }): Promise<SimObject[]>;
+  patch(kind: KindRef, namespace: string | undefined, name: string, patch: unknown, options?: { status?: boolean }): Promise<SimObject>;
+  create(kind: KindRef, namespace: string | undefined, body: unknown): Promise<SimObject>;
+}
+export function storeApi(store: ObjectStore): UpgradeApi;
+export function restApi(server: string, options?: { timeoutMs?: number }): UpgradeApi;
+export interface UpgradeStep { label: string; ops: Array<{ kind: string; namespace: string; name: string }> }
+export function upgradeSteps(snapshot: { eksa: SimObject; capi: SimObject; kcp: SimObject; etcd?: SimObject; mds: SimObject[]; machineSets: SimObject[]; machines: SimObject[] }): UpgradeStep[];
+/** Drive cluster `name` through its rolling upgrade to the EKS-A Cluster's spec versions. */
+export function driveUpgrade(api: UpgradeApi, options: {
+  name: string; namespace?: string; durationMs: number; until?: 'end' | 'midpoint'; signal?: AbortSignal;
+  onStep?: (label: string, index: number, total: number) => void;
+}): Promise<{ total: number; applied: number }>;

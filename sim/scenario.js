@@ -8,12 +8,14 @@ import YAML from 'yaml';
 import { generateWorld } from './generate/world.js';
 import { PROVIDERS } from './generate/providers.js';
 import { applyPatches, applyRemovals } from './scenario-patches.js';
+import { DEFAULT_RECONCILE_DELAY_MS } from './controllers.js';
+import { normalizeEksctlBlock } from './eksctl/config.js';
 
 export const SIM_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const SCENARIO_DIR = path.join(SIM_DIR, 'scenarios');
 
 const TOP_KEYS = new Set(['name', 'description', 'extends', 'provider', 'management', 'upgradeTo', 'clusters',
-  'clusterDefaults', 'patches', 'remove', 'faults', 'eksctl', 'clusterctl']);
+  'clusterDefaults', 'patches', 'remove', 'faults', 'eksctl', 'clusterctl', 'controllers']);
 const CLUSTER_KEYS = new Set(['name', 'kubernetesVersion', 'eksaVersion', 'os', 'etcd', 'controlPlane', 'etcdCount', 'workers', 'shape']);
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -48,6 +50,7 @@ export function readScenarioDefinition(file, seen = []) {
     // Patches and removals accumulate along the chain (the parent's first); maps merge; the rest overrides.
     clusterDefaults: { ...parent.clusterDefaults, ...child.clusterDefaults },
     upgradeTo: { ...parent.upgradeTo, ...child.upgradeTo },
+    controllers: { ...parent.controllers, ...child.controllers },
     patches: [...(parent.patches ?? []), ...(child.patches ?? [])],
     remove: [...(parent.remove ?? []), ...(child.remove ?? [])],
     file: abs,
@@ -107,6 +110,17 @@ function normalizeCluster(raw, provider) {
   return c;
 }
 
+/** `controllers:`: `{ reconcileDelayMs }`, how long after a spec change observedGeneration catches up. */
+function normalizeControllers(raw, where) {
+  const c = raw ?? {};
+  if (!isObject(c)) fail(where, 'controllers must be a mapping');
+  const unknown = Object.keys(c).filter((k) => k !== 'reconcileDelayMs');
+  if (unknown.length) fail(where, `unknown key(s) controllers.${unknown.join(', controllers.')} (known: reconcileDelayMs)`);
+  const delay = c.reconcileDelayMs ?? DEFAULT_RECONCILE_DELAY_MS;
+  if (!Number.isInteger(delay) || delay < 0) fail(where, 'controllers.reconcileDelayMs must be a whole number >= 0');
+  return { reconcileDelayMs: delay };
+}
+
 /**
  * Validate a merged definition and fill in defaults.
  * @param {any} def
@@ -151,8 +165,9 @@ export function normalizeDefinition(def, { workloads = 0 } = {}) {
     patches: def.patches ?? [],
     remove: def.remove ?? [],
     faults: def.faults ?? [],
-    eksctl: def.eksctl ?? {},
+    eksctl: normalizeEksctlBlock(def.eksctl, where),
     clusterctl: def.clusterctl ?? {},
+    controllers: normalizeControllers(def.controllers, where),
   };
 }
 

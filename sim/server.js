@@ -12,6 +12,8 @@ import { parseRoute } from './routes.js';
 import { handleResource } from './resources.js';
 import { SelectorError } from './selectors.js';
 import { PatchError } from './patch.js';
+import { startControllers } from './controllers.js';
+import { startAsyncUpgrades } from './upgrade/async.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const MAX_BODY = 64 * 1024 * 1024;
@@ -52,6 +54,8 @@ export async function startSimServer({ scenario, host = '127.0.0.1', port = 0, j
   // Objects of a scenario loaded here belong to this server alone and need no copy.
   store.load(world.objects, { adopt: !given });
   let faults = parseFaults(world.faults);
+  const controllers = startControllers(store, world.controllers);
+  const upgrades = startAsyncUpgrades(store);
 
   const journal = (entry) => {
     if (journalFile) appendFileSync(journalFile, `${JSON.stringify({ source: 'apiserver', ...entry, time: new Date().toISOString() })}\n`);
@@ -69,6 +73,14 @@ export async function startSimServer({ scenario, host = '127.0.0.1', port = 0, j
         return send(res, 400, statusBody(400, 'BadRequest', e.message));
       }
       return send(res, 200, faults.map(({ remaining, ...f }) => f));
+    }
+    if (pathname === '/__sim/upgrades' && req.method === 'GET') return send(res, 200, upgrades.list());
+    if (pathname === '/__sim/upgrades' && req.method === 'POST') {
+      try {
+        return send(res, 202, upgrades.start((await readBody(req)) ?? {}));
+      } catch (e) {
+        return send(res, e.code ?? 400, statusBody(e.code ?? 400, e.code === 404 ? 'NotFound' : 'BadRequest', e.message));
+      }
     }
     if (pathname === '/__sim/scenario' && req.method === 'GET') {
       const { objects, ...rest } = world;
@@ -137,6 +149,8 @@ export async function startSimServer({ scenario, host = '127.0.0.1', port = 0, j
     /** Stop listening and drop every connection, hanging and watching ones included. */
     close() {
       closing ??= new Promise((resolve) => {
+        controllers.stop();
+        upgrades.stop();
         server.close(() => resolve(undefined));
         server.closeAllConnections();
       });

@@ -68,6 +68,16 @@ export class ObjectStore extends EventEmitter {
   /** @type {Map<string, Map<string, any>>} */
   #buckets = new Map();
   #rv = 0;
+  /** @type {((info: any, next: any) => void) | undefined} */
+  #onGenerationBump;
+
+  /**
+   * A controller that reconciles within the write itself: `hook(info, next)` runs when a write bumps
+   * metadata.generation, before the object is stored, and may change `next.status`. Undefined removes it.
+   */
+  setGenerationHook(hook) {
+    this.#onGenerationBump = hook;
+  }
 
   /** The current global resourceVersion, as a string like Kubernetes'. */
   get resourceVersion() {
@@ -224,10 +234,10 @@ export class ObjectStore extends EventEmitter {
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     tidyMetadata(next.metadata);
     if (deepEqual(next, current)) return current;
-    if (tracksGeneration(info) && !deepEqual(specPart(next), specPart(current))) {
-      next.metadata.generation = (current.metadata.generation ?? 0) + 1;
-    }
+    const bumped = tracksGeneration(info) && !deepEqual(specPart(next), specPart(current));
+    if (bumped) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     if (dryRun) return deepFreeze(next);
+    if (bumped) this.#onGenerationBump?.(info, next);
     next.metadata.resourceVersion = String(++this.#rv);
     if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
       this.#bucket(info).delete(keyOf(next.metadata.namespace, next.metadata.name));

@@ -1,10 +1,11 @@
 // The working directory a simulated run uses, shared by `sim/cli.js up` and the vitest helper:
 //   DIR/<cluster>/<cluster>-eks-a-cluster.kubeconfig   (mode 0600, server = the simulator, no auth)
 //   DIR/<cluster>/<cluster>-eks-a-cluster.yaml         (the spec, with the scenario's upgradeTo versions)
-//   DIR/.sim/{state.json, server.log, journal.ndjson, kube-cache/}
+//   DIR/.sim/{state.json, server.log, journal.ndjson, kube-cache/, release-manifest.yaml, bundles-<n>.yaml}
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SIM_DIR, specDocuments, specYaml } from './scenario.js';
+import { writeReleaseManifest } from './release-manifest.js';
 
 export const SIM_BIN = path.join(SIM_DIR, 'bin');
 
@@ -17,6 +18,7 @@ export function simPaths(workdir) {
     log: path.join(dir, 'server.log'),
     journal: path.join(dir, 'journal.ndjson'),
     kubeCache: path.join(dir, 'kube-cache'),
+    releaseManifest: path.join(dir, 'release-manifest.yaml'),
   };
 }
 
@@ -55,11 +57,13 @@ export function kubeconfigYaml(name, url) {
 }
 
 /**
- * Write every cluster's kubeconfig and spec file. Workload clusters share the management server.
+ * Write every cluster's kubeconfig and spec file (workload clusters share the management server), and the
+ * offline release manifest with its bundles under .sim/.
  * @returns {Array<{ name: string, kubeconfig: string, spec: string | undefined }>}
  */
 export function writeClusterFiles(workdir, scenario, url) {
   mkdirSync(simPaths(workdir).dir, { recursive: true });
+  writeReleaseManifest(simPaths(workdir).dir, scenario);
   return scenario.clusters.map(({ name }) => {
     const paths = clusterPaths(workdir, name);
     mkdirSync(paths.dir, { recursive: true });
@@ -85,6 +89,8 @@ export function simEnv({ workdir, url, scenarioFile, management, basePath = proc
     EKSA_SIM_WORKDIR: path.resolve(workdir),
     // kubectl's discovery and HTTP cache (the dispatcher caches /version there) must not leak between runs.
     KUBECACHEDIR: paths.kubeCache,
+    // The offline release manifest: the product finds the cli-tools image without the network.
+    EKSA_SAFE_UPGRADE_RELEASE_MANIFEST: paths.releaseManifest,
   };
 }
 

@@ -7,17 +7,11 @@ import { clusterSecrets } from './secrets.js';
 import { releaseObjects } from './releases.js';
 import { crdObjects } from './crds.js';
 import { nameSuffix, numericHash, machineAddress, endpointAddress, MAX_MACHINES_PER_CLUSTER } from './ids.js';
+import { kubeVersionFull, EKSD_NUMBER } from './versions.js';
+
+export { kubeVersionFull };
 
 export const NAMESPACES = ['default', 'kube-system', 'eksa-system', 'eksa-packages'];
-
-// Plausible EKS Distro patch releases per minor; the simulator does not need the real table.
-const KUBE_PATCH = { '1.28': 15, '1.29': 13, '1.30': 9, '1.31': 5, '1.32': 1, '1.33': 1 };
-const EKSD_NUMBER = 20;
-
-/** `1.31` → `v1.31.5-eks-1-31-20`, the form of KCP/MachineDeployment `version` in EKS-A. */
-export function kubeVersionFull(minor) {
-  return `v${minor}.${KUBE_PATCH[minor] ?? 0}-eks-${minor.replace('.', '-')}-${EKSD_NUMBER}`;
-}
 
 const timestamp = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 

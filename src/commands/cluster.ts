@@ -8,6 +8,7 @@ import type { ExitCodeName } from '../exit-codes.js';
 import { runHandoff, type HandoffResult } from '../handoff/run-handoff.js';
 import { buildUpgradeClusterCommand, buildUpgradeManagementComponentsCommand } from '../handoff/upgrade-command.js';
 import { EKSA_CLUSTERS } from '../kube/kinds.js';
+import { backupTimestamp } from '../backup/naming.js';
 import { formatCommand, type Command } from '../runner/command.js';
 import { createRunner } from '../runner/create-runner.js';
 import { StepTimer } from '../report/step-timer.js';
@@ -99,6 +100,7 @@ export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Pr
     await runTaskList(upgradeSteps(options), ctx, { silent: options.output === 'json', env: io.env, isTTY: io.isTTY });
     runner.throwIfInterrupted();
     const command = handoffCommand(options, ctx, io);
+    await leaveTheBackupSecond(ctx);
     handoffArgv = command.argv;
     const timer = need(ctx, 'timer');
     if (options.dryRun) {
@@ -167,6 +169,19 @@ async function confirmAfterHandoff(options: ClusterOptions, ctx: RunContext): Pr
     intervalMs: options.confirmIntervalMs,
   });
   return result;
+}
+
+/**
+ * eksctl names its own pre-upgrade backup `<mgmt>/<cluster>-backup-<second>` exactly as we do, and deletes
+ * it when the upgrade succeeds: handing off within the second our set is named after would let eksctl
+ * write into our set and then remove it. Wait for the next second first.
+ */
+async function leaveTheBackupSecond(ctx: RunContext): Promise<void> {
+  const plan = ctx.backupPlan;
+  if (!plan || ctx.runner.dryRun) return;
+  while (backupTimestamp(new Date()) === plan.folderTimestamp) {
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+  }
 }
 
 async function restoreRunbookText(dir: string | undefined): Promise<string> {

@@ -41,8 +41,14 @@ describe('up / down', () => {
     expect(up.exitCode).toBe(0);
     expect(up.stdout.split('\n').map((l) => l.split('=')[0])).toEqual([
       'export KUBECONFIG', 'export PATH', 'export EKSA_SIM_JOURNAL', 'export EKSA_SIM_URL', 'export EKSA_SIM_SCENARIO',
-      'export EKSA_SIM_WORKDIR', 'export KUBECACHEDIR',
+      'export EKSA_SIM_WORKDIR', 'export KUBECACHEDIR', 'export EKSA_SAFE_UPGRADE_RELEASE_MANIFEST',
     ]);
+    expect(up.stdout).toContain(`export EKSA_SAFE_UPGRADE_RELEASE_MANIFEST='${path.join(dir, '.sim', 'release-manifest.yaml')}'`);
+    const manifest = YAML.parse(readFileSync(path.join(dir, '.sim', 'release-manifest.yaml'), 'utf8'));
+    expect(manifest.spec.releases.map((r: any) => [r.version, r.bundleManifestUrl])).toEqual([
+      ['v0.21.0', 'bundles-210.yaml'], ['v0.22.0', 'bundles-220.yaml'], ['v0.23.0', 'bundles-230.yaml'],
+    ]);
+    expect(statSync(path.join(dir, '.sim', 'bundles-230.yaml')).isFile()).toBe(true);
     const state = JSON.parse(readFileSync(path.join(dir, '.sim', 'state.json'), 'utf8'));
     expect(isAlive(state.pid)).toBe(true);
 

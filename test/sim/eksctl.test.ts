@@ -43,10 +43,16 @@ describe('fake eksctl', () => {
   });
 
   it('fails loudly on anything it does not simulate, and still journals it', async () => {
-    const r = await eksctl(['anywhere', 'upgrade', 'cluster', '-f', 'mgmt/mgmt-eks-a-cluster.yaml']);
+    const r = await eksctl(['anywhere', 'create', 'cluster', '-f', 'mgmt/mgmt-eks-a-cluster.yaml']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toBe('Error: fake eksctl: unsupported command: eksctl anywhere upgrade cluster -f mgmt/mgmt-eks-a-cluster.yaml');
-    expect(sim.journal().at(-1)).toMatchObject({ source: 'eksctl', argv: ['eksctl', 'anywhere', 'upgrade', 'cluster', '-f', 'mgmt/mgmt-eks-a-cluster.yaml'] });
+    expect(r.stderr).toBe('Error: fake eksctl: unsupported command: eksctl anywhere create cluster -f mgmt/mgmt-eks-a-cluster.yaml');
+    expect(sim.journal().at(-1)).toMatchObject({ source: 'eksctl', argv: ['eksctl', 'anywhere', 'create', 'cluster', '-f', 'mgmt/mgmt-eks-a-cluster.yaml'] });
+  });
+
+  it('reads -v/--verbosity wherever it is, and EKSA_SIM_EKSCTL_UPGRADE is checked like the scenario block', async () => {
+    const r = await eksctl(['anywhere', 'upgrade', 'cluster', '-f', 'mgmt/mgmt-eks-a-cluster.yaml', '--verbosity=9'], { EKSA_SIM_EKSCTL_UPGRADE: '{"outcome":"explode"}' });
+    expect(r.exitCode).toBe(255);
+    expect(r.stderr).toBe('Error: failed to upgrade cluster: EKSA_SIM_EKSCTL_UPGRADE: eksctl.upgrade.outcome must be one of succeed, succeed-async, fail, hang, exit-early-not-ready');
   });
 
   it('fails when it cannot know its version', async () => {
