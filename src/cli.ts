@@ -56,6 +56,7 @@ function upgradeFlags<T>(y: Argv<T>, eksctlFlags: readonly EksctlFlag[]) {
     .option('confirm-timeout', { type: 'string', default: '60m', describe: 'how long to wait for the cluster to report Ready at the new generation (none with --no-timeouts)' })
     .option('confirm-interval', { type: 'string', default: '10s', describe: 'how often to poll the cluster while confirming' })
     .option('report', { type: 'string', describe: 'also write the JSON evidence record to this file' })
+    .option('max-backup-age', { type: 'string', describe: 'reuse a complete, verified backup set younger than this (e.g. 2h) instead of taking a new one' })
     .options(toYargsOptions(eksctlFlags))
     .group(eksctlFlags.filter((f) => f.role === 'pass-through' && !f.hidden).map((f) => f.name), 'eksctl flags (handed on unchanged):');
 }
@@ -76,11 +77,12 @@ function toUpgradeOptions(command: 'cluster' | 'management-components', argv: Re
     eksaVersion: optionalString(argv.eksaVersion),
     passThrough,
     extraArgs: ((argv['--'] as unknown[] | undefined) ?? []).map(String),
-    leaseSeconds: Math.max(1, Math.round(parseDuration(String(argv.lockTtl), '--lock-ttl') / 1000)),
+    leaseSeconds: Math.max(1, Math.round(parseDuration(String(last(argv.lockTtl)), '--lock-ttl') / 1000)),
     forceUnlock: Boolean(argv.forceUnlock),
-    confirmTimeoutMs: noTimeouts ? undefined : parseDuration(String(argv.confirmTimeout), '--confirm-timeout'),
-    confirmIntervalMs: parseDuration(String(argv.confirmInterval), '--confirm-interval'),
+    confirmTimeoutMs: noTimeouts ? undefined : parseDuration(String(last(argv.confirmTimeout)), '--confirm-timeout'),
+    confirmIntervalMs: parseDuration(String(last(argv.confirmInterval)), '--confirm-interval'),
     report: optionalString(argv.report),
+    maxBackupAgeMs: optionalString(argv.maxBackupAge) === undefined ? undefined : parseDuration(String(optionalString(argv.maxBackupAge)), '--max-backup-age'),
     givenArgs: [...args],
   };
 }
@@ -97,8 +99,8 @@ function etcdFlags<T>(y: Argv<T>) {
     .option('concurrency', { type: 'number', default: 4, describe: 'clusters snapshotted at once' })
     .option('skip-etcd-backup', { type: 'boolean', default: false, describe: 'go on without etcd snapshots; needs --reason, which is recorded' })
     .option('reason', { type: 'string', describe: 'why --skip-etcd-backup (recorded in the manifest and the report)' })
-    .option('etcd-remote-root', { type: 'string', hidden: true, describe: 'prefix of the node paths (test beds and the simulator)' })
-    .option('etcd-endpoint', { type: 'string', hidden: true, describe: 'etcd client URL on the node (default: the node layout\'s own)' })
+    .option('etcd-remote-root', { type: 'string', hidden: true, describe: 'test beds and the simulator: prefix of the node paths; {cluster} is replaced by the cluster name' })
+    .option('etcd-endpoint', { type: 'string', hidden: true, describe: 'etcd client URL on the node (default: the node layout\'s own); {address} is replaced by the member\'s address' })
     .option('stacked-etcdctl', { choices: ['auto', 'host', 'crictl'] as const, hidden: true, describe: 'stacked Ubuntu/RHEL: host etcdctl or the etcd container via crictl' });
 }
 
@@ -130,12 +132,18 @@ function toEtcdOptions(argv: Record<string, unknown>) {
   };
 }
 
+/** A flag given twice (e.g. from a wrapper script and the operator) counts once: the last one wins. */
+function last(value: unknown): unknown {
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
 function optionalString(value: unknown): string | undefined {
-  return value === undefined || value === '' ? undefined : String(value);
+  const v = last(value);
+  return v === undefined || v === '' ? undefined : String(v);
 }
 
 function toGateOptions(argv: Record<string, unknown>, dryRun: boolean): GateOptions {
-  const timeout = String(argv.requestTimeout);
+  const timeout = String(last(argv.requestTimeout));
   if (!/^\d+(ms|s|m|h)$/.test(timeout)) {
     throw new UsageError(`--request-timeout ${JSON.stringify(timeout)} is not a duration`, { hint: 'use a duration like 30s or 2m' });
   }

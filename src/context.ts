@@ -51,6 +51,7 @@ export interface RunContext {
   clusterctl?: { source: ClusterctlSource; info: ClusterctlInfo }; // find-clusterctl
   backupPlan?: BackupPlan; // backup-capi
   backup?: BackupResult; // backup-capi (not in dry-run)
+  backupReuse?: { reused: string | undefined; rejected: { dir: string; reason: string }[] }; // backup-capi, with --max-backup-age
   upgradePlan?: UpgradePlanResult; // upgrade-plan
   lock?: UpgradeLock; // take-lock
   forcedUnlock?: ForceUnlockRecord; // take-lock, with --force-unlock

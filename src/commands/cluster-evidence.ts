@@ -21,7 +21,7 @@ export interface RunOutcome {
 function backupPart(ctx: RunContext): BackupPart | undefined {
   if (ctx.backup) {
     const m = ctx.backup.manifest;
-    return { dir: ctx.backup.dir, state: 'complete', files: m.files, etcd: m.etcd as unknown as BackupPart['etcd'] };
+    return { dir: ctx.backup.dir, state: 'complete', ...(ctx.backupReuse?.reused ? { reused: true } : {}), files: m.files, etcd: m.etcd };
   }
   if (ctx.backupPlan) return { dir: ctx.backupPlan.dir, state: ctx.runner.dryRun ? 'planned' : 'failed' };
   return undefined;

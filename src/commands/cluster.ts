@@ -40,6 +40,7 @@ export interface ClusterOptions extends BackupOptions {
   readonly confirmTimeoutMs: number | undefined;
   readonly confirmIntervalMs: number;
   readonly report: string | undefined;
+  readonly maxBackupAgeMs: number | undefined;
   /** Our command line as given, for the evidence record (secrets are redacted there). */
   readonly givenArgs: readonly string[];
 }
@@ -57,7 +58,7 @@ function upgradeSteps(options: ClusterOptions): ListrTask<RunContext>[] {
     ...(options.command === 'cluster' ? [upgradePlanStep({ bundlesOverride: typeof bundlesOverride === 'string' ? bundlesOverride : undefined })] : []),
     takeLockStep({ leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock, toolVersion: version }),
     findClusterctlStep(options),
-    backupCapiStep({ etcd: options.etcd, cleanFailed: options.cleanFailed, toolVersion: version, now: () => new Date() }),
+    backupCapiStep({ etcd: options.etcd, maxBackupAgeMs: options.maxBackupAgeMs, cleanFailed: options.cleanFailed, toolVersion: version, now: () => new Date() }),
     recheckReadinessStep(),
   ];
 }
@@ -104,7 +105,7 @@ export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Pr
     handoffArgv = command.argv;
     const timer = need(ctx, 'timer');
     if (options.dryRun) {
-      await runHandoff(command, { runner });
+      handoff = await runHandoff(command, { runner });
       timer.skip('Hand off to eksctl', 'dry run: printed, not run');
       timer.skip('Confirm from the cluster', 'dry run');
       outcome = { exit: 'Success', dryRun: true };

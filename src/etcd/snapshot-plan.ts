@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { UsageError } from '../errors.js';
 import type { ClusterObjects } from '../kube/types.js';
 import { write, type Command } from '../runner/command.js';
 import { selectEtcdTarget } from './members.js';
@@ -6,7 +8,11 @@ import { DEFAULT_LAYOUT, buildRemoteScript } from './remote-script.js';
 import { buildSshArgv, defaultSshKey, validateSshSettings, type SshSettings } from './ssh-options.js';
 import type { AddressType, ClusterEtcdTarget, EtcdMember, RemoteLayout, StackedEtcdctl } from './types.js';
 
-/** The `--ssh-*` flags, plus the remote-layout knobs tests and the simulator use. */
+/**
+ * The `--ssh-*` flags, plus the remote-layout knobs tests and the simulator use. Every node of a simulated
+ * or test-bed world is the same host, so one value must still differ per cluster and member: `remoteRoot`
+ * may hold `{cluster}` and `etcdEndpoint` may hold `{address}` (the member's address, bracketed if IPv6).
+ */
 export interface EtcdSnapshotFlags {
   readonly sshKey?: string;
   readonly sshUser?: string;
@@ -42,7 +48,7 @@ export function planEtcdSnapshot(objects: ClusterObjects, flags: EtcdSnapshotFla
   const layout: RemoteLayout = {
     topology: target.topology,
     os: target.os,
-    root: flags.remoteRoot ?? DEFAULT_LAYOUT.root,
+    root: flags.remoteRoot === undefined ? DEFAULT_LAYOUT.root : expandPlaceholders(flags.remoteRoot, { cluster: target.cluster }, '--etcd-remote-root'),
     endpoint: flags.etcdEndpoint,
     stackedEtcdctl: flags.stackedEtcdctl ?? DEFAULT_LAYOUT.stackedEtcdctl,
     healthTimeoutSeconds: flags.healthTimeoutSeconds ?? DEFAULT_LAYOUT.healthTimeoutSeconds,
@@ -51,13 +57,37 @@ export function planEtcdSnapshot(objects: ClusterObjects, flags: EtcdSnapshotFla
   };
   // Validate now, at plan time, so a bad flag stops the run before anything is written.
   validateSshSettings(ssh);
-  buildRemoteScript(layout);
-  return { target, ssh, layout };
+  const request = { target, ssh, layout };
+  for (const member of target.members.length > 0 ? target.members : [{ machine: 'none', address: '127.0.0.1' }]) {
+    buildRemoteScript(memberLayout(request, member));
+  }
+  return request;
+}
+
+/** The layout one member runs: `{address}` in the endpoint becomes that member's address. */
+export function memberLayout(request: EtcdSnapshotRequest, member: EtcdMember): RemoteLayout {
+  const { endpoint } = request.layout;
+  if (endpoint === undefined) return request.layout;
+  const host = isIP(member.address) === 6 ? `[${member.address}]` : member.address;
+  return { ...request.layout, endpoint: expandPlaceholders(endpoint, { address: host }, '--etcd-endpoint') };
+}
+
+/** `{name}` replaced from `values`; any other `{…}` is refused rather than passed on as literal text. */
+export function expandPlaceholders(template: string, values: Readonly<Record<string, string>>, flag: string): string {
+  return template.replace(/\{([^{}]*)\}/g, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) {
+      throw new UsageError(`${flag}: unknown placeholder ${whole} in ${JSON.stringify(template)}`, {
+        hint: `${flag} knows ${Object.keys(values).map((k) => `{${k}}`).join(', ')}`,
+      });
+    }
+    return value;
+  });
 }
 
 /** Pure: the ssh command that snapshots one member, its script on stdin. */
 export function snapshotCommand(request: EtcdSnapshotRequest, member: EtcdMember): Command {
-  const { remoteCommand, script } = buildRemoteScript(request.layout);
+  const { remoteCommand, script } = buildRemoteScript(memberLayout(request, member));
   const { cluster } = request.target;
   const timeoutMs = (request.layout.healthTimeoutSeconds + request.layout.saveTimeoutSeconds + 2 * request.layout.dialTimeoutSeconds + 60) * 1000;
   return write(buildSshArgv(request.ssh, request.target.user, member.address, remoteCommand), `etcd snapshot of ${cluster} from ${member.machine}`, {

@@ -96,6 +96,10 @@ async function snapshotMember(
     reject: false,
     through: [verifier],
     onProgress: (bytes) => options.onProgress?.(request.target.cluster, member.machine, bytes),
+  }).catch(async (error: unknown) => {
+    // A local failure (disk full, ssh missing) is not the member's fault: no next member, no partial file.
+    await rm(partial, { force: true }).catch(() => undefined);
+    throw error;
   });
   if (result.skipped) return 'dry-run';
   const verdict = verifier.verdict();

@@ -39,7 +39,10 @@ export interface RemoteLayout {
   readonly os: OsFamily;
   /** Prefix under which the node's paths live; `""` on a real node, a scratch dir in tests and the simulator. */
   readonly root: string;
-  /** etcd client URL; `undefined` means the layout's own default (etcdctl.env, the etcd manifest, or 127.0.0.1:2379). */
+  /**
+   * etcd client URL; `undefined` means the layout's own default (etcdctl.env, the etcd manifest, or
+   * 127.0.0.1:2379). In a request's layout it may hold `{address}`, filled in per member (memberLayout).
+   */
   readonly endpoint: string | undefined;
   readonly stackedEtcdctl: StackedEtcdctl;
   /** `--command-timeout` of the health probe that makes a dead etcd fail fast. */

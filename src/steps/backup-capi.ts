@@ -1,6 +1,8 @@
 import type { ListrTask } from 'listr2';
 import { applyBackup, type EtcdPhase } from '../backup/apply.js';
 import { snapshotClusters } from '../etcd/snapshot.js';
+import { formatDuration } from '../lifecycle/duration.js';
+import { findFreshBackup } from '../lifecycle/freshness.js';
 import { planEtcdSnapshot, type EtcdSnapshotFlags } from '../etcd/snapshot-plan.js';
 import { planBackup, type BackupScope } from '../backup/plan.js';
 import { need, type RunContext } from '../context.js';
@@ -15,6 +17,8 @@ export interface EtcdStepOptions {
 
 export interface BackupStepOptions {
   readonly etcd: EtcdStepOptions;
+  /** `--max-backup-age`: reuse a complete, verified set younger than this instead of taking a new one. */
+  readonly maxBackupAgeMs?: number | undefined;
   readonly cleanFailed: boolean;
   readonly toolVersion: string;
   readonly now: () => Date;
@@ -35,6 +39,24 @@ export function backupCapiStep(options: BackupStepOptions): ListrTask<RunContext
       const scope = requireBackupScope(ctx);
       const layout = need(ctx, 'layout');
       const now = options.now();
+      if (options.maxBackupAgeMs !== undefined) {
+        const rejected: { dir: string; reason: string }[] = [];
+        const fresh = await findFreshBackup({
+          managementFolder: layout.managementFolder,
+          cluster: need(ctx, 'spec').name,
+          maxAgeMs: options.maxBackupAgeMs,
+          now,
+          requireClusters: scope.clusters,
+          requireEtcdSnapshots: options.etcd.skipReason === undefined,
+          onRejected: (dir, reason) => rejected.push({ dir, reason }),
+        });
+        ctx.backupReuse = { reused: fresh?.dir, rejected };
+        if (fresh) {
+          ctx.backup = { dir: fresh.dir, manifest: fresh.manifest };
+          task.title = `Back up: reusing ${fresh.dir} (${formatDuration(fresh.ageMs)} old, complete and verified)`;
+          return;
+        }
+      }
       const plan = planBackup({
         spec: need(ctx, 'spec'),
         inventory: need(ctx, 'inventory'),

@@ -1,5 +1,6 @@
 // Start the simulated EKS-A world in-process for a test: the API server plus the same workdir
-// `node sim/cli.js up` lays out (cluster kubeconfigs and specs, .sim/ journal and kube cache).
+// `node sim/cli.js up` lays out (cluster kubeconfigs and specs, .sim/ journal, kube cache and the
+// offline release manifest).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +33,7 @@ export interface StartSimOptions {
 export interface Sim {
   /** A fresh temp directory laid out like `up` does; use it as the cwd of the product. */
   workdir: string;
-  /** process.env plus KUBECONFIG, PATH (sim/bin first), KUBECACHEDIR, EKSA_SIM_* */
+  /** process.env plus KUBECONFIG, PATH (sim/bin first), KUBECACHEDIR, EKSA_SIM_*, EKSA_SAFE_UPGRADE_RELEASE_MANIFEST */
   env: Record<string, string> & SimEnv;
   /** The management cluster's kubeconfig. */
   kubeconfig: string;

@@ -1,0 +1,203 @@
+import { execa } from 'execa';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { validateEvidence } from '../../src/report/evidence.js';
+import { binPath, readJournal, runBin } from '../helpers/run-bin.js';
+import { scenarioExtending } from '../helpers/scenario-file.js';
+import { startSim, type Sim } from '../helpers/sim.js';
+
+const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.23.0-eks-a-99';
+// The etcd half has its own end-to-end tests against real etcd and sshd.
+const NO_ETCD = ['--skip-etcd-backup', '--reason', 'cluster flow tests: etcd is covered by etcd-backup tests'];
+const FAST = ['--confirm-interval', '1s'];
+
+let sims: Sim[] = [];
+afterEach(async () => {
+  await Promise.all(sims.map((s) => s.close()));
+  sims = [];
+});
+async function sim(scenario: string, options: { workloads?: number } = {}): Promise<Sim> {
+  const s = await startSim({ scenario, ...options });
+  sims.push(s);
+  return s;
+}
+function objects(s: Sim): any[] {
+  return (s.server.store as any).all();
+}
+const lease = (s: Sim) => objects(s).find((o) => o.kind === 'Lease' && o.metadata.name === 'eksa-safe-upgrade');
+const eksctlUpgrades = (s: Sim) => s.journal().filter((e) => e.source === 'eksctl' && e.argv.includes('upgrade') && !e.argv.includes('plan'));
+const sets = (s: Sim) => readdirSync(path.join(s.workdir, 'mgmt')).filter((n) => n.includes('-backup-'));
+
+/** Runs `cluster` and checks its evidence record against the schema, whatever the outcome. */
+async function upgrade(s: Sim, args: string[], spec = s.specFile()) {
+  const report = path.join(s.workdir, `report-${Math.random().toString(36).slice(2)}.json`);
+  const r = await runBin(['cluster', '-f', spec, '--cli-tools-image', IMAGE, '--report', report, ...FAST, ...(args.includes('--confirm-timeout') ? [] : ['--confirm-timeout', '60s']), ...args], { env: s.env, cwd: s.workdir, timeoutMs: 120_000 });
+  const evidence = JSON.parse(readFileSync(report, 'utf8'));
+  const valid = validateEvidence(evidence);
+  expect(valid.ok ? [] : valid.issues).toEqual([]);
+  expect(evidence.exitCode).toBe(r.exitCode);
+  return { ...r, evidence };
+}
+
+describe('cluster on the healthy tree', () => {
+  it('backs up, hands off with the argv exactly as given, confirms, releases the lock, exit 0', async () => {
+    const s = await sim('healthy');
+    const r = await upgrade(s, [...NO_ETCD, '--skip-validations=pod-disruption', '--skip-validations', 'eksa-version-skew', '--', '--bundles-override', 'bundles.yaml']);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.exitCode).toBe(0);
+    const [name] = sets(s);
+    expect(name).toMatch(/^mgmt-backup-[0-9T_-]+$/);
+    const [call] = eksctlUpgrades(s);
+    expect(call!.argv).toEqual([
+      'eksctl', 'anywhere', 'upgrade', 'cluster', '-f', s.specFile(),
+      '--skip-validations=pod-disruption', '--skip-validations=eksa-version-skew',
+      '--bundles-override', 'bundles.yaml',
+    ]);
+    expect(r.evidence).toMatchObject({ outcome: 'upgraded', backup: { state: 'complete' }, confirm: { confirmed: true }, lock: { released: true } });
+    expect(r.evidence.plan.components.map((c: any) => c.name)).toContain('kubernetes');
+    expect(lease(s)).toBeUndefined();
+    const mgmt = objects(s).find((o) => o.kind === 'Cluster' && o.apiVersion.startsWith('anywhere') && o.metadata.name === 'mgmt');
+    expect(mgmt.spec.kubernetesVersion).toBe('1.32');
+  });
+
+  it('prints the plan in --dry-run and writes nothing at all', async () => {
+    const s = await sim('healthy');
+    const journal = path.join(s.workdir, 'ours.ndjson');
+    const r = await upgrade(s, [...NO_ETCD, '--dry-run', '--journal', journal]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/Dry run complete: nothing was changed\. The upgrade would run:\n\s+eksctl anywhere upgrade cluster -f \S+mgmt-eks-a-cluster\.yaml$/m);
+    const writes = r.stderr.split('\n').filter((l) => l.startsWith('! '));
+    expect(writes.map((l) => l.split(' ').slice(1, 3).join(' '))).toEqual(['kubectl --kubeconfig', 'docker run', 'eksctl anywhere']);
+    expect(readJournal(journal).filter((e) => e.kind !== 'read' && !e.skipped)).toEqual([]);
+    expect(s.journal().filter((e) => e.source === 'apiserver')).toEqual([]);
+    expect(eksctlUpgrades(s)).toEqual([]);
+    expect(sets(s)).toEqual([]);
+    expect(r.evidence.outcome).toBe('dry-run');
+  });
+});
+
+describe('cluster when something is wrong', () => {
+  it('an unready workload with fallback: management-only scope recorded, then the upgrade', async () => {
+    const s = await sim('unready-workers-rolling-out');
+    const r = await upgrade(s, NO_ETCD);
+    expect(r.exitCode).toBe(0);
+    expect(r.evidence.scope).toMatchObject({ kind: 'management-only', leftOut: [{ cluster: 'w02' }] });
+    expect(eksctlUpgrades(s)).toHaveLength(1);
+  });
+
+  it('--on-unready=fail: no backup, no eksctl, the not-ready code', async () => {
+    const s = await sim('unready-workers-rolling-out');
+    const r = await upgrade(s, [...NO_ETCD, '--on-unready', 'fail']);
+    expect(r.exitCode).toBe(4);
+    expect(sets(s)).toEqual([]);
+    expect(eksctlUpgrades(s)).toEqual([]);
+    expect(lease(s)).toBeUndefined();
+  });
+
+  it('eksctl fails: distinct code, the restore runbook printed, the backup kept', async () => {
+    const s = await sim(scenarioExtending('healthy', { eksctl: { upgrade: { outcome: 'fail' } } }));
+    const r = await upgrade(s, NO_ETCD);
+    expect(r.exitCode).toBe(10);
+    expect(r.stderr).toMatch(/Backup of this run: \S+mgmt-backup-/);
+    expect(r.stderr).toMatch(/move --namespace eksa-system --filter-cluster w01[\s\\]+--from-directory/);
+    // Ours is kept and complete (eksctl leaves its own backup folder beside it on failure, as the real one does).
+    expect(JSON.parse(readFileSync(path.join(r.evidence.backup.dir, 'manifest.json'), 'utf8')).state).toBe('complete');
+    expect(lease(s)).toBeUndefined();
+    expect(r.evidence.handoff.exitCode).not.toBe(0);
+  });
+
+  it('eksctl exits 0 but the cluster never reports Ready: the not-confirmed code', async () => {
+    const s = await sim(scenarioExtending('healthy', { eksctl: { upgrade: { outcome: 'exit-early-not-ready' } } }));
+    const r = await upgrade(s, [...NO_ETCD, '--confirm-timeout', '4s']);
+    expect(r.exitCode).toBe(11);
+    expect(r.stderr).toMatch(/not confirmed/);
+    expect(r.evidence.confirm.confirmed).toBe(false);
+  });
+
+  it('a second run while the lock is held: locked, naming the holder', async () => {
+    const s = await sim('healthy');
+    const now = new Date().toISOString().replace(/\.\d+Z$/, '.000000Z');
+    const leaseFile = path.join(s.workdir, 'lease.json');
+    writeFileSync(leaseFile, JSON.stringify({
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+      metadata: { name: 'eksa-safe-upgrade', namespace: 'eksa-system' },
+      spec: { holderIdentity: 'ops@bastion pid 4242', acquireTime: now, renewTime: now, leaseDurationSeconds: 300 },
+    }));
+    await execa('kubectl', ['--kubeconfig', s.kubeconfig, 'create', '-f', leaseFile], { env: s.env });
+    const r = await upgrade(s, NO_ETCD);
+    expect(r.exitCode).toBe(6);
+    expect(r.stderr).toMatch(/locked by ops@bastion pid 4242 since/);
+    expect(r.stderr).toMatch(/--force-unlock/);
+    expect(sets(s)).toEqual([]);
+    expect(lease(s).spec.holderIdentity).toBe('ops@bastion pid 4242');
+  });
+
+  it('SIGINT during the hand-off: eksctl stopped, lock released, interrupted code', async () => {
+    const s = await sim(scenarioExtending('healthy', { eksctl: { upgrade: { outcome: 'hang' } } }));
+    const child = execa(process.execPath, [binPath, 'cluster', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD, ...FAST], {
+      env: { ...s.env, CI: '1', NO_COLOR: '1' }, cwd: s.workdir, reject: false,
+    });
+    for (let i = 0; i < 600 && eksctlUpgrades(s).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(eksctlUpgrades(s)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(lease(s)).toBeUndefined();
+    expect(String(r.stderr)).toMatch(/interrupted/);
+  });
+
+  it('SIGTERM during the backup: child stopped, pause state restored, no complete set, lock released', async () => {
+    const s = await sim('healthy');
+    s.server.setFaults([{ latencyMs: 150 }]);
+    const child = execa(process.execPath, [binPath, 'cluster', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD, ...FAST], {
+      env: { ...s.env, CI: '1', NO_COLOR: '1' }, cwd: s.workdir, reject: false,
+    });
+    for (let i = 0; i < 600 && !s.journal().some((e) => e.source === 'clusterctl'); i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGTERM');
+    const r = await child;
+    s.server.setFaults([]);
+    expect(r.exitCode).toBe(130);
+    expect(sets(s).every((n) => n.endsWith('.failed'))).toBe(true);
+    for (const c of objects(s).filter((o) => o.kind === 'Cluster' && o.apiVersion.startsWith('cluster.x-k8s.io'))) expect(c.spec?.paused).toBeUndefined();
+    expect(lease(s)).toBeUndefined();
+    expect(eksctlUpgrades(s)).toEqual([]);
+  });
+});
+
+describe('cluster for a workload cluster spec', () => {
+  it('gates it and its management cluster, backs up that cluster alone, hands eksctl the management kubeconfig', async () => {
+    const s = await sim('healthy');
+    const spec = path.join(s.workdir, 'w01', 'w01-upgrade.yaml');
+    writeFileSync(spec, readFileSync(s.specFile('w01'), 'utf8').replace(/eksaVersion: v0\.23\.0/, 'eksaVersion: v0.22.0'));
+    // The management cluster is still at v0.22.0: the fake eksctl, like the real one, refuses a newer CLI here.
+    s.env.EKSA_SIM_EKSCTL_VERSION = 'v0.22.0';
+    const r = await upgrade(s, NO_ETCD, spec);
+    expect(r.exitCode).toBe(0);
+    expect(r.evidence.verdicts.map((v: any) => v.name)).toEqual(['mgmt', 'w01', 'w02', 'w03']);
+    expect(r.evidence.scope).toMatchObject({ kind: 'workload', clusters: ['w01'] });
+    expect(sets(s)[0]).toMatch(/^w01-backup-/);
+    expect(eksctlUpgrades(s)[0]!.argv).toEqual(['eksctl', 'anywhere', 'upgrade', 'cluster', '-f', spec, '--kubeconfig', s.kubeconfig]);
+  });
+});
+
+describe('cluster --max-backup-age', () => {
+  it('reuses a complete, verified set younger than the limit, and refuses an older one', async () => {
+    const s = await sim('healthy');
+    const taken = await runBin(['backup', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD], { env: s.env, cwd: s.workdir });
+    expect(taken.exitCode).toBe(0);
+    const [first] = sets(s);
+    const reused = await upgrade(s, [...NO_ETCD, '--max-backup-age', '1h', '--dry-run']);
+    expect(reused.exitCode).toBe(0);
+    expect(reused.evidence.backup).toMatchObject({ dir: path.join(s.workdir, 'mgmt', first!), reused: true, state: 'complete' });
+    expect(sets(s)).toEqual([first]);
+
+    await new Promise((r) => setTimeout(r, 2100));
+    const refused = await upgrade(s, [...NO_ETCD, '--max-backup-age', '1s']);
+    expect(refused.exitCode).toBe(0);
+    expect(refused.evidence.backup.reused).toBeUndefined();
+    expect(refused.evidence.backup.dir).not.toBe(path.join(s.workdir, 'mgmt', first!));
+  });
+});
