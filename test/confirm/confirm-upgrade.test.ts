@@ -6,13 +6,19 @@ import { confirmUpgrade, NotConfirmedError, type ConfirmResult } from '../../src
 import { Kubectl } from '../../src/kube/kubectl.js';
 import type { SimObject } from '../../sim/index.js';
 import { Runner } from '../../src/runner/runner.js';
+import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim, type Sim } from '../helpers/sim.js';
 
 const EKSA = 'clusters.anywhere.eks.amazonaws.com';
 let sim: Sim;
 
 beforeAll(async () => {
-  sim = await startSim({ scenario: 'healthy' });
+  // No simulated controller here: the tests play the controller themselves, patch by patch.
+  sim = await startSim({
+    scenario: scenarioExtending('healthy', {
+      patches: [{ kind: 'Cluster.anywhere.eks.amazonaws.com', name: '*', patch: { metadata: { annotations: { 'sim.eksa.aws/stuck': 'true' } } } }],
+    }),
+  });
   // Warm kubectl's discovery cache so poll timing is not dominated by the first, cold call.
   await execa('kubectl', ['--kubeconfig', sim.kubeconfig, 'get', 'clusters.v1alpha1.anywhere.eks.amazonaws.com', '-A', '-o', 'name'], { env: sim.env });
 });
