@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execa, type ExecaError } from 'execa';
-import { EnvironmentError, ToolError, firstMeaningfulLine } from '../errors.js';
+import { EnvironmentError, SafeUpgradeError, ToolError, firstMeaningfulLine } from '../errors.js';
 import { formatCommand, redactArgv, type Command } from './command.js';
 import type { JournalEntry } from './journal.js';
 import type { RunOptions, Runner } from './runner.js';
@@ -64,6 +64,7 @@ export async function streamCommand(
   const [file, ...args] = command.argv;
   if (!file) throw new Error('streamCommand: empty argv');
   const time = new Date().toISOString();
+  const startedInterrupted = runner.interruptedBy !== undefined;
   const started = performance.now();
   const subprocess = execa(file, args, {
     reject: false,
@@ -94,7 +95,8 @@ export async function streamCommand(
       return error instanceof Error ? error : new Error(String(error));
     },
   );
-  const result = await subprocess;
+  // Registered with the runner, so an interruption (SIGTERM from CI, not only a terminal's Ctrl-C) stops ssh too.
+  const result = await runner.track(subprocess, subprocess);
   const writeError = await flowing;
   const durationMs = Math.round(performance.now() - started);
 
@@ -118,6 +120,11 @@ export async function streamCommand(
   };
   runner.journal.add(entry);
   if (notFound) throw new EnvironmentError(`${file} not found on PATH`, { hint: `install ${file} or put it on PATH` });
+  if ((failure || writeError) && !startedInterrupted && runner.interruptedBy) {
+    throw new SafeUpgradeError('Interrupted', `interrupted by ${runner.interruptedBy} while running: ${command.why}`, {
+      hint: 'nothing more was started; see above for what was cleaned up',
+    });
+  }
   if (writeError) {
     throw new EnvironmentError(`${command.why}: writing the output failed: ${writeError.message}`, {
       hint: 'check free space and permissions where the output goes',
