@@ -178,8 +178,18 @@ export interface SimEnv {
   KUBECACHEDIR: string;
   /** DIR/.sim/release-manifest.yaml, the offline EKS-A release manifest */
   EKSA_SAFE_UPGRADE_RELEASE_MANIFEST: string;
+  /** With real etcd: the sshd's port. */
+  EKSA_SAFE_UPGRADE_SSH_PORT?: string;
+  /** With real etcd: DIR/.sim/etcd/ssh/known_hosts, the sshd's host key for every member address. */
+  EKSA_SAFE_UPGRADE_SSH_KNOWN_HOSTS?: string;
+  /** With real etcd: DIR/.sim/etcd/nodes/{cluster}, the sandbox root of each cluster's nodes. */
+  EKSA_SAFE_UPGRADE_ETCD_REMOTE_ROOT?: string;
+  /** With real etcd: https://{address}:PORT, each member's etcd on its own Machine address. */
+  EKSA_SAFE_UPGRADE_ETCD_ENDPOINT?: string;
+  /** With real etcd: DIR/.sim/etcd/state.json. */
+  EKSA_SIM_ETCD_STATE?: string;
 }
-export function simEnv(options: { workdir: string; url: string; scenarioFile?: string; management: string; basePath?: string }): SimEnv;
+export function simEnv(options: { workdir: string; url: string; scenarioFile?: string; management: string; basePath?: string; etcd?: Record<string, string> }): SimEnv;
 export function formatExports(env: Record<string, string>): string;
 export function shellQuote(value: string): string;
 
@@ -223,3 +233,54 @@ export function driveUpgrade(api: UpgradeApi, options: {
   name: string; namespace?: string; durationMs: number; until?: 'end' | 'midpoint'; signal?: AbortSignal;
   onStep?: (label: string, index: number, total: number) => void;
 }): Promise<{ total: number; applied: number }>;
+
+/** The real etcd world (sim/etcd): one etcd member per etcd Machine, one sshd, per-OS node files. */
+export interface EtcdWorldMember {
+  /** the Machine's name, also the etcd member's name */
+  machine: string;
+  /** the Machine's ExternalIP (127.x.y.z), where its etcd and the sshd listen */
+  address: string;
+  /** https://ADDRESS:PORT */
+  endpoint: string;
+}
+export interface EtcdWorldCluster {
+  name: string;
+  os: 'ubuntu' | 'redhat' | 'bottlerocket';
+  topology: 'external' | 'stacked';
+  /** users[0].name of the machine config: the node user sshd lets in with this cluster's key */
+  user: string;
+  /** sorted by machine name: the order the tool tries them in */
+  members: EtcdWorldMember[];
+}
+export interface EtcdWorld {
+  /** EKSA_SAFE_UPGRADE_SSH_PORT, _SSH_KNOWN_HOSTS, _ETCD_REMOTE_ROOT, _ETCD_ENDPOINT, EKSA_SIM_ETCD_STATE */
+  env: Record<string, string>;
+  clusters: EtcdWorldCluster[];
+  sshPort: number;
+  clientPort: number;
+  /** how long the start took */
+  startMs: number;
+  /** etcdctl (ETCDCTL_API=3) with the cluster's client certificate against its first running member; resolves with stdout */
+  ctl(cluster: string, args: string[], input?: string): Promise<string>;
+  /** stops one member's etcd (by pid) */
+  stopMember(machine: string): Promise<void>;
+  /** starts a stopped member again on its data; resolves when healthy */
+  startMember(machine: string): Promise<void>;
+  running(machine: string): boolean;
+  /** stops every process of the world and removes its sudoers drop-in */
+  stop(): Promise<boolean>;
+}
+/** Starts the world for `workdir` (whose cluster dirs must exist: each gets its `eks-a-id_rsa`). Needs root. */
+export function startEtcdWorld(options: { workdir: string; scenario: Scenario; journalFile?: string }): Promise<EtcdWorld>;
+/** Stops what the world of `workdir` started, from DIR/.sim/etcd/state.json; false when nothing was recorded. */
+export function stopEtcdWorld(workdir: string): Promise<boolean>;
+/** Why the world cannot run here for this scenario and workdir (tools, root, paths, size), or undefined. */
+export function etcdWorldBlocker(scenario: Scenario, workdir: string, env?: Record<string, string | undefined>): string | undefined;
+/** Missing tools (and root), with the packages that bring them, or undefined. */
+export function realEtcdBlocker(env?: Record<string, string | undefined>, uid?: number): { missing: string[]; reason: string } | undefined;
+export function planEtcdWorld(scenario: { clusters: Array<{ name: string }>; objects: SimObject[] }): Array<Omit<EtcdWorldCluster, 'members'> & { members: Array<{ machine: string; address: string }> }>;
+export function etcdPaths(workdir: string): { dir: string; state: string; ssh: string; knownHosts: string; pki(cluster: string): string; nodeRoot(cluster: string): string; nodeRootTemplate: string; member(machine: string): string };
+/** `etcd-server etcd-client openssh-server openssh-client sudo` */
+export const ETCD_PACKAGES: string;
+/** `apt-get install <ETCD_PACKAGES>` */
+export const INSTALL_HINT: string;

@@ -19,3 +19,6 @@ export { upgradeSteps } from './upgrade/progression.js';
 export { driveUpgrade } from './upgrade/drive.js';
 export { storeApi, restApi } from './upgrade/api.js';
 export { UPGRADE_OUTCOMES, DEFAULT_UPGRADE_DURATION_MS } from './eksctl/config.js';
+export {
+  startEtcdWorld, stopEtcdWorld, etcdWorldBlocker, realEtcdBlocker, planEtcdWorld, etcdPaths, ETCD_PACKAGES, INSTALL_HINT,
+} from './etcd/index.js';

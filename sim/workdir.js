@@ -2,6 +2,7 @@
 //   DIR/<cluster>/<cluster>-eks-a-cluster.kubeconfig   (mode 0600, server = the simulator, no auth)
 //   DIR/<cluster>/<cluster>-eks-a-cluster.yaml         (the spec, with the scenario's upgradeTo versions)
 //   DIR/.sim/{state.json, server.log, journal.ndjson, kube-cache/, release-manifest.yaml, bundles-<n>.yaml}
+//   DIR/.sim/etcd/, DIR/<cluster>/eks-a-id_rsa    the real etcd world, when it runs (sim/etcd/README.md)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SIM_DIR, specDocuments, specYaml } from './scenario.js';
@@ -76,9 +77,10 @@ export function writeClusterFiles(workdir, scenario, url) {
 
 /**
  * The environment a run against the simulator needs (what `up` prints as `export` lines).
- * @param {{ workdir: string, url: string, scenarioFile?: string, management: string, basePath?: string }} options
+ * `etcd`: the real etcd world's variables (EKSA_SAFE_UPGRADE_SSH_*, _ETCD_*), when it runs.
+ * @param {{ workdir: string, url: string, scenarioFile?: string, management: string, basePath?: string, etcd?: Record<string, string> }} options
  */
-export function simEnv({ workdir, url, scenarioFile, management, basePath = process.env.PATH ?? '' }) {
+export function simEnv({ workdir, url, scenarioFile, management, basePath = process.env.PATH ?? '', etcd }) {
   const paths = simPaths(workdir);
   return {
     KUBECONFIG: clusterPaths(workdir, management).kubeconfig,
@@ -91,6 +93,7 @@ export function simEnv({ workdir, url, scenarioFile, management, basePath = proc
     KUBECACHEDIR: paths.kubeCache,
     // The offline release manifest: the product finds the cli-tools image without the network.
     EKSA_SAFE_UPGRADE_RELEASE_MANIFEST: paths.releaseManifest,
+    ...etcd,
   };
 }
 

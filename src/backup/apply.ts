@@ -136,7 +136,9 @@ export async function applyBackup(plan: BackupPlan, deps: ApplyDeps): Promise<Ba
 
   try {
     await restorePause(deps, recorded, pauseRestore);
-    for (const name of await readdir(capiDir)) await chmod(path.join(capiDir, name), 0o600);
+    // Regular files only: a symlink from clusterctl's output must not carry the chmod outside the set
+    // (the graph check reports it).
+    for (const entry of await readdir(capiDir, { withFileTypes: true })) if (entry.isFile()) await chmod(path.join(capiDir, entry.name), 0o600);
     await exportEksaObjects(plan, deps, Object.keys(expected));
     await privateDir(path.join(plan.partialDir, 'spec'));
     await copyFile(deps.spec.file, path.join(plan.partialDir, 'spec', path.basename(deps.spec.file)));

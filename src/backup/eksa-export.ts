@@ -1,4 +1,6 @@
 import { stringify } from 'yaml';
+import { SafeUpgradeError } from '../errors.js';
+import { describeValue, isDns1123Label, isDns1123Subdomain } from '../spec/names.js';
 import { EKSA_GROUP, groupOf } from '../kube/kinds.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Provider } from '../spec/types.js';
@@ -28,7 +30,14 @@ export function selectEksaObjects(items: readonly KubeObject[], wanted: readonly
   for (const item of items) {
     if (groupOf(item.apiVersion) !== EKSA_GROUP) continue;
     const ref = { kind: item.kind, namespace: item.metadata.namespace ?? '', name: item.metadata.name };
-    if (want.has(refKey(ref))) files.set(objectFileName(ref), item);
+    if (!want.has(refKey(ref))) continue;
+    // The name becomes a file name: a name no sound API server returns ('../', '/') never reaches a path.
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(ref.kind) || !isDns1123Subdomain(ref.name) || (ref.namespace !== '' && !isDns1123Label(ref.namespace))) {
+      throw new SafeUpgradeError('BackupFailed', `the cluster returned ${ref.kind} ${describeValue(`${ref.namespace}/${ref.name}`)}, which is not a valid Kubernetes object name`, {
+        hint: 'it was not written anywhere; find out who wrote that object to the management cluster',
+      });
+    }
+    files.set(objectFileName(ref), item);
   }
   return files;
 }

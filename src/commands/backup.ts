@@ -6,6 +6,7 @@ import type { ExitCodeName } from '../exit-codes.js';
 import { renderBackupReport, buildBackupReport } from '../report/backup-report.js';
 import { paint } from '../report/paint.js';
 import { createRunner } from '../runner/create-runner.js';
+import { trapInterrupts } from '../signals.js';
 import { backupCapiStep, type EtcdStepOptions } from '../steps/backup-capi.js';
 import { findClusterctlStep, type ClusterctlOptions } from '../steps/find-clusterctl.js';
 import { loadSpecStep } from '../steps/load-spec.js';
@@ -38,8 +39,16 @@ export function backupSteps(options: BackupOptions, now: () => Date): ListrTask<
 
 /** `backup`: a routine backup of the management tree (or the one workload cluster), verified and atomic. */
 export async function backup(options: BackupOptions, io: CommandIo): Promise<ExitCodeName> {
-  const ctx: RunContext = { options, runner: createRunner(options, io), env: io.env, cwd: io.cwd };
-  await runTaskList(backupSteps(options, () => new Date()), ctx, { silent: options.output === 'json', env: io.env, isTTY: io.isTTY });
+  const runner = createRunner(options, io);
+  const ctx: RunContext = { options, runner, env: io.env, cwd: io.cwd };
+  // Ctrl-C stops the child in flight and lets the backup put pause state back and mark the set failed.
+  const untrap = trapInterrupts(runner);
+  try {
+    await runTaskList(backupSteps(options, () => new Date()), ctx, { silent: options.output === 'json', env: io.env, isTTY: io.isTTY });
+    runner.throwIfInterrupted();
+  } finally {
+    untrap();
+  }
   const report = buildBackupReport({ dryRun: options.dryRun, plan: need(ctx, 'backupPlan'), result: ctx.backup, verdicts: need(ctx, 'verdicts') });
   io.stdout(options.output === 'json' ? JSON.stringify(report, null, 2) : renderBackupReport(report, paint(io.env)));
   return 'Success';

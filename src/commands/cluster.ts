@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import type { ListrTask } from 'listr2';
 import { NotConfirmedError, confirmUpgrade, type ConfirmResult } from '../confirm/index.js';
 import { need, type RunContext } from '../context.js';
-import { SafeUpgradeError, isSafeUpgradeError } from '../errors.js';
+import { EnvironmentError, SafeUpgradeError, isSafeUpgradeError } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
 import { runHandoff, type HandoffResult } from '../handoff/run-handoff.js';
 import { buildUpgradeClusterCommand, buildUpgradeManagementComponentsCommand } from '../handoff/upgrade-command.js';
 import { EKSA_CLUSTERS } from '../kube/kinds.js';
+import type { KubeObject } from '../kube/types.js';
 import { backupTimestamp } from '../backup/naming.js';
 import { formatCommand, type Command } from '../runner/command.js';
 import { createRunner } from '../runner/create-runner.js';
@@ -92,7 +94,9 @@ export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Pr
   const startedAt = new Date();
   const runner = createRunner(options, io);
   const ctx: RunContext = { options, runner, env: io.env, cwd: io.cwd, timer: new StepTimer() };
-  const untrap = trapInterrupts(runner);
+  // Ctrl-C also ends the confirmation wait, which no child process is there to carry.
+  const abort = new AbortController();
+  const untrap = trapInterrupts(runner, () => abort.abort());
   let handoff: HandoffResult | undefined;
   let handoffArgv: readonly string[] | undefined;
   let confirm: ConfirmResult | undefined;
@@ -123,7 +127,7 @@ export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Pr
           hint: `restore from ${ctx.backup?.dir}: eksa-safe-upgrade restore-plan ${ctx.backup?.dir}`,
         });
       }
-      confirm = await timer.time('Confirm from the cluster', () => confirmAfterHandoff(options, ctx));
+      confirm = await timer.time('Confirm from the cluster', () => confirmAfterHandoff(options, ctx, abort.signal));
     }
   } catch (error) {
     if (error instanceof NotConfirmedError) confirm = error.result;
@@ -147,12 +151,30 @@ export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Pr
  * Since EKS-A v0.18 the controller keeps upgrading after the CLI exits: the run is judged from the
  * cluster's own status, at a generation no older than the one eksctl just applied.
  */
-async function confirmAfterHandoff(options: ClusterOptions, ctx: RunContext): Promise<ConfirmResult> {
+async function confirmAfterHandoff(options: ClusterOptions, ctx: RunContext, signal: AbortSignal): Promise<ConfirmResult> {
   const spec = need(ctx, 'spec');
   const kubectl = need(ctx, 'kubectl');
-  const now = (await kubectl.listAll([EKSA_CLUSTERS], 'read the generation eksctl applied')).find(
-    (c) => c.metadata.name === spec.name && (c.metadata.namespace ?? 'default') === spec.namespace,
-  );
+  const started = Date.now();
+  // The API may be restarting under the rollout: a failed read is retried like a poll, within the same time limit.
+  let now: KubeObject | undefined;
+  for (;;) {
+    try {
+      now = (await kubectl.listAll([EKSA_CLUSTERS], 'read the generation eksctl applied')).find(
+        (c) => c.metadata.name === spec.name && (c.metadata.namespace ?? 'default') === spec.namespace,
+      );
+      break;
+    } catch (error) {
+      if (!(error instanceof EnvironmentError)) throw error;
+      if (options.confirmTimeoutMs !== undefined && Date.now() - started >= options.confirmTimeoutMs) {
+        throw new SafeUpgradeError('NotConfirmed', `eksctl finished, but the upgrade could not be confirmed: ${error.message}`, {
+          hint: 'watch `kubectl get clusters.anywhere.eks.amazonaws.com -A` until the cluster is Ready at the new version',
+        });
+      }
+      await delay(options.confirmIntervalMs, undefined, { signal }).catch(() => {
+        throw new SafeUpgradeError('Interrupted', 'interrupted while confirming the upgrade', { hint: 'the upgrade may still be running in the EKS-A controller: check the Cluster conditions before acting' });
+      });
+    }
+  }
   const live = need(ctx, 'inventory').clusters.find((c) => c.name === spec.name);
   const kubernetesVersion = options.command === 'cluster' ? spec.kubernetesVersion : String(live?.eksa.spec?.kubernetesVersion ?? spec.kubernetesVersion);
   const result = await confirmUpgrade({
@@ -166,8 +188,9 @@ async function confirmAfterHandoff(options: ClusterOptions, ctx: RunContext): Pr
         ...(now?.metadata.generation !== undefined ? { generation: now.metadata.generation } : {}),
       },
     ],
-    timeoutMs: options.confirmTimeoutMs,
+    timeoutMs: options.confirmTimeoutMs === undefined ? undefined : Math.max(0, options.confirmTimeoutMs - (Date.now() - started)),
     intervalMs: options.confirmIntervalMs,
+    signal,
   });
   return result;
 }

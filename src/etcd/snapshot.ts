@@ -161,7 +161,8 @@ export function requireAllSnapshots(outcomes: readonly EtcdSnapshotOutcome[]): E
   const failed = outcomes.filter((o): o is Extract<EtcdSnapshotOutcome, { status: 'failed' }> => o.status === 'failed');
   if (failed.length === 1 && failed[0]) throw failed[0].error;
   if (failed.length > 1) {
-    throw new SafeUpgradeError('EtcdSnapshotFailed', failed.map((f) => f.error.message).join('\n'), { hint: failed[0]?.error.hint });
+    // One line: the operator's error line names every failed cluster.
+    throw new SafeUpgradeError('EtcdSnapshotFailed', failed.map((f) => f.error.message).join('; '), { hint: failed[0]?.error.hint });
   }
   return outcomes.flatMap((o) => (o.status === 'ok' ? [o.entry] : []));
 }

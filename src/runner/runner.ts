@@ -89,6 +89,9 @@ export class Runner {
 
     const [file, ...args] = command.argv;
     if (!file) throw new Error('runner: empty argv');
+    // A command that fails because interrupt() stopped it is an interruption, not a tool failure; one
+    // started afterwards (cleanup) keeps its own failure.
+    const startedInterrupted = this.interruptedBy !== undefined;
     const started = performance.now();
     const time = new Date().toISOString();
     const subprocess = execa(file, args, {
@@ -124,6 +127,11 @@ export class Runner {
       durationMs,
       skipped: false,
     };
+    if (failure && !startedInterrupted && this.interruptedBy) {
+      throw new SafeUpgradeError('Interrupted', `interrupted by ${this.interruptedBy} while running: ${command.why}`, {
+        hint: 'nothing more was started; see above for what was cleaned up',
+      });
+    }
     if (failure && runOptions.reject !== false) {
       const reason = failure.timedOut
         ? `timed out after ${command.timeoutMs} ms`

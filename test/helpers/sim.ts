@@ -1,16 +1,19 @@
 // Start the simulated EKS-A world in-process for a test: the API server plus the same workdir
 // `node sim/cli.js up` lays out (cluster kubeconfigs and specs, .sim/ journal, kube cache and the
-// offline release manifest).
+// offline release manifest); with `realEtcd`, also the real etcd world (a real etcd member per etcd
+// Machine, one sshd, the node files of each OS; sim/etcd/README.md) and the variables that point at it.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
   clusterPaths,
+  startEtcdWorld,
   resolveScenarioPath,
   simEnv,
   simPaths,
   startSimServer,
   writeClusterFiles,
+  type EtcdWorld,
   type Fault,
   type Scenario,
   type SimEnv,
@@ -28,18 +31,25 @@ export interface StartSimOptions {
   seed?: string;
   /** Keep the workdir after close() (for debugging). */
   keep?: boolean;
+  /** Start real etcd members and sshd (needs root, etcd, etcdctl, sshd, sudo; fails without them). */
+  realEtcd?: boolean;
 }
 
 export interface Sim {
   /** A fresh temp directory laid out like `up` does; use it as the cwd of the product. */
   workdir: string;
-  /** process.env plus KUBECONFIG, PATH (sim/bin first), KUBECACHEDIR, EKSA_SIM_*, EKSA_SAFE_UPGRADE_RELEASE_MANIFEST */
+  /**
+   * process.env plus KUBECONFIG, PATH (sim/bin first), KUBECACHEDIR, EKSA_SIM_*, EKSA_SAFE_UPGRADE_RELEASE_MANIFEST;
+   * with realEtcd also EKSA_SAFE_UPGRADE_SSH_PORT, _SSH_KNOWN_HOSTS, _ETCD_REMOTE_ROOT, _ETCD_ENDPOINT.
+   */
   env: Record<string, string> & SimEnv;
   /** The management cluster's kubeconfig. */
   kubeconfig: string;
   url: string;
   server: SimServer;
   scenario: Scenario;
+  /** The real etcd world, with realEtcd. */
+  etcd: EtcdWorld | undefined;
   /** `<workdir>/<name>/<name>-eks-a-cluster.yaml`; the management cluster's by default. */
   specFile(name?: string): string;
   /** `<workdir>/<name>/<name>-eks-a-cluster.kubeconfig`; the management cluster's by default. */
@@ -50,7 +60,7 @@ export interface Sim {
 }
 
 export async function startSim(options: StartSimOptions = {}): Promise<Sim> {
-  const { scenario = 'healthy', workloads = 0, faults, seed, keep = false } = options;
+  const { scenario = 'healthy', workloads = 0, faults, seed, keep = false, realEtcd = false } = options;
   const workdir = mkdtempSync(path.join(os.tmpdir(), 'eksa-sim-'));
   const paths = simPaths(workdir);
   mkdirSync(paths.dir, { recursive: true });
@@ -59,8 +69,18 @@ export async function startSim(options: StartSimOptions = {}): Promise<Sim> {
   if (faults) server.setFaults(faults);
   writeClusterFiles(workdir, server.scenario, server.url);
   const management = server.scenario.management;
+  let etcd: EtcdWorld | undefined;
+  if (realEtcd) {
+    try {
+      etcd = await startEtcdWorld({ workdir, scenario: server.scenario, journalFile: paths.journal });
+    } catch (error) {
+      await server.close();
+      if (!keep) rmSync(workdir, { recursive: true, force: true });
+      throw error;
+    }
+  }
   const baseEnv = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
-  const env = { ...baseEnv, ...simEnv({ workdir, url: server.url, scenarioFile, management }) } as Record<string, string> & SimEnv;
+  const env = { ...baseEnv, ...simEnv({ workdir, url: server.url, scenarioFile, management, etcd: etcd?.env }) } as Record<string, string> & SimEnv;
 
   return {
     workdir,
@@ -69,6 +89,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<Sim> {
     url: server.url,
     server,
     scenario: server.scenario,
+    etcd,
     specFile: (name = management) => clusterPaths(workdir, name).spec,
     kubeconfigOf: (name = management) => clusterPaths(workdir, name).kubeconfig,
     journal() {
@@ -81,8 +102,12 @@ export async function startSim(options: StartSimOptions = {}): Promise<Sim> {
       return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, any>);
     },
     async close() {
-      await server.close();
-      if (!keep) rmSync(workdir, { recursive: true, force: true });
+      try {
+        await etcd?.stop();
+      } finally {
+        await server.close();
+        if (!keep) rmSync(workdir, { recursive: true, force: true });
+      }
     },
   };
 }

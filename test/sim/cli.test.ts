@@ -36,7 +36,8 @@ afterEach(async () => {
 describe('up / down', () => {
   it('starts a background server, lays out the workdir and prints eval-able exports', async () => {
     const dir = freshWorkdir();
-    const up = await sim(['up', '--scenario', 'healthy', '--workdir', dir]);
+    // Real etcd has its own tests (test/sim/etcd-world.test.ts); this one is about the server and the exports.
+    const up = await sim(['up', '--scenario', 'healthy', '--workdir', dir, '--no-real-etcd']);
     expect(up.stderr).toMatch(/sim: healthy \(4 clusters\) on http:\/\/127\.0\.0\.1:\d+, pid \d+/);
     expect(up.exitCode).toBe(0);
     expect(up.stdout.split('\n').map((l) => l.split('=')[0])).toEqual([
