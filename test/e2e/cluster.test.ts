@@ -17,7 +17,7 @@ afterEach(async () => {
   await Promise.all(sims.map((s) => s.close()));
   sims = [];
 });
-async function sim(scenario: string, options: { workloads?: number } = {}): Promise<Sim> {
+async function sim(scenario: string, options: { workloads?: number; realEtcd?: boolean } = {}): Promise<Sim> {
   const s = await startSim({ scenario, ...options });
   sims.push(s);
   return s;
@@ -41,9 +41,9 @@ async function upgrade(s: Sim, args: string[], spec = s.specFile()) {
 }
 
 describe('cluster on the healthy tree', () => {
-  it('backs up, hands off with the argv exactly as given, confirms, releases the lock, exit 0', async () => {
-    const s = await sim('healthy');
-    const r = await upgrade(s, [...NO_ETCD, '--skip-validations=pod-disruption', '--skip-validations', 'eksa-version-skew', '--', '--bundles-override', 'bundles.yaml']);
+  it('backs up (CAPI + real etcd over real ssh), hands off with the argv exactly as given, confirms, releases the lock, exit 0', async () => {
+    const s = await sim('healthy', { realEtcd: true });
+    const r = await upgrade(s, ['--skip-validations=pod-disruption', '--skip-validations', 'eksa-version-skew', '--', '--bundles-override', 'bundles.yaml']);
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.exitCode).toBe(0);
     const [name] = sets(s);
@@ -55,6 +55,11 @@ describe('cluster on the healthy tree', () => {
       '--bundles-override', 'bundles.yaml',
     ]);
     expect(r.evidence).toMatchObject({ outcome: 'upgraded', backup: { state: 'complete' }, confirm: { confirmed: true }, lock: { released: true } });
+    expect(r.evidence.backup.etcd.map((e: any) => e.cluster).sort()).toEqual(['mgmt', 'w01', 'w02', 'w03']);
+    const manifest = JSON.parse(readFileSync(path.join(r.evidence.backup.dir, 'manifest.json'), 'utf8'));
+    expect(manifest.etcd.map((e: any) => `${e.cluster}:${e.topology}:${e.os}`).sort()).toEqual([
+      'mgmt:external:ubuntu', 'w01:stacked:ubuntu', 'w02:external:bottlerocket', 'w03:stacked:bottlerocket',
+    ]);
     expect(r.evidence.plan.components.map((c: any) => c.name)).toContain('kubernetes');
     expect(lease(s)).toBeUndefined();
     const mgmt = objects(s).find((o) => o.kind === 'Cluster' && o.apiVersion.startsWith('anywhere') && o.metadata.name === 'mgmt');
