@@ -34,6 +34,13 @@ export function fmt(xs, digits = 0) {
 export const ratio = (a, b, digits = 2) => Number((a / b).toFixed(digits));
 
 /**
+ * The median of the per-round ratios ours[i] / floor[i]. Each pair ran back to back, so a change of
+ * machine load during the benchmark hits both sides of a pair alike; the ratio of the two medians can pair
+ * a quiet floor with a busy run of ours. Every target uses this; the ratio of medians is shown beside it.
+ */
+export const pairedRatio = (ours, floor, digits = 2) => Number(median(ours.map((x, i) => x / floor[i])).toFixed(digits));
+
+/**
  * Runs a child asynchronously and measures its wall time. stdout is kept only when asked (it can be
  * ~100 MB at fleet scale); stderr's tail is kept for the error message.
  */

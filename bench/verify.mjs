@@ -9,7 +9,7 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cliBin, cliOptions, fmt, isMain, loadAverage, log, median, ratio, runStandalone, startSim, timeChild } from './lib.mjs';
+import { cliBin, cliOptions, fmt, isMain, loadAverage, log, median, pairedRatio, ratio, runStandalone, startSim, timeChild } from './lib.mjs';
 
 const TARGET = 1.2;
 const PAGE = 4096;
@@ -93,14 +93,14 @@ export async function verify({ gib = 1, runs = 5, workloads = 20, keep = '' } = 
       const order = i % 2 ? ['ours', 'sha256sum', 'openssl'] : ['sha256sum', 'openssl', 'ours'];
       for (const side of order) ms[side].push((await sides[side]()).ms);
     }
-    const r = ratio(median(ms.ours), median(ms.sha256sum));
-    const rOpenssl = ratio(median(ms.ours), median(ms.openssl));
+    const r = pairedRatio(ms.ours, ms.sha256sum);
+    const rOpenssl = pairedRatio(ms.ours, ms.openssl);
     const mib = set.bytes / 2 ** 20;
     const rate = (xs) => `${(mib / (median(xs) / 1000)).toFixed(0)} MiB/s`;
     return {
       name: 'verify',
       title: '3. `verify` of a 1 GiB backup set vs `sha256sum` of the same files',
-      targets: [{ what: '`verify` median / `sha256sum -c` median', value: r.toFixed(2), target: `≤ ${TARGET}`, met: r <= TARGET }],
+      targets: [{ what: '`verify` / `sha256sum -c`, median of the per-round ratios', value: r.toFixed(2), target: `≤ ${TARGET}`, met: r <= TARGET }],
       sections: [
         [
           `Set: ${set.files} files, ${mib.toFixed(0)} MiB — the object files of a real \`backup\` of a simulated tree of ${workloads + 4} clusters, plus ${set.etcdFiles} etcd-like snapshots (random 4 KiB pages + sha256 trailer) under \`etcd/\`, each listed in \`manifest.json\`. Page cache warm for every side (each read the whole set once before the ${runs} measured rounds; the order rotates).`,
@@ -111,7 +111,7 @@ export async function verify({ gib = 1, runs = 5, workloads = 20, keep = '' } = 
           `| \`openssl dgst -sha256\` of the same files (stricter floor, not a target) | ${fmt(ms.openssl)} | ${rate(ms.openssl)} |`,
           `| \`eksa-safe-upgrade verify DIR -o json\` | ${fmt(ms.ours)} | ${rate(ms.ours)} |`,
           '',
-          `Against the stricter floor: ${rOpenssl.toFixed(2)}×. coreutils' sha256sum here does not use the CPU's SHA instructions; OpenSSL (which Node's crypto is) does, so \`verify\` beats sha256sum by hashing faster, and the openssl row is the floor it really competes with.`,
+          `Ratio of the medians: ${ratio(median(ms.ours), median(ms.sha256sum)).toFixed(2)}. Against the stricter floor: ${rOpenssl.toFixed(2)}×. coreutils' sha256sum here does not use the CPU's SHA instructions; OpenSSL (which Node's crypto is) does, so \`verify\` beats sha256sum by hashing faster, and the openssl row is the floor it really competes with.`,
         ].join('\n'),
       ],
       data: { runs, set: { files: set.files, bytes: set.bytes }, ms, ratio: r, ratioOpenssl: rOpenssl, loadAverage: loadAverage() },

@@ -63,9 +63,17 @@ export function isSafeUpgradeError(error: unknown): error is SafeUpgradeError {
 // A tool can aggregate hundreds of errors into one line; the operator needs the start of it, the journal the rest.
 const MAX_LINE = 300;
 
+/**
+ * A tool's text made safe for one terminal line: control characters (terminal escape sequences, NUL,
+ * carriage returns) become `?`, so a tool or a node cannot retitle, clear or rewrite the operator's screen.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
+}
+
 /** The first line of a tool's stderr worth showing, without kubectl's noise. */
 export function firstMeaningfulLine(text: string): string {
-  const lines = text
+  const lines = printable(text)
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !l.startsWith('W1') && !l.startsWith('I1'));

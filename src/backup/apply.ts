@@ -1,6 +1,7 @@
 import { chmod, copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
-import { SafeUpgradeError, ToolError, firstMeaningfulLine } from '../errors.js';
+import { SafeUpgradeError, ToolError, firstMeaningfulLine, printable } from '../errors.js';
 import { CAPI_CLUSTERS, EKSA_CLUSTERS, EKSA_GROUP, groupOf } from '../kube/kinds.js';
 import type { Kubectl } from '../kube/kubectl.js';
 import type { ClusterVerdict } from '../readiness/verdict.js';
@@ -137,8 +138,11 @@ export async function applyBackup(plan: BackupPlan, deps: ApplyDeps): Promise<Ba
   try {
     await restorePause(deps, recorded, pauseRestore);
     // Regular files only: a symlink from clusterctl's output must not carry the chmod outside the set
-    // (the graph check reports it).
-    for (const entry of await readdir(capiDir, { withFileTypes: true })) if (entry.isFile()) await chmod(path.join(capiDir, entry.name), 0o600);
+    // (the graph check reports it). A name that is not UTF-8 cannot even be named back: refuse it here.
+    for (const entry of await readdir(capiDir, { withFileTypes: true, encoding: 'buffer' })) {
+      if (!isUtf8(entry.name)) throw new SafeUpgradeError('BackupFailed', `clusterctl wrote a file whose name is not UTF-8: ${printable(JSON.stringify(entry.name.toString('latin1')))}`, { hint: 'check the clusterctl that ran (--clusterctl or the cli-tools image)' });
+      if (entry.isFile()) await chmod(path.join(capiDir, entry.name.toString()), 0o600);
+    }
     await exportEksaObjects(plan, deps, Object.keys(expected));
     await privateDir(path.join(plan.partialDir, 'spec'));
     await copyFile(deps.spec.file, path.join(plan.partialDir, 'spec', path.basename(deps.spec.file)));

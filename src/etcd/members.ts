@@ -2,6 +2,7 @@ import { SafeUpgradeError, UsageError } from '../errors.js';
 import type { ClusterObjects, KubeObject } from '../kube/types.js';
 import type { OsFamily, Provider } from '../spec/types.js';
 import type { AddressType, ClusterEtcdTarget, EtcdMember, EtcdTopology, SkippedMember } from './types.js';
+import { describeValue } from '../spec/names.js';
 import { isDns1123Subdomain, isHostAddress, isPosixUserName } from './validate.js';
 
 const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
@@ -66,7 +67,7 @@ function userOf(cluster: string, mc: KubeObject | undefined, provider: Provider 
     throw new UsageError(`cluster ${cluster}: no SSH user known for ${provider ?? 'an unknown provider'} ${os} nodes`, { hint: 'pass --ssh-user' });
   }
   if (!isPosixUserName(user)) {
-    throw new UsageError(`cluster ${cluster}: invalid SSH user name ${JSON.stringify(user)}`, { hint: 'pass a plain user name with --ssh-user' });
+    throw new UsageError(`cluster ${cluster}: invalid SSH user name ${describeValue(user)}`, { hint: 'pass a plain user name with --ssh-user' });
   }
   return user;
 }
@@ -113,7 +114,7 @@ function membersOf(objects: ClusterObjects, topology: EtcdTopology, addressType:
     }
     const address = addressOf(machine, addressType);
     if (address === undefined) skipped.push({ machine: name, reason: `no ${addressType === 'auto' ? 'ExternalIP or InternalIP' : addressType} address` });
-    else if (!isHostAddress(address)) skipped.push({ machine: name, reason: `address ${JSON.stringify(address)} is not an IP or host name` });
+    else if (!isHostAddress(address)) skipped.push({ machine: name, reason: `address ${describeValue(address)} is not an IP or host name` });
     else members.push({ machine: name, address });
   }
   return { members, skipped };
@@ -121,7 +122,7 @@ function membersOf(objects: ClusterObjects, topology: EtcdTopology, addressType:
 
 function skipReason(machine: KubeObject): string | undefined {
   const name = machine.metadata.name;
-  if (!isDns1123Subdomain(name)) return `machine name ${JSON.stringify(name)} is not a DNS-1123 name`;
+  if (!isDns1123Subdomain(name)) return `machine name ${describeValue(name)} is not a DNS-1123 name`;
   if ((machine.metadata as { deletionTimestamp?: string }).deletionTimestamp) return 'being deleted';
   const phase = phaseOf(machine);
   if (phase === 'Deleting' || phase === 'Deleted') return `phase ${phase}`;

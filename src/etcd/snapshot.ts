@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SafeUpgradeError, UsageError, isSafeUpgradeError } from '../errors.js';
+import { SafeUpgradeError, UsageError, isSafeUpgradeError, printable } from '../errors.js';
+import { describeValue } from '../spec/names.js';
+import { isDns1123Subdomain } from './validate.js';
 import type { Runner } from '../runner/runner.js';
 import { streamCommand } from '../runner/stream.js';
 import { mapBounded } from './concurrency.js';
@@ -37,7 +39,8 @@ export async function snapshotCluster(runner: Runner, request: EtcdSnapshotReque
     throw new UsageError(`SSH key ${request.ssh.keyFile} for cluster ${target.cluster} does not exist`, { hint: 'pass --ssh-key' });
   }
   if (target.members.length === 0) {
-    const why = target.skipped.map((s) => `${s.machine}: ${s.reason}`).join('; ') || 'no etcd machines found';
+    // A machine name that failed validation is shown escaped and bounded, never raw.
+    const why = target.skipped.map((s) => `${isDns1123Subdomain(s.machine) ? s.machine : describeValue(s.machine)}: ${s.reason}`).join('; ') || 'no etcd machines found';
     throw new SafeUpgradeError('EtcdSnapshotFailed', `cluster ${target.cluster}: no etcd member to snapshot (${why})`, {
       hint: 'check the Machines of the cluster, or --ssh-address-type',
     });
@@ -129,7 +132,7 @@ async function snapshotMember(
  * error ("Error: …", "Host key verification failed."); etcd's JSON log lines before it are noise.
  */
 export function stderrSummary(stderr: string): string {
-  const lines = stderr
+  const lines = printable(stderr)
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('{') && !/^@+$|^@+ WARNING/.test(l));

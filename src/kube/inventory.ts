@@ -1,8 +1,10 @@
 import { UsageError } from '../errors.js';
+import { assertDns1123Label, assertDns1123Subdomain } from '../spec/names.js';
 import { EKSA_GROUP, groupOf } from './kinds.js';
 import type { ClusterObjects, Inventory, KubeObject } from './types.js';
 
 const CAPI_NAMESPACE = 'eksa-system';
+const API_NAME_HINT = 'Kubernetes never returns such a name: check who or what answers for the management cluster (--kubeconfig)';
 const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
 
 /**
@@ -30,6 +32,12 @@ export function assembleInventory(items: readonly KubeObject[], management: stri
   const workloads = eksaClusters
     .filter((c) => c.metadata.name !== management && managementOf(c) === management)
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  // Names from the API reach paths, commands, the runbook and the terminal: refuse any a sound API
+  // server could not have returned, before anything is written.
+  for (const c of workloads) {
+    assertDns1123Subdomain(c.metadata.name, 'the management cluster returned an EKS-A cluster named', API_NAME_HINT);
+    if (c.metadata.namespace !== undefined) assertDns1123Label(c.metadata.namespace, `the management cluster returned EKS-A cluster ${c.metadata.name} in namespace`, API_NAME_HINT);
+  }
 
   const capiClusters = indexByName(kind('Cluster', 'cluster.x-k8s.io'));
   const controlPlanes = indexByName(kind('KubeadmControlPlane', 'controlplane.cluster.x-k8s.io'));

@@ -4,6 +4,12 @@ import type { ExitCodeName } from '../exit-codes.js';
 import { formatCommand, redactArgv, type Command } from './command.js';
 import { Journal } from './journal.js';
 
+/**
+ * Output kept in memory per command. The largest read, the inventory, is about 24 MB for 500 workload
+ * clusters; past this bound the command is stopped with a clear error instead of exhausting memory.
+ */
+export const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+
 export interface RunResult {
   readonly exitCode: number;
   readonly stdout: string;
@@ -102,7 +108,7 @@ export class Runner {
       env: { ...this.options.env, ...command.env },
       extendEnv: this.options.env === undefined,
       stripFinalNewline: false,
-      maxBuffer: 1024 * 1024 * 1024,
+      maxBuffer: MAX_OUTPUT_BYTES,
     });
     const result = await this.track(subprocess, subprocess);
     const durationMs = Math.round(performance.now() - started);
@@ -119,6 +125,11 @@ export class Runner {
     });
     if (notFound) {
       throw new EnvironmentError(`${file} not found on PATH`, { hint: `install ${file} or put it on PATH` });
+    }
+    if (failure?.isMaxBuffer) {
+      throw new EnvironmentError(`${command.why}: the output passed ${MAX_OUTPUT_BYTES / 1048576} MiB; stopped rather than exhaust memory`, {
+        hint: 'the API returned far more objects than a management tree holds: check what --kubeconfig points at',
+      });
     }
     const out: RunResult = {
       exitCode,
