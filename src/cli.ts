@@ -61,20 +61,27 @@ function upgradeFlags<T>(y: Argv<T>, eksctlFlags: readonly EksctlFlag[]) {
     .group(eksctlFlags.filter((f) => f.role === 'pass-through' && !f.hidden).map((f) => f.name), 'eksctl flags (handed on unchanged):');
 }
 
-function toUpgradeOptions(command: 'cluster' | 'management-components', argv: Record<string, unknown>, args: readonly string[]) {
-  const table = command === 'cluster' ? UPGRADE_CLUSTER_FLAGS : UPGRADE_MANAGEMENT_COMPONENTS_FLAGS;
-  const passThrough: Record<string, unknown> = {};
-  for (const f of table) if (f.role !== 'builder' && argv[f.name] !== undefined) passThrough[f.name] = argv[f.name];
-  const noTimeouts = argv['no-timeouts'] === true;
+/** What `backup` takes; `cluster` and `management-components` take it too. */
+function toBackupOptions(argv: Record<string, unknown>) {
   return {
     ...toGateOptions(argv, Boolean(argv.dryRun)),
-    command,
     cleanFailed: Boolean(argv.cleanFailed),
     etcd: toEtcdOptions(argv),
     clusterctl: optionalString(argv.clusterctl),
     cliToolsImage: optionalString(argv.cliToolsImage),
     releaseManifest: optionalString(argv.releaseManifest),
     eksaVersion: optionalString(argv.eksaVersion),
+  };
+}
+
+function toUpgradeOptions(command: 'cluster' | 'management-components', argv: Record<string, unknown>, args: readonly string[]) {
+  const table = command === 'cluster' ? UPGRADE_CLUSTER_FLAGS : UPGRADE_MANAGEMENT_COMPONENTS_FLAGS;
+  const passThrough: Record<string, unknown> = {};
+  for (const f of table) if (f.role !== 'builder' && argv[f.name] !== undefined) passThrough[f.name] = argv[f.name];
+  const noTimeouts = argv['no-timeouts'] === true;
+  return {
+    ...toBackupOptions(argv),
+    command,
     passThrough,
     extraArgs: ((argv['--'] as unknown[] | undefined) ?? []).map(String),
     leaseSeconds: Math.max(1, Math.round(parseDuration(String(last(argv.lockTtl)), '--lock-ttl') / 1000)),
@@ -189,18 +196,7 @@ export function buildParser(args: readonly string[], io: CommandIo, run: Command
           .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml', 'back up the whole tree (or the management cluster only, recorded, when a workload is not ready)')
           .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml --dry-run', 'print the exact clusterctl command, write nothing'), io.env),
       async (argv) => {
-        await run(async () => (await import('./commands/backup.js')).backup, 
-          {
-            ...toGateOptions(argv, Boolean(argv.dryRun)),
-            cleanFailed: Boolean(argv.cleanFailed),
-            etcd: toEtcdOptions(argv),
-            clusterctl: optionalString(argv.clusterctl),
-            cliToolsImage: optionalString(argv.cliToolsImage),
-            releaseManifest: optionalString(argv.releaseManifest),
-            eksaVersion: optionalString(argv.eksaVersion),
-          },
-          io,
-        );
+        await run(async () => (await import('./commands/backup.js')).backup, toBackupOptions(argv), io);
       },
     )
     .command(
