@@ -194,7 +194,7 @@ export async function etcdSnapshot({ mib = 256, runs = 5, mibEach = 16, withoutS
       ],
       sections: [
         [
-          `etcd 3.4 with TLS client auth and sshd on loopback, a fresh test user with sudo; etcd ${how} (${fillSeconds.toFixed(0)} s), snapshot ${snapshotMiB.toFixed(0)} MiB. Scratch on ${scratch === '/dev/shm' ? 'tmpfs' : 'disk'}; \`sync\` before every run. ${runs} paired rounds, order alternating; ms, median (min–max).`,
+          `etcd 3.4 with TLS client auth and sshd on loopback, a fresh test user with sudo; etcd ${how}, in ${fillSeconds.toFixed(0)} s; snapshot ${snapshotMiB.toFixed(0)} MiB. Scratch on ${scratch === '/dev/shm' ? 'tmpfs' : 'disk'}; \`sync\` before every run. ${runs} paired rounds, order alternating; ms, median (min–max).`,
           '',
           '| | ms | peak RSS MiB |',
           '|---|---|---|',

@@ -49,7 +49,7 @@ function machine() {
   const ssh = spawnSync('ssh', ['-V'], { encoding: 'utf8' });
   return [
     `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
-    `node ${process.version}, kubectl ${kubectl}, ${version('etcd', ['--version'])}, ${(ssh.stderr || ssh.stdout || 'ssh not found').split('\n')[0].trim()}, ${version('sha256sum', ['--version'])}, ${version('openssl', ['version'])}`,
+    `node ${process.version}, kubectl ${kubectl}, ${version('etcd', ['--version'])}, ${(ssh.stderr || ssh.stdout || 'ssh not found').split('\n')[0].trim()}, ${version('sha256sum', ['--version'])}`,
   ];
 }
 

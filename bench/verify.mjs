@@ -103,7 +103,7 @@ export async function verify({ gib = 1, runs = 5, workloads = 20, keep = '' } = 
       targets: [{ what: '`verify` / `sha256sum -c`, median of the per-round ratios', value: r.toFixed(2), target: `≤ ${TARGET}`, met: r <= TARGET }],
       sections: [
         [
-          `Set: ${set.files} files, ${mib.toFixed(0)} MiB — the object files of a real \`backup\` of a simulated tree of ${workloads + 4} clusters, plus ${set.etcdFiles} etcd-like snapshots (random 4 KiB pages + sha256 trailer) under \`etcd/\`, each listed in \`manifest.json\`. Page cache warm for every side (each read the whole set once before the ${runs} measured rounds; the order rotates).`,
+          `Set: ${set.files} files, ${mib.toFixed(0)} MiB — the object files of a real \`backup\` of a simulated tree of ${workloads + 4} clusters, plus ${set.etcdFiles} etcd-like snapshots (random 4 KiB pages + sha256 trailer) under \`etcd/\`, each listed in \`manifest.json\`. Page cache warm for every side (our first, unmeasured run read every file of the set before the ${runs} measured rounds; the order rotates).`,
           '',
           '| command | ms, median (min–max) | throughput |',
           '|---|---|---|',
