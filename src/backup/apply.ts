@@ -253,6 +253,8 @@ async function failSet(
     if (deps.cleanFailed) {
       await rm(plan.partialDir, { recursive: true, force: true });
     } else {
+      // What the failed step left (an etcd/ folder, ssh's known_hosts) gets the set's modes too: it may be kept for long.
+      await chmodTree(plan.partialDir).catch(() => undefined);
       const manifest: BackupManifest = { ...rest, state: 'failed', error: message, clusterctl: { ...deps.clusterctl, argv }, files: [] };
       await privateFile(path.join(plan.partialDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
       await rename(plan.partialDir, plan.failedDir);

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { binPath, readJournal, runBin } from '../helpers/run-bin.js';
+import { assertNoSimSecret, binPath, readJournal, runBin } from '../helpers/run-bin.js';
 import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim, type Sim } from '../helpers/sim.js';
 
@@ -91,6 +91,7 @@ describe('backup of the healthy tree', () => {
       reject: false,
     });
     expect(r.exitCode).toBe(0);
+    assertNoSimSecret({ stdout: String(r.stdout), stderr: String(r.stderr) }, ['backup']);
     const dir = path.join(mgmtDir(s), sets(s)[0]!);
     const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(path.join(d, n)).isDirectory() ? [path.join(d, n), ...walk(path.join(d, n))] : [path.join(d, n)]));
     expect(statSync(dir).mode & 0o777).toBe(0o700);

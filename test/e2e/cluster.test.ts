@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateEvidence } from '../../src/report/evidence.js';
-import { binPath, readJournal, runBin } from '../helpers/run-bin.js';
+import { assertNoSimSecret, binPath, readJournal, runBin } from '../helpers/run-bin.js';
 import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim, type Sim } from '../helpers/sim.js';
 
@@ -148,6 +148,7 @@ describe('cluster when something is wrong', () => {
     await new Promise((r) => setTimeout(r, 500));
     child.kill('SIGINT');
     const r = await child;
+    assertNoSimSecret({ stdout: String(r.stdout), stderr: String(r.stderr) }, ['cluster']);
     expect(r.exitCode).toBe(130);
     expect(lease(s)).toBeUndefined();
     expect(String(r.stderr)).toMatch(/interrupted/);
@@ -163,6 +164,7 @@ describe('cluster when something is wrong', () => {
     await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGTERM');
     const r = await child;
+    assertNoSimSecret({ stdout: String(r.stdout), stderr: String(r.stderr) }, ['cluster']);
     s.server.setFaults([]);
     expect(r.exitCode).toBe(130);
     expect(sets(s).every((n) => n.endsWith('.failed'))).toBe(true);

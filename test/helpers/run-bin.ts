@@ -23,7 +23,30 @@ export async function runBin(args: string[], options: { env: NodeJS.ProcessEnv; 
     timeout: options.timeoutMs ?? 60_000,
     stdin: 'ignore',
   });
-  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  const out = { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  assertNoSimSecret({ stdout: out.stdout, stderr: out.stderr }, args);
+  return out;
+}
+
+/**
+ * Every simulated Secret value is `sim-secret-<cluster>-<purpose>-<noise>`, stored base64-encoded
+ * (sim/generate/secrets.js), so either form in an output is a leak. Every run of the CLI in the e2e tests
+ * goes through this check: no test can print a simulated secret and pass.
+ */
+const SIM_SECRET = /sim-secret-|c2ltLXNlY3JldC/;
+
+/** Where a simulated secret appears in these outputs, e.g. `stderr: "…sim-secret-mgmt-…"`; undefined when none does. */
+export function findSimSecret(outputs: Record<string, string>): string | undefined {
+  for (const [where, text] of Object.entries(outputs)) {
+    const hit = SIM_SECRET.exec(text);
+    if (hit) return `${where}: ${JSON.stringify(text.slice(Math.max(0, hit.index - 20), hit.index + 40))}`;
+  }
+  return undefined;
+}
+
+export function assertNoSimSecret(outputs: Record<string, string>, args: readonly string[]): void {
+  const leak = findSimSecret(outputs);
+  if (leak) throw new Error(`eksa-safe-upgrade ${args.join(' ')} printed a simulated secret in ${leak}`);
 }
 
 /** Lines of an NDJSON journal file (ours and the fakes'), parsed. */

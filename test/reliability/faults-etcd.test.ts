@@ -1,0 +1,200 @@
+// The fault matrix, etcd columns, against a real TLS etcd and a real sshd listening on the simulated
+// machines' addresses: ssh refused, hanging, cut mid-stream; etcd down on one member and on all; the disk
+// filling during the snapshot stream; SIGINT/SIGTERM while it streams.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path, { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../../sim/index.js';
+import { layOutBottlerocket, layOutExternal, makeRoot } from '../etcd/layouts.js';
+import { scenarioExtending } from '../helpers/scenario-file.js';
+import { startSim } from '../helpers/sim.js';
+import { fillEtcd, freePort, makePki, putKeys, requireRealTools, startEtcd, startSshd, type RealEtcd, type RealSshd } from '../helpers/testbed.js';
+import { cellTitle, runCell, type Cell, type StrikeContext } from './cell.js';
+import { IMAGE, enospcEnv, mountSmallDisk, sleep, startCli } from './helpers.js';
+import { CUT_CAT, SLOW_CAT, etcdDownEtcdctl, installStandins } from './remote-standins.js';
+
+const real = requireRealTools();
+
+// mgmt: Ubuntu, external etcd of 2 members (one to lose, one to fall back to); w01: Bottlerocket, stacked.
+// eksctl finishes quickly.
+const SCENARIO = scenarioExtending('healthy', {
+  clusters: [
+    { name: 'mgmt', os: 'ubuntu', etcd: 'external', controlPlane: 1, etcdCount: 2, workers: [{ name: 'md-0', count: 1 }] },
+    { name: 'w01', os: 'bottlerocket', etcd: 'stacked', controlPlane: 1, workers: [{ name: 'md-0', count: 1 }] },
+  ],
+  eksctl: { upgrade: { outcome: 'succeed', durationMs: 300 } },
+});
+
+/** The etcd members the tool will try, in its order (Running first, then by name), with their addresses. */
+function membersOf(cluster: string): Array<{ name: string; address: string }> {
+  const machines = loadScenario(SCENARIO).objects.filter((o) => o.kind === 'Machine' && o.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === cluster);
+  const etcd = machines.filter((m) => m.metadata.labels?.['cluster.x-k8s.io/etcd-cluster'] !== undefined);
+  const members = etcd.length > 0 ? etcd : machines.filter((m) => m.metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined);
+  return members.map((m) => ({ name: m.metadata.name, address: m.status.addresses[0].address as string })).sort((a, b) => a.name.localeCompare(b.name));
+}
+const MGMT = membersOf('mgmt');
+const W01 = membersOf('w01');
+
+let work: string;
+let etcd: RealEtcd;
+let sshd: RealSshd;
+let root: string;
+let deadEndpoint: string;
+let closedPort: number;
+let blackHole: Server;
+let blackHolePort: number;
+const held = new Set<Socket>();
+
+beforeAll(async () => {
+  if (!real) return;
+  work = mkdtempSync(join(tmpdir(), 'esu-rel-etcd-'));
+  const pki = makePki(join(work, 'pki'));
+  [etcd, sshd] = await Promise.all([startEtcd({ pki }), startSshd({ listen: [...MGMT, ...W01].map((m) => m.address) })]);
+  putKeys(etcd, '/reliability/key-', 200);
+  await fillEtcd(etcd, 3, { valueKiB: 256 }); // a 3 MiB snapshot: more than the small disk holds
+  root = makeRoot(work);
+  layOutExternal(root, pki, etcd.endpoint);
+  layOutBottlerocket(root, pki, undefined);
+  sshd.setContainer('e7cd0000c0ffee');
+  deadEndpoint = `https://127.0.0.1:${await freePort()}`;
+  closedPort = await freePort();
+  // Accepts TCP and never speaks SSH: a node whose sshd hangs.
+  blackHole = createServer((socket) => {
+    held.add(socket);
+    socket.on('close', () => held.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => blackHole.listen(0, '0.0.0.0', () => r()));
+  blackHolePort = (blackHole.address() as { port: number }).port;
+}, 120_000);
+
+afterAll(async () => {
+  for (const socket of held) socket.destroy();
+  await new Promise((r) => (blackHole ? blackHole.close(r) : r(undefined)));
+  await Promise.all([etcd?.stop(), sshd?.stop()]);
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** The etcd flags of every cell: this sshd, this node layout, this etcd; ssh gives up on a silent node after 2s. */
+const etcdArgs = (over: { port?: number; endpoint?: string } = {}) => () => [
+  '--cli-tools-image', IMAGE,
+  '--ssh-key', sshd.clientKey,
+  '--ssh-user', sshd.user,
+  '--ssh-port', String(over.port ?? sshd.port),
+  '--ssh-option', 'ConnectTimeout=2',
+  '--etcd-remote-root', root,
+  '--etcd-endpoint', over.endpoint ?? etcd.endpoint,
+];
+
+/** The remote temp files left on the "node" (none: the remote script removes them whatever happens). */
+const remoteLeftovers = () =>
+  ['var/lib/etcd', 'var/lib/etcd/data'].flatMap((d) => (existsSync(join(root, d)) ? readdirSync(join(root, d)).filter((n) => n.startsWith('eksa-etcd-snapshot')) : []));
+
+/** Send `signal` once a snapshot is on its way (its .partial file has bytes). */
+const whileStreaming = (signal: NodeJS.Signals) => ({ sim, run }: StrikeContext) => {
+  const folder = path.join(sim.workdir, 'mgmt');
+  const timer = setInterval(() => {
+    for (const set of readdirSync(folder).filter((n) => n.endsWith('.partial'))) {
+      const dir = join(folder, set, 'etcd');
+      if (existsSync(dir) && readdirSync(dir).some((n) => n.endsWith('.db.partial'))) {
+        clearInterval(timer);
+        void sleep(300).then(() => run.kill(signal));
+        return;
+      }
+    }
+  }, 20);
+  return () => clearInterval(timer);
+};
+
+const standins = (scripts: () => Record<string, string>) => () => ({ cleanup: installStandins(sshd, scripts()) });
+
+const CELLS: Array<Omit<Cell, 'scenarioFile'>> = [
+  {
+    step: 'etcd', fault: 'ssh-refused', sourceArgs: () => etcdArgs({ port: closedPort })(),
+    expect: { exit: 'EtcdSnapshotFailed', message: /failed on every member: .*ssh exit 255 .*Connection refused/ },
+  },
+  {
+    step: 'etcd', fault: 'ssh-hangs', sourceArgs: () => etcdArgs({ port: blackHolePort })(), timeoutMs: 90_000,
+    expect: { exit: 'EtcdSnapshotFailed', message: /failed on every member: .*ssh exit 255 .*(timed out|Connection timed out)/ },
+  },
+  {
+    step: 'etcd', fault: 'ssh-cut-mid-stream', sourceArgs: etcdArgs(), prepare: standins(() => ({ cat: CUT_CAT })),
+    expect: { exit: 'EtcdSnapshotFailed', message: /ssh exit 255 .*stream stopped after \d+ bytes/ },
+  },
+  {
+    step: 'etcd', fault: 'etcd-down-on-one-member', sourceArgs: etcdArgs(),
+    prepare: () => {
+      const down = join(sshd.standinsDir, 'etcd-down');
+      writeFileSync(down, `${MGMT[0]!.address}\n`);
+      const remove = installStandins(sshd, { etcdctl: etcdDownEtcdctl(execFileSync('sh', ['-c', 'command -v etcdctl']).toString().trim(), deadEndpoint, down) });
+      return { cleanup: () => (remove(), rmSync(down, { force: true })) };
+    },
+    expect: { exit: 'Success', message: new RegExp(`remote exit \\d+: .*(unhealthy|deadline exceeded|connection refused)`), completeBackup: true },
+  },
+  {
+    step: 'etcd', fault: 'etcd-down-on-all-members', sourceArgs: () => etcdArgs({ endpoint: deadEndpoint })(), timeoutMs: 120_000,
+    expect: { exit: 'EtcdSnapshotFailed', message: /failed on every member: .*remote exit \d+/ },
+  },
+  {
+    step: 'etcd', fault: 'disk-full', sourceArgs: etcdArgs(),
+    // 2 MiB under the management folder: the CAPI files fit, a 3 MiB snapshot does not.
+    prepare: (sim) => {
+      const unmount = mountSmallDisk(path.join(sim.workdir, 'mgmt'), 2 * 1024 * 1024);
+      return unmount ? { cleanup: unmount } : { env: enospcEnv('/etcd/[^/]*\\.db\\.partial$', 1024 * 1024) };
+    },
+    expect: { exit: 'EtcdSnapshotFailed', message: /no space left on device|ENOSPC/ },
+  },
+  ...(['SIGINT', 'SIGTERM'] as const).map((signal): Cell => ({
+    step: 'etcd', fault: signal, sourceArgs: etcdArgs(), prepare: standins(() => ({ cat: SLOW_CAT })), strike: whileStreaming(signal),
+    expect: { exit: 'Interrupted', message: new RegExp(`interrupted by ${signal}`) },
+  })),
+];
+
+export const ETCD_CELLS: Cell[] = CELLS.map((c) => ({ ...c, scenarioFile: SCENARIO }));
+
+describe.skipIf(!real)('fault matrix: etcd snapshots over real ssh from a real etcd', () => {
+  it.each(ETCD_CELLS.map((c) => [cellTitle(c), c] as const))('%s', async (_title, cell) => {
+    await runCell(cell, async ({ result }) => {
+      // The node's private key never reaches an output.
+      expect(result.stdout + result.stderr).not.toContain(readFileSync(sshd.clientKey, 'utf8').split('\n')[1]);
+      expect(result.stdout + result.stderr).not.toMatch(/PRIVATE KEY/);
+      // The node is left clean: no ssh session lingers, no snapshot temp file stays behind.
+      for (let i = 0; i < 50 && (sshd.sessionPids().length > 0 || remoteLeftovers().length > 0); i++) await sleep(100);
+      expect(sshd.sessionPids()).toEqual([]);
+      expect(remoteLeftovers()).toEqual([]);
+    });
+  });
+});
+
+describe.skipIf(!real)('backup sets with etcd snapshots are private whatever the umask', () => {
+  it('secrets: umask 000 with etcd snapshots: complete and failed sets alike are 0700/0600', async () => {
+    const sim = await startSim({ scenario: SCENARIO });
+    try {
+      const folder = path.join(sim.workdir, 'mgmt');
+      for (const [port, exit] of [[sshd.port, 0], [closedPort, 8]] as const) {
+        const before = new Set(readdirSync(folder));
+        const r = await startCli(['backup', '-f', sim.specFile(), ...etcdArgs({ port })()], { env: sim.env, cwd: sim.workdir, umask: 0o000, timeoutMs: 90_000 }).done;
+        expect(r.exitCode, r.stderr).toBe(exit);
+        const created = readdirSync(folder).filter((n) => !before.has(n) && n.includes('-backup-'));
+        expect(created).toHaveLength(1);
+        const dir = path.join(folder, created[0]!);
+        if (exit === 0) expect(readdirSync(path.join(dir, 'etcd')).filter((n) => n.endsWith('.db'))).toHaveLength(2);
+        for (const [p, mode] of modes(dir)) expect([p, mode]).toEqual([p, statSync(p).isDirectory() ? 0o700 : 0o600]);
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+function modes(dir: string): Array<[string, number]> {
+  const out: Array<[string, number]> = [[dir, statSync(dir).mode & 0o777]];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    out.push(...(statSync(p).isDirectory() ? modes(p) : [[p, statSync(p).mode & 0o777] as [string, number]]));
+  }
+  return out;
+}
