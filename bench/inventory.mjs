@@ -14,6 +14,7 @@ import { cliBin, cliOptions, coveredMs, fmt, isMain, loadAverage, log, median, p
 const TARGET = 1.5;
 const cliModule = path.join(repoRoot, 'dist', 'cli.js');
 const preflightModule = path.join(repoRoot, 'dist', 'commands', 'preflight.js');
+const nodeCliFloor = path.join(repoRoot, 'bench', 'node-cli-floor.mjs');
 /** Own time may grow at most linearly: its per-cluster value may not grow between sizes by more than this (noise). */
 const GROWTH_TOLERANCE = 1.5;
 
@@ -85,10 +86,15 @@ async function measureSize(workloads, runs, inventoryKinds, withStartup) {
     // its first kubectl call can start).
     const startupArgs = ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(cliModule).href)}); await import(${JSON.stringify(pathToFileURL(preflightModule).href)});`];
     const startup = () => timeChild(process.execPath, startupArgs, { env: sim.env, cwd: workdir });
+    // The floor a Node CLI on our libraries can reach: yargs, yaml, the same three reads through execa,
+    // JSON.parse (bench/node-cli-floor.mjs).
+    const nodeFloorArgs = [nodeCliFloor, 'preflight', '-f', sim.spec, '--kinds', inventoryKinds('vsphere').join(',')];
+    const nodeFloor = () => timeChild(process.execPath, nodeFloorArgs, { env: sim.env, cwd: workdir });
     // Unmeasured: fills kubectl's discovery cache (both sides use it) and the page cache.
     await timeChild('kubectl', ['--kubeconfig', sim.kubeconfig, 'api-resources', '-o', 'name'], { env: sim.env, cwd: workdir });
     await startup();
-    const rows = { floor: [], ours: [], startup: [] };
+    if (withStartup) await nodeFloor();
+    const rows = { floor: [], ours: [], startup: [], nodeFloor: [] };
     for (let i = 0; i < runs; i++) {
       if (i % 2 === 0) rows.floor.push((await floor()).ms);
       // The last round's run is profiled (--cpu-prof): our own CPU time, by function. Its few % of
@@ -96,6 +102,7 @@ async function measureSize(workloads, runs, inventoryKinds, withStartup) {
       rows.ours.push(await ours({ profile: i === runs - 1 }));
       if (i % 2 === 1) rows.floor.push((await floor()).ms);
       if (withStartup) rows.startup.push((await startup()).ms);
+      if (withStartup) rows.nodeFloor.push((await nodeFloor()).ms);
       log(`inventory ${workloads}: round ${i + 1}: floor ${rows.floor.at(-1).toFixed(0)} ms, ours ${rows.ours.at(-1).ms.toFixed(0)} ms (own ${rows.ours.at(-1).ownMs.toFixed(0)})`);
     }
     const oursMs = rows.ours.map((r) => r.ms);
@@ -110,6 +117,7 @@ async function measureSize(workloads, runs, inventoryKinds, withStartup) {
       kubectlCalls: [...new Set(rows.ours.map((r) => r.kubectlCalls))],
       calls: [...new Set(rows.ours.map((r) => r.calls))],
       startupMs: rows.startup,
+      nodeFloorMs: rows.nodeFloor,
       profile: summariseProfile(profiles),
       ratio: pairedRatio(oursMs, rows.floor),
       ratioOfMedians: ratio(median(oursMs), median(rows.floor)),
@@ -170,6 +178,8 @@ export async function inventory({ sizes = [50, 500, 2000], runs = 5 } = {}) {
     ...results.map((r) => `| ${r.workloads} | ${r.profile.busyMs} | ${r.profile.afterMs} | ${((r.profile.afterMs / r.clusters) * 1000).toFixed(0)} µs | ${r.profile.gcMs} | ${r.profile.top.map((t) => `${t.where} ${t.ms}`).join(', ')} |`),
     '',
     `Our fixed cost, measured in the rounds of the first size: \`node\` importing the CLI and every module \`preflight\` loads, no I/O: ${fmt(results[0].startupMs)} ms. It is paid before the first kubectl call can start, at every size.`,
+    '',
+    `The floor a Node.js CLI on this project's libraries can reach, measured in the same rounds at ${results[0].workloads} workload clusters: \`bench/node-cli-floor.mjs\` parses the command line with yargs, reads the spec with yaml, runs the same three reads through execa and parses kubectl's JSON — nothing of ours: ${fmt(results[0].nodeFloorMs)} ms, ${pairedRatio(results[0].nodeFloorMs, results[0].floorMs).toFixed(2)}× the bare \`kubectl get\` on its own. \`preflight\` against it: **${pairedRatio(results[0].oursMs, results[0].nodeFloorMs).toFixed(2)}×** (median of the per-round ratios).`,
   ].join('\n');
   return {
     name: 'inventory',
