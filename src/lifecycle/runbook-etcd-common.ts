@@ -1,23 +1,15 @@
 import path from 'node:path';
 import type { BackupManifest } from '../backup/manifest.js';
-import type { EtcdTopology } from '../etcd/types.js';
+import type { EtcdSnapshotEntry } from '../etcd/types.js';
 import type { OsFamily } from '../spec/types.js';
 import { isDns1123Subdomain, isIpAddress } from '../spec/names.js';
 import type { ClusterFacts, MachineFact } from './runbook-facts.js';
 import { block, comment, hostPart, raw, sh, v, type Word } from './runbook-shell.js';
 
 /** The fields of a manifest etcd entry the runbook uses, checked: they end up in commands. */
-export interface EtcdEntry {
-  readonly cluster: string;
-  readonly member: string;
-  readonly address: string;
-  readonly topology: EtcdTopology;
-  readonly os: OsFamily;
-  readonly file: string;
-  readonly size: number;
-  readonly sha256: string;
+export type EtcdEntry = Pick<EtcdSnapshotEntry, 'cluster' | 'member' | 'address' | 'topology' | 'os' | 'file' | 'size' | 'sha256'> & {
   readonly revision: number | undefined;
-}
+};
 
 const isHost = (a: unknown): a is string => isIpAddress(a) || isDns1123Subdomain(a);
 

@@ -36,16 +36,16 @@ const CHECK = {
   bottlerocket: "grep -E -A1 'ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS|--name=|--initial-advertise-peer-urls=' /etc/kubernetes/manifests/etcd*",
 };
 
+/** A member's heading and its shell block: ssh in, become root, check the copied snapshot and the member's identity, then `commands`. */
+function onMember(entry: EtcdEntry, m: Member, check: string, ...commands: string[]): string[] {
+  return [`On \`${m.name}\` (${m.address}):`, block(sshTo(entry.os, m), 'sudo -i', checksum(entry, REMOTE_SNAPSHOT), check, ...commands)];
+}
+
 /** External etcd from etcdadm on Ubuntu/RHEL: EKS-A's documented procedure. */
 function externalSteps(input: EtcdSectionInput, members: readonly Member[], controlPlane: readonly Member[]): Step[] {
   const { entry } = input;
-  const perMember = members.flatMap((m) => [
-    `On \`${m.name}\` (${m.address}):`,
-    block(
-      sshTo(entry.os, m),
-      'sudo -i',
-      checksum(entry, REMOTE_SNAPSHOT),
-      CHECK.external,
+  const perMember = members.flatMap((m) =>
+    onMember(entry, m, CHECK.external,
       sh(['rm', '-rf', '/var/lib/etcd.restored']),
       `${sh(['ETCDCTL_API=3', 'etcdctl', ...restoreArgs(REMOTE_SNAPSHOT, m, members, '/var/lib/etcd.restored')])}   ${comment('etcd 3.5+: etcdutl, same arguments')}`,
       'systemctl stop etcd.service',
@@ -53,7 +53,7 @@ function externalSteps(input: EtcdSectionInput, members: readonly Member[], cont
       'mv /var/lib/etcd.restored/member /var/lib/etcd/member',
       'chown -R --reference=/var/lib/etcd/member.bak /var/lib/etcd/member',
     ),
-  ]);
+  );
   return [
     { title: 'Copy the snapshot to every member (from this machine):', body: [copySnapshot(entry, input.setDir, members, REMOTE_SNAPSHOT)] },
     { title: 'On every member: check the copy, restore it, stop etcd and swap its data directory:', body: perMember },
@@ -72,19 +72,14 @@ function externalSteps(input: EtcdSectionInput, members: readonly Member[], cont
 function stackedSteps(input: EtcdSectionInput, members: readonly Member[]): Step[] {
   const { entry } = input;
   const snapshot = '/var/lib/etcd/eksa-etcd-snapshot.db';
-  const perMember = members.flatMap((m) => [
-    `On \`${m.name}\` (${m.address}):`,
-    block(
-      sshTo(entry.os, m),
-      'sudo -i',
-      checksum(entry, REMOTE_SNAPSHOT),
-      CHECK.stacked,
+  const perMember = members.flatMap((m) =>
+    onMember(entry, m, CHECK.stacked,
       sh(['mv', REMOTE_SNAPSHOT, snapshot]),
       sh(['rm', '-rf', '/var/lib/etcd/restored']),
       "ETCD_CONTAINER_ID=$(crictl ps --name '^etcd$' --state running -q | head -n 1)",
       `${sh(['crictl', 'exec', { raw: '"$ETCD_CONTAINER_ID"' }, 'etcdutl', ...restoreArgs(snapshot, m, members, '/var/lib/etcd/restored')])}   ${comment('etcd 3.4: etcdctl, same arguments')}`,
     ),
-  ]);
+  );
   return [
     { title: 'Copy the snapshot to every member (from this machine):', body: [copySnapshot(entry, input.setDir, members, REMOTE_SNAPSHOT)] },
     { title: 'On every member, while etcd still runs (the restore only writes a new folder): check the copy and restore it:', body: perMember },
