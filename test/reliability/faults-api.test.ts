@@ -1,7 +1,6 @@
 // The fault matrix, API and tool columns: every step of `cluster` meets a failing API (an error kubectl
 // reports, a 5xx, a request that never answers), a failing tool (clusterctl half-way, a missing image, an
 // unreachable release manifest, eksctl failing) or a full disk, and must end cleanly (see cell.ts).
-import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import { ExitCode } from '../../src/exit-codes.js';
 import { freePort } from '../helpers/testbed.js';
 import { scenarioExtending } from '../helpers/scenario-file.js';
 import { CELL_TIMEOUT_MS, cellTitle, runCell, type Cell, type StrikeContext } from './cell.js';
-import { NO_ETCD, backupSets, enospcEnv, mountSmallDisk, onJournal } from './helpers.js';
+import { NO_ETCD, backupSets, enospcEnv, mountSmallDisk, onJournal, startBlackHole, type BlackHole } from './helpers.js';
 
 const WORKLOADS = ['w01'];
 const api = {
@@ -32,25 +31,13 @@ const failAfter = (done: (entry: Record<string, any>) => boolean, resource: stri
 const exported = (e: Record<string, any>) => /export the EKS-A objects/.test(String(e.why));
 const handedOff = (e: Record<string, any>) => e.kind === 'handoff';
 
-let blackHole: Server;
-let blackHolePort: number;
+let blackHole: BlackHole;
 let closedPort: number;
-const held = new Set<Socket>();
 beforeAll(async () => {
-  // Accepts connections and never answers: a release-manifest host that hangs.
-  blackHole = createServer((socket) => {
-    held.add(socket);
-    socket.on('close', () => held.delete(socket));
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', () => r()));
-  blackHolePort = (blackHole.address() as { port: number }).port;
+  blackHole = await startBlackHole(); // a release-manifest host that hangs
   closedPort = await freePort();
 });
-afterAll(async () => {
-  for (const socket of held) socket.destroy();
-  await new Promise((r) => blackHole.close(r));
-});
+afterAll(async () => blackHole.close());
 
 export const API_CELLS: Cell[] = [
   // inventory: `machines` is first read by the one inventory call.
@@ -74,7 +61,7 @@ export const API_CELLS: Cell[] = [
   },
   {
     step: 'find-clusterctl', fault: 'manifest-hang',
-    sourceArgs: () => ['--release-manifest', `http://127.0.0.1:${blackHolePort}/releases/eks-a/manifest.yaml`, ...NO_ETCD],
+    sourceArgs: () => ['--release-manifest', `http://127.0.0.1:${blackHole.port}/releases/eks-a/manifest.yaml`, ...NO_ETCD],
     expect: { exit: 'Environment', message: /cannot fetch the release manifest .*no answer within \d+ ms/ },
   },
   // capi: clusterctl move through the cli-tools image.

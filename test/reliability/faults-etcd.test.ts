@@ -3,7 +3,6 @@
 // filling during the snapshot stream; SIGINT/SIGTERM while it streams.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +12,7 @@ import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim } from '../helpers/sim.js';
 import { fillEtcd, freePort, makePki, putKeys, requireRealTools, startEtcd, startSshd, type RealEtcd, type RealSshd } from '../helpers/testbed.js';
 import { cellTitle, runCell, type Cell, type StrikeContext } from './cell.js';
-import { IMAGE, enospcEnv, mountSmallDisk, sleep, startCli } from './helpers.js';
+import { IMAGE, enospcEnv, mountSmallDisk, sleep, startBlackHole, startCli, type BlackHole } from './helpers.js';
 import { CUT_CAT, SLOW_CAT, etcdDownEtcdctl, installStandins } from './remote-standins.js';
 
 const real = requireRealTools();
@@ -44,9 +43,7 @@ let sshd: RealSshd;
 let root: string;
 let deadEndpoint: string;
 let closedPort: number;
-let blackHole: Server;
-let blackHolePort: number;
-const held = new Set<Socket>();
+let blackHole: BlackHole | undefined;
 
 beforeAll(async () => {
   if (!real) return;
@@ -61,19 +58,11 @@ beforeAll(async () => {
   sshd.setContainer('e7cd0000c0ffee');
   deadEndpoint = `https://127.0.0.1:${await freePort()}`;
   closedPort = await freePort();
-  // Accepts TCP and never speaks SSH: a node whose sshd hangs.
-  blackHole = createServer((socket) => {
-    held.add(socket);
-    socket.on('close', () => held.delete(socket));
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => blackHole.listen(0, '0.0.0.0', () => r()));
-  blackHolePort = (blackHole.address() as { port: number }).port;
+  blackHole = await startBlackHole('0.0.0.0'); // accepts TCP and never speaks SSH: a node whose sshd hangs
 }, 120_000);
 
 afterAll(async () => {
-  for (const socket of held) socket.destroy();
-  await new Promise((r) => (blackHole ? blackHole.close(r) : r(undefined)));
+  await blackHole?.close();
   await Promise.all([etcd?.stop(), sshd?.stop()]);
   if (work) rmSync(work, { recursive: true, force: true });
 });
@@ -117,7 +106,7 @@ const CELLS: Array<Omit<Cell, 'scenarioFile'>> = [
     expect: { exit: 'EtcdSnapshotFailed', message: /failed on every member: .*ssh exit 255 .*Connection refused/ },
   },
   {
-    step: 'etcd', fault: 'ssh-hangs', sourceArgs: () => etcdArgs({ port: blackHolePort })(), timeoutMs: 90_000,
+    step: 'etcd', fault: 'ssh-hangs', sourceArgs: () => etcdArgs({ port: blackHole!.port })(), timeoutMs: 90_000,
     expect: { exit: 'EtcdSnapshotFailed', message: /failed on every member: .*ssh exit 255 .*(timed out|Connection timed out)/ },
   },
   {

@@ -2,6 +2,7 @@
 // (signals, faults switched on at a chosen moment), then read what the run left behind in the world:
 // exit code and message, backup sets, pause state, the lock, stray processes, leaked secrets.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -392,4 +393,29 @@ export function mountSmallDisk(dir: string, bytes: number): (() => Promise<void>
 export function enospcEnv(pattern: string, afterBytes = 0): Record<string, string> {
   const preload = pathToFileURL(path.join(repoRoot, 'test', 'reliability', 'fixtures', 'enospc.mjs')).href;
   return { NODE_OPTIONS: `--import=${preload}`, ESU_ENOSPC_PATH: pattern, ESU_ENOSPC_AFTER: String(afterBytes) };
+}
+
+// ------------------------------------------------------------------------------------------ peers
+
+/** A TCP peer that accepts connections and never answers: a host whose server hangs (HTTP, SSH). */
+export interface BlackHole {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startBlackHole(host = '127.0.0.1'): Promise<BlackHole> {
+  const held = new Set<Socket>();
+  const server = createServer((socket) => {
+    held.add(socket);
+    socket.on('close', () => held.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, host, () => r()));
+  return {
+    port: (server.address() as { port: number }).port,
+    async close() {
+      for (const socket of held) socket.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }
