@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { parseBackupDirName } from '../backup/naming.js';
 import { SafeUpgradeError, UsageError } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
-import { describeSet, readManifest } from '../lifecycle/backup-sets.js';
+import { classifySet, readManifest } from '../lifecycle/backup-sets.js';
 import { RESTORE_FILE, readStoredRunbook, runbookFor } from '../lifecycle/restore-file.js';
 import type { CommandIo } from './io.js';
 
@@ -17,10 +18,11 @@ export async function restorePlan(options: { dir: string }, io: CommandIo): Prom
     throw new UsageError(`${dir} has no manifest.json: not a backup set made by eksa-safe-upgrade`, { hint: 'list the sets with: eksa-safe-upgrade backups list' });
   }
   if (read.kind === 'invalid') throw new UsageError(`${dir}/manifest.json does not parse: ${read.error}`, { hint: 'pick another set: eksa-safe-upgrade backups list' });
-  const set = await describeSet(dir);
-  const state = set?.state ?? read.manifest.state;
+  // What describeSet would say, from the manifest already read; a folder not named like a set keeps the manifest's state.
+  const name = parseBackupDirName(path.basename(dir));
+  const { state, note } = name ? classifySet(name, read) : { state: read.manifest.state, note: undefined };
   if (state !== 'complete') {
-    throw new SafeUpgradeError('VerifyFailed', `${dir} is ${state}${set?.note ? ` (${set.note})` : ''}: it cannot be restored from`, {
+    throw new SafeUpgradeError('VerifyFailed', `${dir} is ${state}${note ? ` (${note})` : ''}: it cannot be restored from`, {
       hint: 'pick a complete set: eksa-safe-upgrade backups list',
     });
   }

@@ -62,12 +62,9 @@ export async function listBackups(options: { dir: string; verify: boolean; now: 
       rows.push(row(set, null));
       continue;
     }
-    if (options.verify) {
-      const record = await writeVerificationRecord(set.dir, await verifyBackupSet(set.dir), options.now());
-      rows.push(row(set, { at: record.verifiedAt, ok: record.ok, source: 'verify', problems: record.problems }));
-      continue;
-    }
-    const record = await readVerificationRecord(set.dir);
+    const record = options.verify
+      ? await writeVerificationRecord(set.dir, await verifyBackupSet(set.dir), options.now())
+      : await readVerificationRecord(set.dir);
     const atCreation: LastVerified | null = set.createdAt ? { at: set.createdAt.toISOString(), ok: true, source: 'creation', problems: [] } : null;
     rows.push(row(set, record ? { at: record.verifiedAt, ok: record.ok, source: 'verify', problems: record.problems } : atCreation));
   }

@@ -1,4 +1,4 @@
-import { STASH, checksum, copySnapshot, noControlPlane, onEachNode, restoreArgs, sshTo, type Member, type Step } from './runbook-etcd-common.js';
+import { CHECK, STASH, checksum, copySnapshot, noControlPlane, onEachNode, restoreArgs, sshTo, type Member, type Step } from './runbook-etcd-common.js';
 import type { EtcdSectionInput } from './runbook-etcd.js';
 import { block, comment, hostPart, sh } from './runbook-shell.js';
 
@@ -25,7 +25,7 @@ export function bottlerocketSteps(input: EtcdSectionInput, members: readonly Mem
       checksum(entry, `${ADMIN_HOME}/eksa-etcd-snapshot.db`),
       'sudo sheltie',
       sh(['cp', `${FROM_ADMIN}/eksa-etcd-snapshot.db`, SNAPSHOT]),
-      "grep -E -A1 'ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS|--name=|--initial-advertise-peer-urls=' /etc/kubernetes/manifests/etcd*",
+      CHECK.bottlerocket,
       sh(['rm', '-rf', RESTORED]),
       FIND_ETCD,
       sh(['ctr', '-n', 'k8s.io', 'tasks', 'exec', '--exec-id', 'eksa-restore', { raw: '"$ETCD_CONTAINER_ID"' }, 'etcdctl', ...restoreArgs(SNAPSHOT, m, members, RESTORED)]),

@@ -71,6 +71,13 @@ export function sshTo(os: OsFamily, m: Member): string {
   return `${sh(['ssh', '-i', v('SSH_KEY'), login(os, m.address)])}   ${comment(m.name)}`;
 }
 
+/** The command that prints a member's own name and peer URL, per etcd layout. */
+export const CHECK = {
+  external: "grep -E '^ETCD_(NAME|INITIAL_ADVERTISE_PEER_URLS)=' /etc/etcd/etcd.env",
+  stacked: "grep -E -e '--(name|initial-advertise-peer-urls)=' /etc/kubernetes/manifests/etcd.yaml",
+  bottlerocket: "grep -E -A1 'ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS|--name=|--initial-advertise-peer-urls=' /etc/kubernetes/manifests/etcd*",
+};
+
 /** Where the stopped static-pod manifests wait: under /var/lib, which survives a reboot (unlike /tmp). */
 export const STASH = '/var/lib/eksa-restore-manifests';
 

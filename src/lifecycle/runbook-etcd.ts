@@ -1,6 +1,7 @@
 import type { BackupManifest } from '../backup/manifest.js';
 import { bottlerocketSteps } from './runbook-etcd-bottlerocket.js';
 import {
+  CHECK,
   STASH,
   checksum,
   restoreArgs,
@@ -29,12 +30,6 @@ export interface EtcdSectionInput {
   readonly facts: ClusterFacts | undefined;
   readonly setDir: string;
 }
-
-const CHECK = {
-  external: "grep -E '^ETCD_(NAME|INITIAL_ADVERTISE_PEER_URLS)=' /etc/etcd/etcd.env",
-  stacked: "grep -E -e '--(name|initial-advertise-peer-urls)=' /etc/kubernetes/manifests/etcd.yaml",
-  bottlerocket: "grep -E -A1 'ETCD_NAME|ETCD_INITIAL_ADVERTISE_PEER_URLS|--name=|--initial-advertise-peer-urls=' /etc/kubernetes/manifests/etcd*",
-};
 
 /** A member's heading and its shell block: ssh in, become root, check the copied snapshot and the member's identity, then `commands`. */
 function onMember(entry: EtcdEntry, m: Member, check: string, ...commands: string[]): string[] {

@@ -1,8 +1,12 @@
+// EKS-A's pause: only the value "true" counts (EKS-A `IsReconcilePaused`).
+import { EKSA_PAUSED_ANNOTATION } from '../backup/pause-state.js';
 import type { ClusterObjects, KubeObject } from '../kube/types.js';
 import {
+  conditionProblem,
   describeCondition,
   describeFailure,
   describeGenerationLag,
+  describePhase,
   failureOf,
   findCondition,
   generationLag,
@@ -12,8 +16,6 @@ import {
 } from './conditions.js';
 import { missingRef, objectRef, reason, type Reason } from './reason.js';
 
-/** EKS-A's pause: only the value "true" counts (EKS-A `IsReconcilePaused`). */
-export const EKSA_PAUSED_ANNOTATION = 'anywhere.eks.amazonaws.com/paused';
 /** CAPI's pause annotation: its presence counts, whatever the value (CAPI `annotations.HasPaused`). */
 export const CAPI_PAUSED_ANNOTATION = 'cluster.x-k8s.io/paused';
 
@@ -85,7 +87,7 @@ export function capiClusterReasons(c: ClusterObjects, namespace: string): Reason
   const provisioning: string[] = [];
   const controlPlane: string[] = [];
   const phase = statusField(capi, 'phase');
-  if (phase !== 'Provisioned') provisioning.push(`phase ${typeof phase === 'string' && phase !== '' ? phase : 'unset'}`);
+  if (phase !== 'Provisioned') provisioning.push(describePhase(phase));
   if (shapeOf(capi) === 'v1beta2') {
     if (statusField(capi, 'initialization', 'infrastructureProvisioned') !== true) {
       provisioning.push('status.initialization.infrastructureProvisioned is not true');
@@ -93,20 +95,15 @@ export function capiClusterReasons(c: ClusterObjects, namespace: string): Reason
     if (statusField(capi, 'initialization', 'controlPlaneInitialized') !== true) {
       controlPlane.push('status.initialization.controlPlaneInitialized is not true');
     }
-    conditionPart(capi, 'ControlPlaneInitialized', controlPlane);
-    conditionPart(capi, 'ControlPlaneAvailable', controlPlane);
+    conditionProblem(capi, 'ControlPlaneInitialized', controlPlane);
+    conditionProblem(capi, 'ControlPlaneAvailable', controlPlane);
   } else {
     if (statusField(capi, 'infrastructureReady') !== true) provisioning.push('status.infrastructureReady is not true');
     if (statusField(capi, 'controlPlaneReady') !== true) controlPlane.push('status.controlPlaneReady is not true');
-    conditionPart(capi, 'ControlPlaneInitialized', controlPlane);
-    conditionPart(capi, 'ControlPlaneReady', controlPlane);
+    conditionProblem(capi, 'ControlPlaneInitialized', controlPlane);
+    conditionProblem(capi, 'ControlPlaneReady', controlPlane);
   }
   if (provisioning.length > 0) out.push(reason('capi-not-provisioned', ref, provisioning.join(', ')));
   if (controlPlane.length > 0) out.push(reason('control-plane-not-ready', ref, controlPlane.join(', ')));
   return out;
-}
-
-function conditionPart(obj: KubeObject, type: string, parts: string[]): void {
-  const condition = findCondition(obj, type);
-  if (!isTrue(condition)) parts.push(describeCondition(type, condition));
 }

@@ -77,11 +77,27 @@ export function conditionState(condition: Condition | undefined): ConditionState
   return condition.status === 'True' || condition.status === 'False' ? condition.status : 'Unknown';
 }
 
+/** A non-empty string as is; anything else (including '') as undefined. */
+export function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** `Ready=False (ScalingUp: 1 of 3 …)`, or `Ready condition missing`. */
 export function describeCondition(type: string, condition: Condition | undefined): string {
   if (condition === undefined) return `${type} condition missing`;
   const detail = [condition.reason, condition.message].filter((s) => typeof s === 'string' && s.trim() !== '').join(': ');
   return `${type}=${conditionState(condition)}${detail === '' ? '' : ` (${oneLine(detail)})`}`;
+}
+
+/** Appends the description of condition `type` to `problems` unless it is True. */
+export function conditionProblem(obj: KubeObject, type: string, problems: string[]): void {
+  const condition = findCondition(obj, type);
+  if (!isTrue(condition)) problems.push(describeCondition(type, condition));
+}
+
+/** `phase Running`, or `phase unset` when status.phase is missing or empty. */
+export function describePhase(phase: unknown): string {
+  return `phase ${nonEmptyString(phase) ?? 'unset'}`;
 }
 
 export interface Failure {

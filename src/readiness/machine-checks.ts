@@ -1,8 +1,10 @@
 import type { ClusterObjects, KubeObject } from '../kube/types.js';
 import {
+  conditionProblem,
   describeCondition,
   describeFailure,
   describeGenerationLag,
+  describePhase,
   failureOf,
   findCondition,
   generationLag,
@@ -37,22 +39,17 @@ export function controlPlaneReasons(c: ClusterObjects, namespace: string): Reaso
   if (lag) problems.push(describeGenerationLag(lag));
   if (shapeOf(kcp) === 'v1beta2') {
     if (statusField(kcp, 'initialization', 'controlPlaneInitialized') !== true) problems.push('not initialized');
-    summaryCondition(kcp, 'Available', problems);
+    conditionProblem(kcp, 'Available', problems);
   } else {
     if (statusField(kcp, 'initialized') !== true) problems.push('not initialized');
     if (statusField(kcp, 'ready') !== true) problems.push('status.ready is not true');
-    summaryCondition(kcp, 'Ready', problems);
+    conditionProblem(kcp, 'Ready', problems);
   }
   if (problems.length > 0 || ready < desired || upToDate < desired) {
     const counts = `${ready}/${desired} replicas ready, ${upToDate}/${desired} up to date`;
     out.push(reason('control-plane-not-ready', ref, [counts, ...problems].join(', ')));
   }
   return out;
-}
-
-function summaryCondition(obj: KubeObject, type: string, problems: string[]): void {
-  const condition = findCondition(obj, type);
-  if (!isTrue(condition)) problems.push(describeCondition(type, condition));
 }
 
 /**
@@ -108,7 +105,7 @@ export function workerReasons(c: ClusterObjects, namespace: string): Reason[] {
     const problems: string[] = [];
     if (current !== desired) problems.push(`${current} machines for ${desired} desired`);
     const phase = statusField(md, 'phase');
-    if (phase !== 'Running') problems.push(`phase ${typeof phase === 'string' && phase !== '' ? phase : 'unset'}`);
+    if (phase !== 'Running') problems.push(describePhase(phase));
     const lag = generationLag(md);
     if (lag) problems.push(describeGenerationLag(lag));
     if (problems.length > 0 || ready < desired || available < desired || upToDate < desired) {
@@ -129,7 +126,7 @@ export function machineReasons(c: ClusterObjects): Reason[] {
   for (const machine of c.machines) {
     const problems: string[] = [];
     const phase = statusField(machine, 'phase');
-    if (phase !== 'Running') problems.push(`phase ${typeof phase === 'string' && phase !== '' ? phase : 'unset'}, not Running`);
+    if (phase !== 'Running') problems.push(`${describePhase(phase)}, not Running`);
     const failure = failureOf(machine);
     if (failure) problems.push(describeFailure(failure));
     const nodeHealthy = findCondition(machine, 'NodeHealthy');

@@ -1,3 +1,4 @@
+import { EKSA_GROUP } from '../kube/kinds.js';
 import type { KubeObject } from '../kube/types.js';
 
 export type ReasonCode =
@@ -24,12 +25,12 @@ export interface Reason {
 /** The CAPI objects of EKS-A clusters live here (EKS-A `constants.EksaSystemNamespace`). */
 export const EKSA_SYSTEM_NAMESPACE = 'eksa-system';
 
-const EKSA_GROUP = 'anywhere.eks.amazonaws.com';
 const CAPI_GROUP = 'cluster.x-k8s.io';
 
 // Both APIs have a kind `Cluster`; the reader must be told which one a reason is about.
 function kindLabel(apiVersion: string, kind: string): string {
   if (kind !== 'Cluster') return kind;
+  // Not groupOf: that reads a slash-less apiVersion as the core group, this reads it as the group.
   const group = apiVersion.split('/')[0];
   if (group === EKSA_GROUP) return 'EKS-A Cluster';
   if (group === CAPI_GROUP) return 'CAPI Cluster';

@@ -1,5 +1,6 @@
 import type { ClusterObjects, Inventory } from '../kube/types.js';
 import { capiClusterReasons, eksaClusterReasons, pausedReason, pauseState } from './cluster-checks.js';
+import { nonEmptyString } from './conditions.js';
 import { controlPlaneReasons, etcdReasons, machineReasons, workerReasons } from './machine-checks.js';
 import { EKSA_SYSTEM_NAMESPACE, type Reason } from './reason.js';
 
@@ -21,10 +22,6 @@ export interface ClusterVerdict {
   readonly paused: { readonly eksa: boolean; readonly capi: boolean };
   /** Every cause found, not just the first: the operator fixes them all before the next run. */
   readonly reasons: readonly Reason[];
-}
-
-function stringField(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** The readiness of one cluster from its objects alone; every failing check becomes a named reason. */
@@ -49,8 +46,8 @@ export function judgeCluster(c: ClusterObjects, role: ClusterRole): ClusterVerdi
     paused,
     reasons,
   };
-  const kubernetesVersion = stringField(c.eksa.spec?.kubernetesVersion);
-  const eksaVersion = stringField(c.eksa.spec?.eksaVersion);
+  const kubernetesVersion = nonEmptyString(c.eksa.spec?.kubernetesVersion);
+  const eksaVersion = nonEmptyString(c.eksa.spec?.eksaVersion);
   return {
     ...verdict,
     ...(kubernetesVersion === undefined ? {} : { kubernetesVersion }),

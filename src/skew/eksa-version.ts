@@ -1,5 +1,6 @@
 import semver from 'semver';
 import type { Inventory, KubeObject } from '../kube/types.js';
+import { nonEmptyString } from '../readiness/conditions.js';
 import type { ClusterSpec } from '../spec/types.js';
 import type { SkewViolation } from './skew.js';
 
@@ -9,8 +10,7 @@ export const DEV_EKSA_VERSION = 'v0.19.0-dev+latest';
 export const EKSA_VERSION_INVALID_REASON = 'EksaVersionInvalid';
 
 function liveEksaVersion(obj: KubeObject | undefined): string | undefined {
-  const v = obj?.spec?.eksaVersion;
-  return typeof v === 'string' && v !== '' ? v : undefined;
+  return nonEmptyString(obj?.spec?.eksaVersion);
 }
 
 function isDevBuild(v: semver.SemVer): boolean {

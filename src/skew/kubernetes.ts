@@ -1,4 +1,5 @@
 import type { KubeObject } from '../kube/types.js';
+import { nonEmptyString } from '../readiness/conditions.js';
 import type { ClusterSpec } from '../spec/types.js';
 import type { SkewViolation } from './skew.js';
 
@@ -28,10 +29,6 @@ function minorsBetween(a: KubeMinor, b: KubeMinor): number {
   return b.minor - a.minor;
 }
 
-function stringField(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /** One upgrade step of a version: a downgrade or a jump of more than one minor is refused. */
 function stepProblem(current: KubeMinor, target: KubeMinor): 'downgrade' | 'too-far' | undefined {
   const step = minorsBetween(current, target);
@@ -54,7 +51,7 @@ export function kubernetesViolations(spec: ClusterSpec, live: KubeObject): SkewV
 
   const target = parseKubernetesVersion(spec.kubernetesVersion);
   if (!target) add('invalid-version', `kubernetesVersion "${spec.kubernetesVersion}" is not a Kubernetes version like "1.31"; fix spec.kubernetesVersion`);
-  const liveText = stringField(live.spec?.kubernetesVersion);
+  const liveText = nonEmptyString(live.spec?.kubernetesVersion);
   const current = parseKubernetesVersion(liveText);
   if (liveText !== undefined && !current) add('invalid-version', `the live cluster reports kubernetesVersion "${liveText}", which is not a Kubernetes version`);
 
@@ -69,7 +66,7 @@ export function kubernetesViolations(spec: ClusterSpec, live: KubeObject): SkewV
 
   const liveGroups = new Map<string, string | undefined>();
   for (const g of Array.isArray(live.spec?.workerNodeGroupConfigurations) ? live.spec.workerNodeGroupConfigurations : []) {
-    if (typeof g?.name === 'string') liveGroups.set(g.name, stringField(g.kubernetesVersion));
+    if (typeof g?.name === 'string') liveGroups.set(g.name, nonEmptyString(g.kubernetesVersion));
   }
   for (const group of spec.workerGroups) {
     // A group without its own kubernetesVersion runs the control plane's.
