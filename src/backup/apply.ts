@@ -1,4 +1,4 @@
-import { chmod, copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readdir, rename, rm } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { SafeUpgradeError, ToolError, firstMeaningfulLine, printable } from '../errors.js';
@@ -15,6 +15,7 @@ import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type BackupManifest } from './m
 import { describeMissing, expectedEksaObjects, findMissing, parseRefKey } from './object-graph.js';
 import { pauseStateOf, planPauseRestore, recordPauseState, type PauseState } from './pause-state.js';
 import type { BackupPlan } from './plan.js';
+import { chmodTree, privateDir, privateFile } from './private-files.js';
 import { readObjectFiles } from './read-object-files.js';
 import { writeRestoreRunbook } from '../lifecycle/restore-file.js';
 import { requireAllSnapshots, snapshotClusters } from '../etcd/snapshot.js';
@@ -51,16 +52,6 @@ export interface ApplyDeps {
 export interface BackupResult {
   readonly dir: string;
   readonly manifest: BackupManifest;
-}
-
-/** Folders 0700, files 0600 whatever the umask: the set holds kubeconfig and CA Secrets. */
-async function privateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
-}
-async function privateFile(file: string, data: string): Promise<void> {
-  await writeFile(file, data, { mode: 0o600 });
-  await chmod(file, 0o600);
 }
 
 /**
@@ -177,19 +168,6 @@ export async function applyBackup(plan: BackupPlan, deps: ApplyDeps): Promise<Ba
     return { dir: plan.dir, manifest };
   } catch (error) {
     throw await failSet(plan, deps, { ...base, scope, expected, pauseRestore, argv }, error);
-  }
-}
-
-/** Folders 0700 and files 0600 below `dir`, whatever wrote them. */
-async function chmodTree(dir: string): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      await chmod(full, 0o700);
-      await chmodTree(full);
-    } else if (entry.isFile()) {
-      await chmod(full, 0o600);
-    }
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { mapLimit } from '../map-limit.js';
 
 export interface FileDigest {
   /** Relative to the backup set, with '/' separators. */
@@ -38,18 +39,10 @@ export async function listFiles(root: string, exclude: ReadonlySet<string> = new
 
 /** Digests of every file of a backup set, a few at a time (disk-bound, not CPU-bound). */
 export async function digestFiles(root: string, files: readonly string[]): Promise<FileDigest[]> {
-  const results: FileDigest[] = new Array(files.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const i = next++;
-      const rel = files[i]!;
-      const info = await lstat(path.join(root, rel));
-      if (!info.isFile()) throw new Error(`${rel} is not a regular file`);
-      const { sha256, size } = await sha256File(path.join(root, rel));
-      results[i] = { path: rel, size, sha256 };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(4, files.length) }, worker));
-  return results;
+  return mapLimit(files, 4, async (rel) => {
+    const info = await lstat(path.join(root, rel));
+    if (!info.isFile()) throw new Error(`${rel} is not a regular file`);
+    const { sha256, size } = await sha256File(path.join(root, rel));
+    return { path: rel, size, sha256 };
+  });
 }

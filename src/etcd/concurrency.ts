@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { mapLimit } from '../map-limit.js';
 
 /**
  * Runs `work` over `items` with at most `limit` in flight; results keep the order of `items`. A rejection
@@ -10,18 +11,12 @@ export async function mapBounded<T, R>(
   work: (item: T, index: number) => Promise<R>,
 ): Promise<Array<PromiseSettledResult<R>>> {
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`invalid concurrency ${limit}`, { hint: '--concurrency takes a positive integer' });
-  const results: Array<PromiseSettledResult<R>> = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      try {
-        results[index] = { status: 'fulfilled', value: await work(items[index] as T, index) };
-      } catch (reason) {
-        results[index] = { status: 'rejected', reason };
-      }
+  // Each item settles on its own, so the fail-fast pool never sees a rejection.
+  return mapLimit(items, limit, async (item, index): Promise<PromiseSettledResult<R>> => {
+    try {
+      return { status: 'fulfilled', value: await work(item, index) };
+    } catch (reason) {
+      return { status: 'rejected', reason };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+  });
 }

@@ -148,7 +148,9 @@ export async function snapshotClusters(
   requests: readonly EtcdSnapshotRequest[],
   options: SnapshotRunOptions & { readonly concurrency?: number },
 ): Promise<EtcdSnapshotOutcome[]> {
-  const settled = await mapBounded(requests, options.concurrency ?? 4, (request) => snapshotCluster(runner, request, options));
+  // PATH is scanned once for all clusters; `false` keeps snapshotCluster from scanning again when none is found.
+  const statusTool = options.statusTool ?? localStatusTool(runner) ?? false;
+  const settled = await mapBounded(requests, options.concurrency ?? 4, (request) => snapshotCluster(runner, request, { ...options, statusTool }));
   return settled.map((s, i): EtcdSnapshotOutcome => {
     const cluster = requests[i]?.target.cluster ?? '';
     if (s.status === 'fulfilled') return s.value ? { cluster, status: 'ok', entry: s.value } : { cluster, status: 'dry-run' };

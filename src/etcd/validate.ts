@@ -1,15 +1,18 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
+import { isDns1123Label } from '../spec/names.js';
 
 // Everything that reaches an ssh argv, a remote script or a local path from the cluster or from flags passes
 // one of these. They are strict on purpose: a value that fails is rejected, never "cleaned".
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const POSIX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 
-/** A DNS-1123 subdomain (Kubernetes object names): lowercase labels joined by dots, at most 253 characters. */
+/**
+ * A DNS-1123 subdomain (Kubernetes object names): lowercase labels joined by dots, at most 253 characters.
+ * Not names.ts's isDns1123Subdomain: that one has no per-label 63-character limit.
+ */
 export function isDns1123Subdomain(value: string): boolean {
-  return value.length > 0 && value.length <= 253 && value.split('.').every((label) => label.length <= 63 && DNS1123_LABEL.test(label));
+  return value.length > 0 && value.length <= 253 && value.split('.').every((label) => isDns1123Label(label));
 }
 
 /** A login name that useradd and sshd accept without quoting: lowercase, digits, `_`, `-`; no leading digit or `-`. */

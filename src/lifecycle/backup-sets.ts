@@ -2,6 +2,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE, manifestSchema, type BackupManifest } from '../backup/manifest.js';
 import { parseBackupDirName } from '../backup/naming.js';
+import { mapLimit } from '../map-limit.js';
 
 /**
  * complete: renamed into place with a complete manifest. failed: `.failed`, or its manifest says so.
@@ -113,19 +114,6 @@ export async function describeSet(dir: string): Promise<BackupSetInfo | undefine
     manifest: state === 'unverifiable' ? undefined : manifest,
     size: listed.length > 0 ? listed.reduce((n, f) => n + f.size, 0) : await diskSize(dir),
   };
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** Every backup set directly under a management folder, newest first. Symlinks are not sets. */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileDigest } from '../backup/digest.js';
 import type { BackupManifest } from '../backup/manifest.js';
+import { privateFile } from '../backup/private-files.js';
 import { renderRestoreRunbook } from './restore-runbook.js';
 import { readRunbookFacts } from './runbook-facts.js';
 
@@ -20,8 +21,7 @@ export async function runbookFor(setDir: string, manifest: BackupManifest): Prom
 export async function writeRestoreRunbook(writeDir: string, finalDir: string, manifest: BackupManifest): Promise<FileDigest> {
   const text = renderRestoreRunbook(manifest, path.resolve(finalDir), await readRunbookFacts(writeDir));
   const file = path.join(writeDir, RESTORE_FILE);
-  await writeFile(file, text, { mode: 0o600 });
-  await chmod(file, 0o600);
+  await privateFile(file, text);
   const bytes = Buffer.from(text, 'utf8');
   return { path: RESTORE_FILE, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }

@@ -1,5 +1,6 @@
-import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { z } from 'zod';
+import { privateFile } from '../backup/private-files.js';
 import type { VerifyResult } from '../backup/verify-set.js';
 
 /**
@@ -28,8 +29,7 @@ export async function readVerificationRecord(setDir: string): Promise<Verificati
 export async function writeVerificationRecord(setDir: string, result: VerifyResult, now: Date): Promise<VerificationRecord> {
   const record: VerificationRecord = { verifiedAt: now.toISOString(), ok: result.ok, problems: [...result.problems] };
   const file = verificationRecordPath(setDir);
-  await writeFile(file, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
+  await privateFile(file, `${JSON.stringify(record, null, 2)}\n`);
   return record;
 }
 

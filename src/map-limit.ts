@@ -1,0 +1,16 @@
+/**
+ * Runs `fn` over `items` with at most `limit` in flight; results keep the order of `items`. Fail-fast: the
+ * first rejection rejects the whole call (workers already running finish their current item, unawaited).
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
