@@ -4,7 +4,7 @@ import type { CommandIo } from './commands/io.js';
 import type { GateOptions, OutputFormat } from './context.js';
 import { UsageError, isSafeUpgradeError } from './errors.js';
 import type { ExitCodeName } from './exit-codes.js';
-import { UPGRADE_CLUSTER_FLAGS, UPGRADE_MANAGEMENT_COMPONENTS_FLAGS, YARGS_PARSER_CONFIGURATION, toYargsOptions, type EksctlFlag } from './handoff/eksctl-flags.js';
+import { UPGRADE_CLUSTER_FLAGS, UPGRADE_MANAGEMENT_COMPONENTS_FLAGS, YARGS_PARSER_CONFIGURATION, eksctlFlagsFor, toYargsOptions, type EksctlFlag } from './handoff/eksctl-flags.js';
 import { parseDuration } from './lifecycle/duration.js';
 import type { OnUnready } from './policy/scope.js';
 
@@ -75,9 +75,8 @@ function toBackupOptions(argv: Record<string, unknown>) {
 }
 
 function toUpgradeOptions(command: 'cluster' | 'management-components', argv: Record<string, unknown>, args: readonly string[]) {
-  const table = command === 'cluster' ? UPGRADE_CLUSTER_FLAGS : UPGRADE_MANAGEMENT_COMPONENTS_FLAGS;
   const passThrough: Record<string, unknown> = {};
-  for (const f of table) if (f.role !== 'builder' && argv[f.name] !== undefined) passThrough[f.name] = argv[f.name];
+  for (const f of eksctlFlagsFor(command)) if (f.role !== 'builder' && argv[f.name] !== undefined) passThrough[f.name] = argv[f.name];
   const noTimeouts = argv['no-timeouts'] === true;
   return {
     ...toBackupOptions(argv),

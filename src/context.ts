@@ -51,11 +51,10 @@ export interface RunContext {
   clusterctl?: { source: ClusterctlSource; info: ClusterctlInfo }; // find-clusterctl
   backupPlan?: BackupPlan; // backup-capi
   backup?: BackupResult; // backup-capi (not in dry-run)
-  backupReuse?: { reused: string | undefined; rejected: { dir: string; reason: string }[] }; // backup-capi, with --max-backup-age
+  backupReuse?: { reused: string | undefined }; // backup-capi, with --max-backup-age
   upgradePlan?: UpgradePlanResult; // upgrade-plan
   lock?: UpgradeLock; // take-lock
   forcedUnlock?: ForceUnlockRecord; // take-lock, with --force-unlock
-  recheck?: ClusterVerdict[]; // recheck-readiness
 }
 
 /** Read a field a previous step must have set; a missing one is a bug in the task list's order. */

@@ -1,9 +1,9 @@
-import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { privateFile } from '../backup/private-files.js';
 import type { ConfirmResult } from '../confirm/index.js';
 import type { RunContext } from '../context.js';
 import type { ExitCodeName } from '../exit-codes.js';
-import { UPGRADE_CLUSTER_FLAGS, UPGRADE_MANAGEMENT_COMPONENTS_FLAGS } from '../handoff/eksctl-flags.js';
+import { eksctlFlagsFor } from '../handoff/eksctl-flags.js';
 import { toEksctlArgv } from '../handoff/pass-through-argv.js';
 import type { HandoffResult } from '../handoff/run-handoff.js';
 import { buildEvidence, formatEvidence, type BackupPart, type Evidence } from '../report/evidence.js';
@@ -14,7 +14,6 @@ import type { CommandIo } from './io.js';
 
 export interface RunOutcome {
   readonly exit: ExitCodeName;
-  readonly dryRun?: boolean;
   readonly error?: unknown;
 }
 
@@ -53,7 +52,7 @@ export async function writeEvidence(input: {
       ...(ctx.layout ? { kubeconfig: ctx.layout.kubeconfig } : {}),
       onUnready: options.onUnready,
       flags: options.givenArgs,
-      passThrough: [...toEksctlArgv(options.command === 'cluster' ? UPGRADE_CLUSTER_FLAGS : UPGRADE_MANAGEMENT_COMPONENTS_FLAGS, options.passThrough), ...options.extraArgs],
+      passThrough: [...toEksctlArgv(eksctlFlagsFor(options.command), options.passThrough), ...options.extraArgs],
     },
     ...(ctx.spec ? { spec: ctx.spec } : {}),
     ...(ctx.tools ? { tools: ctx.tools } : {}),
@@ -71,9 +70,7 @@ export async function writeEvidence(input: {
   const text = formatEvidence(evidence);
   if (options.output === 'json') input.io.stdout(text.trimEnd());
   if (options.report) {
-    const file = path.resolve(input.io.cwd, options.report);
-    await writeFile(file, text, { mode: 0o600 });
-    await chmod(file, 0o600);
+    await privateFile(path.resolve(input.io.cwd, options.report), text);
   }
   const published = await publishToGithub(evidence, { env: input.io.env, writeLine: (line) => input.io.stderr(line) });
   if (published.summaryError) input.io.stderr(`warning: ${published.summaryError}`);

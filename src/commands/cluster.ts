@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import type { ListrTask } from 'listr2';
-import { NotConfirmedError, confirmUpgrade, type ConfirmResult } from '../confirm/index.js';
+import { NotConfirmedError, confirmUpgrade, interrupted, type ConfirmResult } from '../confirm/index.js';
 import { need, type RunContext } from '../context.js';
 import { EnvironmentError, SafeUpgradeError, isSafeUpgradeError } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
@@ -17,12 +17,8 @@ import { StepTimer } from '../report/step-timer.js';
 import { trapInterrupts } from '../signals.js';
 import { backupCapiStep } from '../steps/backup-capi.js';
 import { findClusterctlStep } from '../steps/find-clusterctl.js';
-import { loadSpecStep } from '../steps/load-spec.js';
-import { readTreeStep } from '../steps/read-tree.js';
-import { readinessStep } from '../steps/readiness.js';
+import { gateSteps } from '../steps/gate.js';
 import { recheckReadinessStep } from '../steps/recheck-readiness.js';
-import { scopeStep } from '../steps/scope.js';
-import { skewStep } from '../steps/skew.js';
 import { takeLockStep } from '../steps/take-lock.js';
 import { runTaskList } from '../steps/task-list.js';
 import { upgradePlanStep } from '../steps/upgrade-plan.js';
@@ -52,11 +48,7 @@ function upgradeSteps(options: ClusterOptions): ListrTask<RunContext>[] {
   const version = toolVersion();
   const bundlesOverride = options.passThrough['bundles-override'];
   return [
-    loadSpecStep(),
-    readTreeStep(),
-    readinessStep(),
-    skewStep({ enforce: true }),
-    scopeStep(),
+    ...gateSteps({ enforceSkew: true }),
     ...(options.command === 'cluster' ? [upgradePlanStep({ bundlesOverride: typeof bundlesOverride === 'string' ? bundlesOverride : undefined })] : []),
     takeLockStep({ leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock, toolVersion: version }),
     findClusterctlStep(options),
@@ -112,10 +104,9 @@ export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Pr
       handoff = await runHandoff(command, { runner });
       timer.skip('Hand off to eksctl', 'dry run: printed, not run');
       timer.skip('Confirm from the cluster', 'dry run');
-      outcome = { exit: 'Success', dryRun: true };
     } else {
       const step = timer.start('Hand off to eksctl');
-      handoff = await runHandoff(command, { runner, env: io.env });
+      handoff = await runHandoff(command, { runner });
       step.end(handoff.exitCode === 0 && !handoff.interrupted ? 'ok' : 'failed', handoff.exitCode === 0 ? undefined : `eksctl exited ${handoff.exitCode}`);
       if (handoff.interrupted || runner.interruptedBy) {
         throw new SafeUpgradeError('Interrupted', `interrupted during the upgrade; eksctl exited ${handoff.exitCode}`, {
@@ -171,7 +162,7 @@ async function confirmAfterHandoff(options: ClusterOptions, ctx: RunContext, sig
         });
       }
       await delay(options.confirmIntervalMs, undefined, { signal }).catch(() => {
-        throw new SafeUpgradeError('Interrupted', 'interrupted while confirming the upgrade', { hint: 'the upgrade may still be running in the EKS-A controller: check the Cluster conditions before acting' });
+        throw interrupted();
       });
     }
   }

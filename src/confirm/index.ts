@@ -3,9 +3,9 @@ export { judgeConfirmation, type ClusterObservation, type ConfirmTarget } from '
 export {
   confirmUpgrade,
   DEFAULT_CONFIRM_INTERVAL_MS,
-  DEFAULT_CONFIRM_TIMEOUT_MS,
   DEFAULT_CONSECUTIVE,
   DEFAULT_FAILURE_GRACE_MS,
+  interrupted,
   NotConfirmedError,
   type ClusterConfirmation,
   type ConfirmOptions,

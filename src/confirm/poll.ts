@@ -4,7 +4,6 @@ import { EKSA_CLUSTERS } from '../kube/kinds.js';
 import type { KubeObject } from '../kube/types.js';
 import { judgeConfirmation, type ClusterObservation, type ConfirmTarget } from './judge.js';
 
-export const DEFAULT_CONFIRM_TIMEOUT_MS = 60 * 60_000;
 export const DEFAULT_CONFIRM_INTERVAL_MS = 10_000;
 /** Like the EKS-A CLI, one good poll is not enough: a summary condition can flap during a rollout. */
 export const DEFAULT_CONSECUTIVE = 3;
@@ -76,7 +75,8 @@ export function describePending(result: ConfirmResult, consecutive: number): str
   return parts.join('; ');
 }
 
-function interrupted(): SafeUpgradeError {
+/** Ctrl-C while waiting on the cluster: eksctl is done, the controller may not be. */
+export function interrupted(): SafeUpgradeError {
   return new SafeUpgradeError('Interrupted', 'interrupted while confirming the upgrade', {
     hint: 'the upgrade may still be running in the EKS-A controller: check the Cluster conditions before acting',
   });

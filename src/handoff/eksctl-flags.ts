@@ -94,6 +94,11 @@ export const UPGRADE_MANAGEMENT_COMPONENTS_FLAGS: readonly EksctlFlag[] = [
   verbosity,
 ];
 
+/** The flag table of the eksctl command a run hands off to. */
+export function eksctlFlagsFor(command: 'cluster' | 'management-components'): readonly EksctlFlag[] {
+  return command === 'cluster' ? UPGRADE_CLUSTER_FLAGS : UPGRADE_MANAGEMENT_COMPONENTS_FLAGS;
+}
+
 /** An option as yargs' `.options()` takes it. */
 export interface YargsOption {
   readonly alias?: string;

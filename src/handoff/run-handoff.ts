@@ -7,12 +7,8 @@ import type { Runner } from '../runner/runner.js';
 import { signalProcessTree } from './process-tree.js';
 
 export interface HandoffOptions {
-  /** Its dry-run switch, log and journal apply to the hand-off as to any command. */
+  /** Its dry-run switch, log, journal and environment apply to the hand-off as to any command. */
   readonly runner: Runner;
-  /** Signals to forward to eksctl while it runs. */
-  readonly signals?: readonly NodeJS.Signals[];
-  /** The environment eksctl runs in; the runner's when not given. */
-  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface HandoffResult {
@@ -29,7 +25,8 @@ export interface HandoffResult {
   readonly skipped: boolean;
 }
 
-const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+/** Signals forwarded to eksctl while it runs. */
+const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 /**
  * Runs the hand-off command (eksctl) in the foreground: stdio inherited, so eksctl keeps the terminal and
@@ -53,7 +50,7 @@ export async function runHandoff(command: Command, options: HandoffOptions): Pro
   // Always shown: eksctl takes the terminal from here, and this is the line to rerun by hand.
   runner.options.log(`$ ${formatCommand(command.argv)}`);
 
-  const env = options.env ?? runner.options.env;
+  const env = runner.options.env;
   const time = new Date().toISOString();
   const started = performance.now();
   const child = execa(file, args, {
@@ -68,7 +65,7 @@ export async function runHandoff(command: Command, options: HandoffOptions): Pro
   });
 
   const forwardedSignals: NodeJS.Signals[] = [];
-  const listeners = (options.signals ?? DEFAULT_SIGNALS).map((signal) => {
+  const listeners = FORWARDED_SIGNALS.map((signal) => {
     // While a listener is installed Node does not exit on the signal: we stay to report eksctl's outcome.
     const listener = () => {
       forwardedSignals.push(signal);

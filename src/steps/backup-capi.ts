@@ -40,7 +40,6 @@ export function backupCapiStep(options: BackupStepOptions): ListrTask<RunContext
       const layout = need(ctx, 'layout');
       const now = options.now();
       if (options.maxBackupAgeMs !== undefined) {
-        const rejected: { dir: string; reason: string }[] = [];
         const fresh = await findFreshBackup({
           managementFolder: layout.managementFolder,
           cluster: need(ctx, 'spec').name,
@@ -48,9 +47,8 @@ export function backupCapiStep(options: BackupStepOptions): ListrTask<RunContext
           now,
           requireClusters: scope.clusters,
           requireEtcdSnapshots: options.etcd.skipReason === undefined,
-          onRejected: (dir, reason) => rejected.push({ dir, reason }),
         });
-        ctx.backupReuse = { reused: fresh?.dir, rejected };
+        ctx.backupReuse = { reused: fresh?.dir };
         if (fresh) {
           ctx.backup = { dir: fresh.dir, manifest: fresh.manifest };
           task.title = `Back up: reusing ${fresh.dir} (${formatDuration(fresh.ageMs)} old, complete and verified)`;

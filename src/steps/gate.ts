@@ -6,13 +6,13 @@ import { readinessStep } from './readiness.js';
 import { scopeStep } from './scope.js';
 import { skewStep } from './skew.js';
 
-/** The read-only gate every command starts with. */
-export function gateSteps(): ListrTask<RunContext>[] {
+/** The read-only gate every command starts with; an upgrade stops on version skew (`enforceSkew`), preflight reports it. */
+export function gateSteps(options: { enforceSkew: boolean } = { enforceSkew: false }): ListrTask<RunContext>[] {
   return [
     loadSpecStep(),
     readTreeStep(),
     readinessStep(),
-    skewStep(),
+    skewStep({ enforce: options.enforceSkew }),
     scopeStep(),
   ];
 }
