@@ -9,12 +9,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cliOptions, fmt, isMain, loadAverage, log, median, pairedRatio, ratio, runStandalone } from './lib.mjs';
+import { cliOptions, fmt, isMain, loadAverage, log, median, outDir, pairedRatio, ratio, repoRoot, runStandalone } from './lib.mjs';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(repo, 'bench', 'out');
 const TARGET = 1.3;
 const RSS_LIMIT_MIB = 150;
 const CLUSTERS = 4;
@@ -23,10 +21,10 @@ const CLUSTERS = 4;
 async function load(relative, name) {
   // Imported here, not at the top: the child process must not carry the compiler in its RSS.
   const { default: ts } = await import('typescript');
-  const source = readFileSync(join(repo, relative), 'utf8');
+  const source = readFileSync(join(repoRoot, relative), 'utf8');
   const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
-  mkdirSync(out, { recursive: true });
-  const file = join(out, name);
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, name);
   writeFileSync(file, outputText);
   return import(pathToFileURL(file).href);
 }
@@ -36,10 +34,10 @@ async function load(relative, name) {
 // the backup step calls it), so the peak RSS is ours alone.
 if (process.argv[2] === '--child') {
   const config = JSON.parse(process.argv[3]);
-  const { Runner } = await import(pathToFileURL(join(repo, 'dist/runner/runner.js')).href);
-  const { snapshotClusters, requireAllSnapshots } = await import(pathToFileURL(join(repo, 'dist/etcd/snapshot.js')).href);
-  const { planEtcdSnapshot } = await import(pathToFileURL(join(repo, 'dist/etcd/snapshot-plan.js')).href);
-  const { clusterObjects } = await import(pathToFileURL(join(out, 'layouts.mjs')).href);
+  const { Runner } = await import(pathToFileURL(join(repoRoot, 'dist/runner/runner.js')).href);
+  const { snapshotClusters, requireAllSnapshots } = await import(pathToFileURL(join(repoRoot, 'dist/etcd/snapshot.js')).href);
+  const { planEtcdSnapshot } = await import(pathToFileURL(join(repoRoot, 'dist/etcd/snapshot-plan.js')).href);
+  const { clusterObjects } = await import(pathToFileURL(join(outDir, 'layouts.mjs')).href);
   const runner = new Runner({ dryRun: false, verbose: false, log: () => {} });
   const requests = config.clusters.map(({ name, flags }) =>
     planEtcdSnapshot(clusterObjects({ name, topology: 'external', osFamily: 'ubuntu', machines: [{ name: `${name}-etcd-a`, address: '127.0.0.1' }] }), flags, {
@@ -70,7 +68,7 @@ if (process.argv[2] === '--child') {
 export async function etcdSnapshot({ mib = 256, runs = 5, mibEach = 16, withoutStatus = 0 } = {}) {
   const testbed = await load('test/helpers/testbed.ts', 'testbed.mjs');
   await load('test/etcd/layouts.ts', 'layouts.mjs');
-  const { layOutExternal, makeRoot } = await import(pathToFileURL(join(out, 'layouts.mjs')).href);
+  const { layOutExternal, makeRoot } = await import(pathToFileURL(join(outDir, 'layouts.mjs')).href);
   if (!testbed.requireRealTools()) throw new Error('the etcd benchmark needs etcd, etcdctl, openssl, sshd, ssh, sudo and root');
 
   // tmpfs when there is one: both sides write the snapshot twice (remote temp file, local file), and on a
@@ -82,7 +80,7 @@ export async function etcdSnapshot({ mib = 256, runs = 5, mibEach = 16, withoutS
   try {
     // Filling etcd through etcdctl takes ~20 s; its snapshot is kept under bench/out/ and later runs start
     // etcd restored from it (the same data, a few seconds). Delete the file to fill afresh.
-    const filled = join(out, `etcd-filled-${mib}MiB.db`);
+    const filled = join(outDir, `etcd-filled-${mib}MiB.db`);
     const reuse = statSync(filled, { throwIfNoEntry: false })?.isFile() ?? false;
     let t = performance.now();
     const [etcd, sshd] = await Promise.all([testbed.startEtcd({ pki, ...(reuse ? { restoreFrom: filled } : {}) }), testbed.startSshd()]);

@@ -109,19 +109,20 @@ export const log = (line) => process.stderr.write(`${line}\n`);
  * never a *Sync call, or the server could not answer them). Returns what a run of the CLI needs.
  */
 export async function startSim({ workloads = 0, scenario = 'healthy', workdir }) {
-  const { simEnv, startSimServer, writeClusterFiles, resolveScenarioPath } = await import('../sim/index.js');
+  const { simEnv, startSimServer, writeClusterFiles, resolveScenarioPath, clusterPaths } = await import('../sim/index.js');
   const scenarioFile = resolveScenarioPath(scenario);
   const server = await startSimServer({ scenario: scenarioFile, workloads, seed: 'bench' });
   writeClusterFiles(workdir, server.scenario, server.url);
   const management = server.scenario.management;
   const env = { ...process.env, ...simEnv({ workdir, url: server.url, scenarioFile, management }), CI: '1', NO_COLOR: '1' };
+  const { spec, kubeconfig } = clusterPaths(workdir, management);
   return {
     server,
     env,
     workdir,
     clusters: server.scenario.clusters.length,
-    spec: path.join(workdir, management, `${management}-eks-a-cluster.yaml`),
-    kubeconfig: path.join(workdir, management, `${management}-eks-a-cluster.kubeconfig`),
+    spec,
+    kubeconfig,
     close: () => server.close(),
   };
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ETCD_PACKAGES, INSTALL_HINT } from '../sim/etcd/tools.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'eksa-safe-upgrade.js');
@@ -31,7 +32,8 @@ function banner(text) {
   process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
 }
 
-const ETCD_PACKAGES = 'etcd-server etcd-client openssh-server openssh-client sudo';
+/** Without real etcd, every command that backs up skips etcd with a recorded reason. */
+const etcdSkipArgs = (env) => (env.EKSA_SIM_ETCD_STATE ? [] : ['--skip-etcd-backup', '--reason', `demo: etcd and sshd are not installed (${ETCD_PACKAGES})`]);
 const runs = [
   { scenario: 'healthy', expect: 0, backup: true, about: 'every cluster ready: the whole tree is backed up, CAPI objects and etcd' },
   { scenario: 'unready-control-plane-not-ready', expect: 4, about: 'workload w02 mid control-plane rollout: named reason, management-only scope' },
@@ -49,9 +51,9 @@ function backupStep(spec, env, workdir) {
     process.stdout.write('real etcd: one etcd member per etcd Machine and an sshd on loopback; the snapshots go over SSH\n');
   } else {
     process.stdout.write(`\x1b[33mno real etcd here: the etcd step needs root and the packages ${ETCD_PACKAGES}\n`);
-    process.stdout.write(`(apt-get install ${ETCD_PACKAGES}); backing up without etcd snapshots, the reason recorded\x1b[0m\n`);
+    process.stdout.write(`(${INSTALL_HINT}); backing up without etcd snapshots, the reason recorded\x1b[0m\n`);
   }
-  const skip = realEtcd ? [] : ['--skip-etcd-backup', '--reason', `demo: etcd and sshd are not installed (${ETCD_PACKAGES})`];
+  const skip = etcdSkipArgs(env);
   const status = step(['backup', '-f', spec, ...skip], env, workdir);
   const mgmt = path.join(workdir, 'mgmt');
   const [set] = readdirSync(mgmt).filter((n) => /-backup-[^.]+$/.test(n)).sort().reverse();
@@ -67,7 +69,7 @@ function backupStep(spec, env, workdir) {
 
 /** The whole flow: the audit (dry-run) first, then the real upgrade, judged from the cluster; ends with the record. */
 function upgradeFlow(spec, env, workdir) {
-  const skip = env.EKSA_SIM_ETCD_STATE ? [] : ['--skip-etcd-backup', '--reason', `demo: etcd and sshd are not installed (${ETCD_PACKAGES})`];
+  const skip = etcdSkipArgs(env);
   let failed = 0;
   banner('the audit: cluster --dry-run runs every read and prints every write as "! cmd"');
   const audit = step(['cluster', '-f', spec, '--dry-run', ...skip], env, workdir);

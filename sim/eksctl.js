@@ -2,11 +2,11 @@
 // `anywhere upgrade management-components` and `anywhere upgrade plan cluster|management-components`
 // (sim/eksctl/*.js). Every other command fails loudly, so a test never mistakes a gap of the fake for
 // eksctl's behaviour. Like the real one it logs to stdout and prints cobra's `Error: …` on stderr.
-import { appendFileSync } from 'node:fs';
 import { RELEASE_MANIFEST_URL, bundleManifestUrl } from './generate/releases.js';
 import { EksctlError, fakeEksaVersion } from './eksctl/context.js';
 import { upgradeClusterCommand } from './eksctl/upgrade-cluster.js';
 import { upgradeManagementComponentsCommand, upgradePlanCommand } from './eksctl/other-commands.js';
+import { appendJournal } from './fakes/sim-env.js';
 
 export { fakeEksaVersion };
 
@@ -34,9 +34,7 @@ export function splitVerbosity(args) {
  * @returns {Promise<number>} exit code
  */
 export async function eksctlMain(args, env, io) {
-  if (env.EKSA_SIM_JOURNAL) {
-    appendFileSync(env.EKSA_SIM_JOURNAL, `${JSON.stringify({ source: 'eksctl', argv: ['eksctl', ...args], cwd: process.cwd(), time: new Date().toISOString() })}\n`);
-  }
+  appendJournal(env, { source: 'eksctl', argv: ['eksctl', ...args], cwd: process.cwd() });
   const { words, verbosity } = splitVerbosity(args);
   const options = { env, write: io.stdout, verbosity };
   const [w0, w1, w2, w3] = words;

@@ -4,6 +4,7 @@
 // nothing is an error, so a typo cannot silently leave a scenario healthy.
 import { kindFor, kindOfObject } from './kinds.js';
 import { mergePatch } from './patch.js';
+import { timestamp } from './store.js';
 
 const PATCH_KEYS = new Set(['kind', 'apiVersion', 'name', 'namespace', 'patch', 'conditions']);
 const REMOVE_KEYS = new Set(['kind', 'apiVersion', 'name', 'namespace']);
@@ -33,8 +34,6 @@ function select(objects, target, where, allowedKeys) {
   }
   return hits;
 }
-
-const timestamp = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * Upsert conditions by type into status.conditions, in the style the object already uses:
@@ -76,7 +75,7 @@ export function applyPatches(objects, patches, now = Date.now()) {
       if (p.patch !== undefined) obj = mergePatch(obj, p.patch);
       if (p.conditions !== undefined) {
         if (!Array.isArray(p.conditions)) throw new Error(`${where}: conditions must be a list`);
-        obj = upsertConditions(obj, p.conditions, timestamp(now));
+        obj = upsertConditions(obj, p.conditions, timestamp(new Date(now)));
       }
       out[i] = obj;
     }

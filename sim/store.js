@@ -49,7 +49,7 @@ export function listJson(head, items) {
 export const timestamp = (date = new Date()) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Generation is a field of custom resources; built-in kinds here (Secret, Lease, …) have none. */
-const tracksGeneration = (info) => info.group !== '' && info.group !== 'coordination.k8s.io';
+export const tracksGeneration = (info) => info.group !== '' && info.group !== 'coordination.k8s.io';
 
 /** What metadata.generation counts: everything except metadata and status. */
 const specPart = ({ metadata, status, ...rest }) => rest;

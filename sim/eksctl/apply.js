@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kindFor } from '../kinds.js';
+import { timestamp } from '../store.js';
 import { specYaml } from '../scenario.js';
 import { releasePair } from '../generate/releases.js';
 import { BUNDLE_KUBE_VERSIONS } from '../generate/versions.js';
@@ -47,7 +48,7 @@ export async function applySpec(api, docs, cliVersion) {
 
 /** ApplyBundles / ApplyReleases: the CLI version's Bundles and EKSARelease in eksa-system. */
 export async function installRelease(api, version, kubeVersions) {
-  const ctx = { seed: `eksctl ${version}`, created: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  const ctx = { seed: `eksctl ${version}`, created: timestamp() };
   for (const obj of releasePair(ctx, version, [...BUNDLE_KUBE_VERSIONS, ...kubeVersions])) {
     if (!(await api.get(`${obj.kind}.${GROUP}`, SYSTEM_NS, obj.metadata.name))) await api.create(`${obj.kind}.${GROUP}`, SYSTEM_NS, obj);
   }

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { CAPI_CLUSTER, SYSTEM_NS } from '../upgrade/drive.js';
 import { EksctlError } from './context.js';
 import { goStamp } from './log.js';
+import { pausedClusters } from '../fakes/provisioning.js';
 
 /** `<cluster>-backup-<time>`, named when the task runner starts. */
 export const backupDirName = (clusterName, date = new Date()) => `${clusterName}-backup-${goStamp(date)}`;
@@ -30,12 +31,11 @@ function clusterctlMove(args, { cwd, env }) {
   });
 }
 
-const isPaused = (c) => c.spec?.paused === true || 'cluster.x-k8s.io/paused' in (c.metadata?.annotations ?? {});
-
 /** The cluster-side effect of `clusterctl move --to-directory`: pause, then resume, the covered Clusters. */
 async function simulatedMove(api, filterCluster) {
   const clusters = (await api.list(CAPI_CLUSTER, { namespace: SYSTEM_NS })).filter((c) => !filterCluster || c.metadata.name === filterCluster);
-  const paused = clusters.filter(isPaused).map((c) => `${SYSTEM_NS}/${c.metadata.name}`);
+  // Listed in SYSTEM_NS, so pausedClusters' `ns/name` is `eksa-system/<name>`.
+  const paused = pausedClusters(clusters);
   if (paused.length) throw new EksctlError(`failed taking backup of CAPI objects: executing clusterctl: Error: cannot start operation while the following Clusters are paused: ${paused.join(', ')}`);
   for (const value of [true, null]) {
     for (const c of clusters) await api.patch(CAPI_CLUSTER, SYSTEM_NS, c.metadata.name, { spec: { paused: value } });

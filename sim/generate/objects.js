@@ -1,5 +1,6 @@
 // Building blocks for generated objects: metadata, owner references, conditions in both CAPI shapes.
 import { uidFor } from './ids.js';
+import { tracksGeneration } from '../store.js';
 
 export const SYSTEM_NS = 'eksa-system';
 export const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
@@ -19,7 +20,7 @@ export function makeObject(ctx, apiVersion, kind, name, namespace, { labels, ann
       uid: uidFor(ctx.seed, group, kind, namespace ?? '', name),
       creationTimestamp: ctx.created,
       // Built-in kinds (Secret, Namespace, …) carry no generation; custom resources start at 1.
-      ...(group === '' || group === 'coordination.k8s.io' ? {} : { generation: 1 }),
+      ...(tracksGeneration({ group }) ? { generation: 1 } : {}),
       ...(labels && Object.keys(labels).length ? { labels } : {}),
       ...(annotations && Object.keys(annotations).length ? { annotations } : {}),
       ...(ownerReferences?.length ? { ownerReferences } : {}),

@@ -8,12 +8,11 @@ import { releaseObjects } from './releases.js';
 import { crdObjects } from './crds.js';
 import { nameSuffix, numericHash, machineAddress, endpointAddress, MAX_MACHINES_PER_CLUSTER } from './ids.js';
 import { kubeVersionFull, EKSD_NUMBER } from './versions.js';
+import { timestamp } from '../store.js';
 
 export { kubeVersionFull };
 
 export const NAMESPACES = ['default', 'kube-system', 'eksa-system', 'eksa-packages'];
-
-const timestamp = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Plan machines: control plane, then etcd, then workers group by group; addresses in that order. */
 function planMachines(name, index, def) {
@@ -59,8 +58,8 @@ function clusterContext(world, def, index) {
     shape: def.shape,
     management: world.management,
     provider: PROVIDERS[world.provider],
-    created: timestamp(created),
-    readyTime: timestamp(created + 15 * 60 * 1000),
+    created: timestamp(new Date(created)),
+    readyTime: timestamp(new Date(created + 15 * 60 * 1000)),
     // EKS-A suffixes machine template names with a Unix-millisecond timestamp.
     stamp: String(created),
     endpoint: endpointAddress(index),
@@ -81,7 +80,7 @@ function clusterContext(world, def, index) {
  */
 export function generateWorld(definition, { seed, now }) {
   const world = { seed, provider: definition.provider, management: definition.management, createdMs: now - 30 * 24 * 3600 * 1000 };
-  const base = { seed, created: timestamp(world.createdMs) };
+  const base = { seed, created: timestamp(new Date(world.createdMs)) };
   const objects = [
     ...NAMESPACES.map((ns) => makeObject(base, 'v1', 'Namespace', ns, undefined, { labels: { 'kubernetes.io/metadata.name': ns } }, {
       spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' },

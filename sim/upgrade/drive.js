@@ -4,13 +4,13 @@
 // or EKS-A's `anywhere.eks.amazonaws.com/paused`) no step is taken, as the real controllers stand still.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { upgradeSteps, midpoint } from './progression.js';
+import { timestamp } from '../store.js';
+import { PAUSED_ANNOTATION } from '../fakes/provisioning.js';
 
 export const EKSA_CLUSTER = 'Cluster.anywhere.eks.amazonaws.com';
 export const CAPI_CLUSTER = 'Cluster.cluster.x-k8s.io';
 export const SYSTEM_NS = 'eksa-system';
 const PAUSE_POLL_MS = 25;
-
-const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Everything of cluster `name` the steps touch, read fresh. */
 export async function readClusterTree(api, name, namespace = 'default') {
@@ -30,7 +30,7 @@ export async function readClusterTree(api, name, namespace = 'default') {
 
 async function isPaused(api, name, namespace) {
   const [capi, eksa] = await Promise.all([api.get(CAPI_CLUSTER, SYSTEM_NS, name), api.get(EKSA_CLUSTER, namespace, name)]);
-  return capi?.spec?.paused === true || 'cluster.x-k8s.io/paused' in (capi?.metadata?.annotations ?? {})
+  return capi?.spec?.paused === true || PAUSED_ANNOTATION in (capi?.metadata?.annotations ?? {})
     || eksa?.metadata?.annotations?.['anywhere.eks.amazonaws.com/paused'] === 'true';
 }
 

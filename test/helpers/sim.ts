@@ -2,7 +2,7 @@
 // `node sim/cli.js up` lays out (cluster kubeconfigs and specs, .sim/ journal, kube cache and the
 // offline release manifest); with `realEtcd`, also the real etcd world (a real etcd member per etcd
 // Machine, one sshd, the node files of each OS; sim/etcd/README.md) and the variables that point at it.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -19,6 +19,7 @@ import {
   type SimEnv,
   type SimServer,
 } from '../../sim/index.js';
+import { readJournal } from './run-bin.js';
 
 export interface StartSimOptions {
   /** A scenario name from sim/scenarios (`healthy`, `unready-paused`, …) or a path to a scenario YAML. */
@@ -92,15 +93,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<Sim> {
     etcd,
     specFile: (name = management) => clusterPaths(workdir, name).spec,
     kubeconfigOf: (name = management) => clusterPaths(workdir, name).kubeconfig,
-    journal() {
-      let text = '';
-      try {
-        text = readFileSync(paths.journal, 'utf8');
-      } catch {
-        return [];
-      }
-      return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, any>);
-    },
+    journal: () => readJournal(paths.journal),
     async close() {
       try {
         await etcd?.stop();

@@ -2,17 +2,17 @@
 // machines' addresses: ssh refused, hanging, cut mid-stream; etcd down on one member and on all; the disk
 // filling during the snapshot stream; SIGINT/SIGTERM while it streams.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenario } from '../../sim/index.js';
+import { loadScenario, planEtcdWorld } from '../../sim/index.js';
 import { layOutBottlerocket, layOutExternal, makeRoot } from '../etcd/layouts.js';
 import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim } from '../helpers/sim.js';
 import { fillEtcd, freePort, makePki, putKeys, requireRealTools, startEtcd, startSshd, type RealEtcd, type RealSshd } from '../helpers/testbed.js';
 import { cellTitle, runCell, type Cell, type StrikeContext } from './cell.js';
-import { IMAGE, enospcEnv, mountSmallDisk, sleep, startBlackHole, startCli, type BlackHole } from './helpers.js';
+import { IMAGE, enospcEnv, expectPrivateSet, mountSmallDisk, sleep, startBlackHole, startCli, type BlackHole } from './helpers.js';
 import { CUT_CAT, SLOW_CAT, etcdDownEtcdctl, installStandins } from './remote-standins.js';
 
 const real = requireRealTools();
@@ -28,12 +28,8 @@ const SCENARIO = scenarioExtending('healthy', {
 });
 
 /** The etcd members the tool will try, in its order (Running first, then by name), with their addresses. */
-function membersOf(cluster: string): Array<{ name: string; address: string }> {
-  const machines = loadScenario(SCENARIO).objects.filter((o) => o.kind === 'Machine' && o.metadata.labels?.['cluster.x-k8s.io/cluster-name'] === cluster);
-  const etcd = machines.filter((m) => m.metadata.labels?.['cluster.x-k8s.io/etcd-cluster'] !== undefined);
-  const members = etcd.length > 0 ? etcd : machines.filter((m) => m.metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined);
-  return members.map((m) => ({ name: m.metadata.name, address: m.status.addresses[0].address as string })).sort((a, b) => a.name.localeCompare(b.name));
-}
+const ETCD_PLAN = planEtcdWorld(loadScenario(SCENARIO));
+const membersOf = (cluster: string) => ETCD_PLAN.find((c) => c.name === cluster)!.members;
 const MGMT = membersOf('mgmt');
 const W01 = membersOf('w01');
 
@@ -171,19 +167,10 @@ describe.skipIf(!real)('backup sets with etcd snapshots are private whatever the
         expect(created).toHaveLength(1);
         const dir = path.join(folder, created[0]!);
         if (exit === 0) expect(readdirSync(path.join(dir, 'etcd')).filter((n) => n.endsWith('.db'))).toHaveLength(2);
-        for (const [p, mode] of modes(dir)) expect([p, mode]).toEqual([p, statSync(p).isDirectory() ? 0o700 : 0o600]);
+        expectPrivateSet(dir);
       }
     } finally {
       await sim.close();
     }
   });
 });
-
-function modes(dir: string): Array<[string, number]> {
-  const out: Array<[string, number]> = [[dir, statSync(dir).mode & 0o777]];
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name);
-    out.push(...(statSync(p).isDirectory() ? modes(p) : [[p, statSync(p).mode & 0o777] as [string, number]]));
-  }
-  return out;
-}

@@ -198,6 +198,22 @@ export function backupSets(folder: string): Array<{ name: string; dir: string; s
     .filter((s) => s.state !== 'complete' || existsSync(path.join(s.dir, 'manifest.json')));
 }
 
+/** `[path, mode & 0o777]` of `dir` and everything under it, depth first. */
+function modes(dir: string): Array<[string, number]> {
+  const out: Array<[string, number]> = [[dir, statSync(dir).mode & 0o777]];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...modes(p));
+    else out.push([p, statSync(p).mode & 0o777]);
+  }
+  return out;
+}
+
+/** A backup set is private whatever the umask: every directory 0700, every file 0600. */
+export function expectPrivateSet(dir: string): void {
+  for (const [p, mode] of modes(dir)) expect([p, mode]).toEqual([p, statSync(p).isDirectory() ? 0o700 : 0o600]);
+}
+
 /** Processes still alive that belong to a run: its marker in their environment, or its workdir on their command line. */
 export function strayProcesses(marker: string, workdir: string): Array<{ pid: number; cmdline: string }> {
   const found: Array<{ pid: number; cmdline: string }> = [];

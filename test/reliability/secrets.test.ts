@@ -4,13 +4,13 @@
 // it printed or wrote about itself is searched for every secret value. (Every other run of this suite
 // checks its own outputs the same way.) And a backup set is 0700/0600 whatever the umask.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim, type Sim } from '../helpers/sim.js';
-import { IMAGE, NO_ETCD, backupSets, expectNoSecrets, runOutputs, simSecrets, smallScenario, startCli, type CliResult } from './helpers.js';
+import { IMAGE, NO_ETCD, backupSets, expectNoSecrets, expectPrivateSet, runOutputs, simSecrets, smallScenario, startCli, type CliResult } from './helpers.js';
 
 const token = `sim-secret-kubeconfig-token-${randomBytes(12).toString('hex')}`;
 const vspherePassword = `sim-secret-vsphere-password-${randomBytes(12).toString('hex')}`;
@@ -113,17 +113,7 @@ describe('backup sets are private whatever the umask', () => {
       expect(created).toHaveLength(1);
       const dir = path.join(sim.workdir, 'mgmt', created[0]!);
       expect(created[0]!.endsWith('.failed')).toBe(exit !== 0);
-      for (const [p, mode] of modes(dir)) expect([p, mode]).toEqual([p, statSync(p).isDirectory() ? 0o700 : 0o600]);
+      expectPrivateSet(dir);
     }
   });
 });
-
-function modes(dir: string): Array<[string, number]> {
-  const out: Array<[string, number]> = [[dir, statSync(dir).mode & 0o777]];
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...modes(p));
-    else out.push([p, statSync(p).mode & 0o777]);
-  }
-  return out;
-}
