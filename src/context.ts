@@ -8,6 +8,7 @@ import type { Inventory } from './kube/types.js';
 import type { ScopeDecision, OnUnready } from './policy/scope.js';
 import type { ClusterVerdict } from './readiness/verdict.js';
 import type { StepTimer } from './report/step-timer.js';
+import type { Command } from './runner/command.js';
 import type { Runner } from './runner/runner.js';
 import type { SkewViolation } from './skew/skew.js';
 import type { ClusterLayout } from './spec/layout.js';
@@ -52,6 +53,7 @@ export interface RunContext {
   backupPlan?: BackupPlan; // backup-capi
   backup?: BackupResult; // backup-capi (not in dry-run)
   backupReuse?: { reused: string | undefined }; // backup-capi, with --max-backup-age
+  handoff?: Command; // build-handoff (cluster, management-components)
   upgradePlan?: UpgradePlanResult; // upgrade-plan
   lock?: UpgradeLock; // take-lock
   forcedUnlock?: ForceUnlockRecord; // take-lock, with --force-unlock

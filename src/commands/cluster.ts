@@ -44,11 +44,12 @@ export interface ClusterOptions extends BackupOptions {
 }
 
 /** The flow as one task list: the gate, the lock, the backups, the check under the lock. */
-function upgradeSteps(options: ClusterOptions): ListrTask<RunContext>[] {
+function upgradeSteps(options: ClusterOptions, io: CommandIo): ListrTask<RunContext>[] {
   const version = toolVersion();
   const bundlesOverride = options.passThrough['bundles-override'];
   return [
     ...gateSteps({ enforceSkew: true }),
+    buildHandoffStep(options, io),
     ...(options.command === 'cluster' ? [upgradePlanStep({ bundlesOverride: typeof bundlesOverride === 'string' ? bundlesOverride : undefined })] : []),
     takeLockStep({ leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock, toolVersion: version }),
     findClusterctlStep(options),
@@ -57,7 +58,20 @@ function upgradeSteps(options: ClusterOptions): ListrTask<RunContext>[] {
   ];
 }
 
-/** The eksctl command, built once as data before anything runs: bad pass-through flags fail first. */
+/**
+ * The eksctl command, built once as data right after the read-only gate: a pass-through flag or a spec
+ * eksctl would refuse stops the run before the lock, the backup or any other write.
+ */
+function buildHandoffStep(options: ClusterOptions, io: CommandIo): ListrTask<RunContext> {
+  return {
+    title: 'Build the eksctl command',
+    task: (ctx) => {
+      ctx.handoff = handoffCommand(options, ctx, io);
+    },
+  };
+}
+
+/** The eksctl command of this run, from the spec and the flags. */
 function handoffCommand(options: ClusterOptions, ctx: RunContext, io: CommandIo): Command {
   const spec = need(ctx, 'spec');
   if (options.command === 'management-components') {
@@ -94,10 +108,12 @@ export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Pr
   let confirm: ConfirmResult | undefined;
   let outcome: RunOutcome = { exit: 'Success' };
   try {
-    await runTaskList(upgradeSteps(options), ctx, { silent: options.output === 'json', env: io.env, isTTY: io.isTTY });
+    await runTaskList(upgradeSteps(options, io), ctx, { silent: options.output === 'json', env: io.env, isTTY: io.isTTY });
     runner.throwIfInterrupted();
-    const command = handoffCommand(options, ctx, io);
+    const command = need(ctx, 'handoff');
     await leaveTheBackupSecond(ctx);
+    // The lease may have been taken or deleted during the backup: eksctl starts only while it is still ours.
+    await need(ctx, 'lock').confirmHeld();
     handoffArgv = command.argv;
     const timer = need(ctx, 'timer');
     if (options.dryRun) {

@@ -15,6 +15,9 @@ export class PreviewLock implements UpgradeLock {
   whenLost(): Promise<never> {
     return new Promise<never>(() => undefined);
   }
+  async confirmHeld(): Promise<void> {
+    // Nothing was taken, so nothing can be lost.
+  }
   async release(): Promise<ReleaseOutcome> {
     return { released: false, note: 'dry run: nothing was taken' };
   }

@@ -33,6 +33,8 @@ export interface UpgradeLock {
   readonly audit: string;
   /** Rejects once the lock is lost; never settles otherwise. Race it against long work. */
   whenLost(): Promise<never>;
+  /** Renew now and throw LockLostError unless the lease is still ours: called just before the hand-off. */
+  confirmHeld(): Promise<void>;
   /** Delete the lease if it is still ours. Idempotent, never throws. */
   release(): Promise<ReleaseOutcome>;
   record(): LockRecord;

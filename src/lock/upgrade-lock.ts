@@ -77,6 +77,11 @@ export class HeldLock implements UpgradeLock {
     };
   }
 
+  async confirmHeld(): Promise<void> {
+    await this.renew();
+    if (this.lostError) throw this.lostError;
+  }
+
   /** One renewal now (the timer calls this); overlapping calls share the one in flight. */
   renew(): Promise<void> {
     if (this.lostError || this.releasing) return Promise.resolve();

@@ -120,6 +120,36 @@ describe('cluster when something is wrong', () => {
     expect(r.evidence.confirm.confirmed).toBe(false);
   });
 
+  it('an eksctl flag eksctl would refuse stops the run after the read-only gate: no lock, no backup, no write', async () => {
+    const s = await sim('healthy');
+    const r = await upgrade(s, [...NO_ETCD, '--', '--kubeconfig', 'other.kubeconfig']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^Error: --kubeconfig after -- would make eksctl upgrade another spec or cluster/m);
+    expect(s.journal().filter((e) => e.method !== undefined)).toEqual([]);
+    expect(s.journal().filter((e) => e.source === 'clusterctl' || e.source === 'docker')).toEqual([]);
+    expect(sets(s)).toEqual([]);
+    expect(eksctlUpgrades(s)).toEqual([]);
+  });
+
+  it('a lock deleted during the backup is found before the hand-off: locked, eksctl never runs, the backup is kept', async () => {
+    const s = await sim('healthy');
+    s.server.setFaults([{ latencyMs: 20 }]); // the move takes a few seconds: time for the delete to land
+    const deleted = (async () => {
+      for (let i = 0; i < 600 && !s.journal().some((e) => e.source === 'clusterctl'); i++) await new Promise((r) => setTimeout(r, 50));
+      // Another operator's --force-unlock, while our clusterctl move runs.
+      await execa('kubectl', ['--kubeconfig', s.kubeconfig, 'delete', 'lease', 'eksa-safe-upgrade', '-n', 'eksa-system'], { env: s.env });
+    })();
+    const r = await upgrade(s, NO_ETCD);
+    await deleted;
+    s.server.setFaults([]);
+    expect(r.exitCode).toBe(6);
+    expect(r.stderr).toMatch(/^Error: lost the upgrade lock: the upgrade lock was deleted/m);
+    expect(eksctlUpgrades(s)).toEqual([]);
+    expect(sets(s).filter((n) => !n.endsWith('.failed') && !n.endsWith('.partial'))).toHaveLength(1);
+    expect(r.evidence.lock.lost).toMatch(/lost the upgrade lock/);
+    expect(lease(s)).toBeUndefined();
+  });
+
   it('a second run while the lock is held: locked, naming the holder', async () => {
     const s = await sim('healthy');
     const now = new Date().toISOString().replace(/\.\d+Z$/, '.000000Z');
