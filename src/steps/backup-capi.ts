@@ -79,6 +79,9 @@ export function backupCapiStep(options: BackupStepOptions): ListrTask<RunContext
                   .map((c) => planEtcdSnapshot(c, options.etcd.flags, { backupDir: setDir, cwd: ctx.cwd })),
               onProgress: (cluster, _member, bytes) => (task.output = `etcd ${cluster}: ${(bytes / 1048576).toFixed(1)} MiB received`),
             };
+      // Every snapshot is planned now, before clusterctl pauses anything, so a bad etcd or ssh flag stops the run
+      // before any write; the backup plans again for the clusters it ends up covering (a fallback covers fewer).
+      if (etcd.kind === 'snapshot') etcd.plan(plan.partialDir, plan.scope.clusters);
       if (ctx.runner.dryRun) {
         // The same command objects the real run executes; the runner prints them as `! …` and runs nothing.
         await ctx.runner.run(plan.move);

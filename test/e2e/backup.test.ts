@@ -83,6 +83,17 @@ describe('backup of the healthy tree', () => {
     expect(verify.stdout).toContain(`Verified: ${dir}`);
   });
 
+  it('an etcd flag it cannot use stops the backup before clusterctl runs: no set, nothing paused', async () => {
+    const s = await sim('healthy');
+    const key = path.join(s.workdir, 'id_test');
+    writeFileSync(key, 'not used\n', { mode: 0o600 });
+    const r = await runBin(['backup', '-f', s.specFile(), '--cli-tools-image', IMAGE, '--ssh-key', key, '--ssh-option', 'RequestTTY=yes'], { env: s.env, cwd: s.workdir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^Error: --ssh-option RequestTTY is not allowed/m);
+    expect(s.journal().filter((e) => e.source === 'clusterctl' || e.source === 'docker' || e.method !== undefined)).toEqual([]);
+    expect(sets(s)).toEqual([]);
+  });
+
   it('keeps folders 0700 and files 0600 whatever the umask', async () => {
     const s = await sim('healthy');
     const r = await execa('sh', ['-c', 'umask 000; exec "$@"', 'sh', process.execPath, binPath, 'backup', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD], {
