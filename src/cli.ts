@@ -49,8 +49,10 @@ function clusterctlFlags<T>(y: Argv<T>) {
 function upgradeFlags<T>(y: Argv<T>, eksctlFlags: readonly EksctlFlag[]) {
   return etcdFlags(clusterctlFlags(gateFlags(y)))
     .parserConfiguration(YARGS_PARSER_CONFIGURATION)
-    .option('dry-run', { type: 'boolean', default: false, describe: 'the audit: run every read, print every write as "! cmd" in order, change nothing' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'the audit: run every read, print the plan (every write as "! cmd", in order) on stdout, change nothing' })
     .option('clean-failed', { type: 'boolean', default: false, describe: 'remove a failed backup set instead of keeping it as <name>.failed' })
+    .option('plan-out', { type: 'string', describe: 'with --dry-run: also write the plan as JSON, for review and --plan' })
+    .option('plan', { type: 'string', describe: 'apply this reviewed plan unchanged; refused (exit 12) when the tree, spec, tools or flags changed' })
     .option('lock-ttl', { type: 'string', default: '5m', describe: 'lease term of the upgrade lock; a lease not renewed for this long may be taken over' })
     .option('force-unlock', { type: 'boolean', default: false, describe: 'delete the upgrade lock whoever holds it, then take it (recorded)' })
     .option('confirm-timeout', { type: 'string', default: '60m', describe: 'how long to wait for the cluster to report Ready at the new generation (none with --no-timeouts)' })
@@ -63,8 +65,15 @@ function upgradeFlags<T>(y: Argv<T>, eksctlFlags: readonly EksctlFlag[]) {
 
 /** What `backup` takes; `cluster` and `management-components` take it too. */
 function toBackupOptions(argv: Record<string, unknown>) {
+  const planOut = optionalString(argv.planOut);
+  const planFile = optionalString(argv.plan);
+  if (planOut !== undefined && !argv.dryRun) {
+    throw new UsageError('--plan-out writes the plan of a dry run: add --dry-run', { hint: 'plan with --dry-run --plan-out FILE, then apply with --plan FILE' });
+  }
   return {
     ...toGateOptions(argv, Boolean(argv.dryRun)),
+    planOut,
+    planFile,
     cleanFailed: Boolean(argv.cleanFailed),
     etcd: toEtcdOptions(argv),
     clusterctl: optionalString(argv.clusterctl),
@@ -192,6 +201,8 @@ export function buildParser(args: readonly string[], io: CommandIo, run: Command
         withEnv(etcdFlags(clusterctlFlags(gateFlags(y)))
           .option('dry-run', { type: 'boolean', default: false, describe: 'run every read, print every write as "! cmd", write nothing' })
           .option('clean-failed', { type: 'boolean', default: false, describe: 'remove a failed backup set instead of keeping it as <name>.failed' })
+          .option('plan-out', { type: 'string', describe: 'with --dry-run: also write the plan as JSON, for review and --plan' })
+          .option('plan', { type: 'string', describe: 'apply this reviewed plan unchanged; refused (exit 12) when the tree, spec, tools or flags changed' })
           .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml', 'back up the whole tree (or the management cluster only, recorded, when a workload is not ready)')
           .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml --dry-run', 'print the exact clusterctl command, write nothing'), io.env),
       async (argv) => {

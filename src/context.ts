@@ -1,10 +1,7 @@
-import type { BackupResult, ClusterctlInfo } from './backup/apply.js';
-import type { BackupPlan } from './backup/plan.js';
-import type { ClusterctlSource } from './capi/move-command.js';
+import type { ClusterctlInfo, ClusterctlSource } from './capi/move-command.js';
 import type { UpgradePlanResult } from './handoff/upgrade-plan.js';
 import type { Kubectl } from './kube/kubectl.js';
-import type { ForceUnlockRecord, UpgradeLock } from './lock/index.js';
-import type { Inventory } from './kube/types.js';
+import type { Inventory, KubeObject } from './kube/types.js';
 import type { ScopeDecision, OnUnready } from './policy/scope.js';
 import type { ClusterVerdict } from './readiness/verdict.js';
 import type { StepTimer } from './report/step-timer.js';
@@ -14,6 +11,7 @@ import type { SkewViolation } from './skew/skew.js';
 import type { ClusterLayout } from './spec/layout.js';
 import type { ClusterSpec } from './spec/types.js';
 import type { ToolVersions } from './tools/versions.js';
+import type { UpgradePlan } from './plan/types.js';
 
 export type OutputFormat = 'table' | 'json';
 
@@ -31,8 +29,9 @@ export interface GateOptions {
 }
 
 /**
- * The one typed context the steps read and write, in flow order. A field is set by the step named
- * beside it and only read by later steps.
+ * The one typed context the read-only gate fills, in flow order: what it read and decided, up to the
+ * plan. A field is set by the step named beside it and only read by later steps. Applying the plan
+ * needs none of it: the plan carries every decision.
  */
 export interface RunContext {
   readonly options: GateOptions;
@@ -42,21 +41,21 @@ export interface RunContext {
   /** Records every step with status and duration for the evidence record, when the command keeps one. */
   readonly timer?: StepTimer;
   spec?: ClusterSpec; // load-spec
+  specSha256?: string; // load-spec
   layout?: ClusterLayout; // load-spec
   kubectl?: Kubectl; // load-spec
-  tools?: ToolVersions; // read-tools
-  inventory?: Inventory; // inventory
+  handoff?: Command; // build-handoff (cluster, management-components)
+  tools?: ToolVersions; // read-tree
+  items?: readonly KubeObject[]; // read-tree: every object read, for the plan's fingerprint
+  inventory?: Inventory; // read-tree
   verdicts?: ClusterVerdict[]; // readiness
   skew?: SkewViolation[]; // skew
   scope?: ScopeDecision; // scope
   clusterctl?: { source: ClusterctlSource; info: ClusterctlInfo }; // find-clusterctl
-  backupPlan?: BackupPlan; // backup-capi
-  backup?: BackupResult; // backup-capi (not in dry-run)
-  backupReuse?: { reused: string | undefined }; // backup-capi, with --max-backup-age
-  handoff?: Command; // build-handoff (cluster, management-components)
-  upgradePlan?: UpgradePlanResult; // upgrade-plan
-  lock?: UpgradeLock; // take-lock
-  forcedUnlock?: ForceUnlockRecord; // take-lock, with --force-unlock
+  upgradePlan?: UpgradePlanResult; // upgrade-plan (cluster)
+  lockRead?: { audit: string; forceUnlockFrom: string | undefined }; // read-lock (cluster, management-components)
+  reuse?: { dir: string; ageMs: number }; // find-fresh-backup, with --max-backup-age
+  plan?: UpgradePlan; // plan
 }
 
 /** Read a field a previous step must have set; a missing one is a bug in the task list's order. */

@@ -12,6 +12,7 @@ export const ExitCode = {
   VerifyFailed: 9,
   UpgradeFailed: 10,
   NotConfirmed: 11,
+  PlanStale: 12,
   Interrupted: 130,
 } as const;
 
@@ -30,5 +31,6 @@ export const exitCodeMeaning: Record<ExitCodeName, string> = {
   VerifyFailed: 'verify: a backup set does not match its manifest',
   UpgradeFailed: 'eksctl anywhere upgrade failed after a good backup',
   NotConfirmed: 'eksctl exited 0 but the cluster did not report Ready at the new generation in time',
+  PlanStale: '--plan: the tree, the spec, the tools or the flags changed since the plan was made; nothing was written',
   Interrupted: 'interrupted by SIGINT/SIGTERM; the lock was released and pause state restored',
 };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkBackupGraph } from './apply.js';
+import { checkBackupGraph } from './check-graph.js';
 import { listFiles, sha256File } from './digest.js';
 import { MANIFEST_FILE, parseManifest, type BackupManifest } from './manifest.js';
 

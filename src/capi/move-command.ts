@@ -6,6 +6,15 @@ export type ClusterctlSource =
   | { readonly kind: 'image'; readonly image: string }
   | { readonly kind: 'binary'; readonly path: string };
 
+/** Which clusterctl ran the backup, as the manifest and the evidence record it. */
+export interface ClusterctlInfo {
+  readonly source: 'image' | 'binary';
+  readonly image?: string;
+  readonly binary?: string;
+  readonly releaseManifest?: string;
+  readonly bundleManifestUrl?: string;
+}
+
 export interface MoveToDirectory {
   readonly source: ClusterctlSource;
   readonly kubeconfig: string;

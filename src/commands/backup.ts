@@ -1,39 +1,58 @@
 import { createRequire } from 'node:module';
 import type { ListrTask } from 'listr2';
+import { executePlan, type Applied } from '../apply/execute-plan.js';
 import type { GateOptions, RunContext } from '../context.js';
 import { need } from '../context.js';
 import type { ExitCodeName } from '../exit-codes.js';
+import type { EtcdOptions } from '../plan/plan-upgrade.js';
 import { renderBackupReport, buildBackupReport } from '../report/backup-report.js';
 import { paint } from '../report/paint.js';
 import { createRunner } from '../runner/create-runner.js';
 import { trapInterrupts } from '../signals.js';
-import { backupCapiStep, type EtcdStepOptions } from '../steps/backup-capi.js';
+import { checkOutputPathsStep } from '../steps/check-paths.js';
 import { findClusterctlStep, type ClusterctlOptions } from '../steps/find-clusterctl.js';
-import { loadSpecStep } from '../steps/load-spec.js';
-import { readTreeStep } from '../steps/read-tree.js';
-import { readinessStep } from '../steps/readiness.js';
-import { scopeStep } from '../steps/scope.js';
+import { gateSteps } from '../steps/gate.js';
+import { planStep } from '../steps/plan.js';
 import { runTaskList } from '../steps/task-list.js';
 import type { CommandIo } from './io.js';
+import { loadReviewedPlan, reviewedPlanSteps, showPlan, type ReviewedPlan } from './plan-io.js';
 
 export interface BackupOptions extends GateOptions, ClusterctlOptions {
   readonly cleanFailed: boolean;
-  readonly etcd: EtcdStepOptions;
+  readonly etcd: EtcdOptions;
+  /** `--plan-out FILE` (with --dry-run): write the plan for review. */
+  readonly planOut?: string | undefined;
+  /** `--plan FILE`: apply this reviewed plan unchanged, or refuse when the tree changed. */
+  readonly planFile?: string | undefined;
 }
 
 export function toolVersion(): string {
   return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
 
-/** The steps of a backup; the upgrade flow reuses them. Skew is the upgrade's concern, not a routine backup's. */
-export function backupSteps(options: BackupOptions, now: () => Date): ListrTask<RunContext>[] {
+/** The options that shape a backup plan. */
+function backupFlags(options: BackupOptions): Record<string, unknown> {
+  return {
+    command: 'backup',
+    kubeconfig: options.kubeconfig ?? null,
+    onUnready: options.onUnready,
+    requestTimeout: options.requestTimeout,
+    etcd: options.etcd,
+    cleanFailed: options.cleanFailed,
+    clusterctl: options.clusterctl ?? null,
+    cliToolsImage: options.cliToolsImage ?? null,
+    releaseManifest: options.releaseManifest ?? null,
+    eksaVersion: options.eksaVersion ?? null,
+  };
+}
+
+/** The gate and the plan of a backup. Skew is the upgrade's concern, not a routine backup's. */
+function backupPlanningSteps(options: BackupOptions): ListrTask<RunContext>[] {
   return [
-    loadSpecStep(),
-    readTreeStep(),
-    readinessStep(),
-    scopeStep(),
+    checkOutputPathsStep([{ flag: '--plan-out', file: options.planOut }]),
+    ...gateSteps({ skew: false, enforceScope: true }),
     findClusterctlStep(options),
-    backupCapiStep({ etcd: options.etcd, cleanFailed: options.cleanFailed, toolVersion: toolVersion(), now }),
+    planStep({ ...options, command: 'backup', toolVersion: toolVersion(), flags: backupFlags(options), leaseSeconds: 0, confirmTimeoutMs: undefined, confirmIntervalMs: 0 }),
   ];
 }
 
@@ -41,15 +60,31 @@ export function backupSteps(options: BackupOptions, now: () => Date): ListrTask<
 export async function backup(options: BackupOptions, io: CommandIo): Promise<ExitCodeName> {
   const runner = createRunner(options, io);
   const ctx: RunContext = { options, runner, env: io.env, cwd: io.cwd };
+  const list = { silent: options.output === 'json', env: io.env, isTTY: io.isTTY };
+  const applied: Applied = {};
+  let reviewed: ReviewedPlan | undefined;
   // Ctrl-C stops the child in flight and lets the backup put pause state back and mark the set failed.
-  const untrap = trapInterrupts(runner);
+  const abort = new AbortController();
+  const untrap = trapInterrupts(runner, () => abort.abort());
   try {
-    await runTaskList(backupSteps(options, () => new Date()), ctx, { silent: options.output === 'json', env: io.env, isTTY: io.isTTY });
+    if (options.planFile !== undefined) {
+      reviewed = await loadReviewedPlan(options.planFile, 'backup', io);
+      await runTaskList(reviewedPlanSteps(reviewed, backupFlags(options), []), ctx, list);
+    } else {
+      await runTaskList(backupPlanningSteps(options), ctx, list);
+    }
     runner.throwIfInterrupted();
+    const plan = need(ctx, 'plan');
+    if (options.dryRun) await showPlan(plan, { runner, io, output: options.output, planOut: options.planOut });
+    else await executePlan(plan, { runner, kubectl: need(ctx, 'kubectl'), env: io.env, toolVersion: toolVersion(), warn: () => undefined, signal: abort.signal, now: () => new Date() }, applied, list);
   } finally {
     untrap();
   }
-  const report = buildBackupReport({ dryRun: options.dryRun, plan: need(ctx, 'backupPlan'), result: ctx.backup, verdicts: need(ctx, 'verdicts') });
+  const plan = need(ctx, 'plan');
+  const action = plan.actions.find((a) => a.op === 'backup');
+  if (!action || action.op !== 'backup') throw new Error('internal: a backup plan without its backup');
+  const verdicts = ctx.verdicts ?? [];
+  const report = buildBackupReport({ dryRun: options.dryRun, plan: action, result: applied.backup, verdicts });
   io.stdout(options.output === 'json' ? JSON.stringify(report, null, 2) : renderBackupReport(report, paint(io.env)));
   return 'Success';
 }

@@ -1,30 +1,28 @@
-import { readFile } from 'node:fs/promises';
-import { setTimeout as delay } from 'node:timers/promises';
-import path from 'node:path';
 import type { ListrTask } from 'listr2';
-import { NotConfirmedError, confirmUpgrade, interrupted, type ConfirmResult } from '../confirm/index.js';
+import { executePlan, type Applied } from '../apply/execute-plan.js';
+import { NotConfirmedError, type ConfirmResult } from '../confirm/index.js';
 import { need, type RunContext } from '../context.js';
-import { EnvironmentError, SafeUpgradeError, isSafeUpgradeError } from '../errors.js';
+import { isSafeUpgradeError } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
-import { runHandoff, type HandoffResult } from '../handoff/run-handoff.js';
+import { refuseOwnFlagsAfterDashDash } from '../handoff/own-flags.js';
 import { buildUpgradeClusterCommand, buildUpgradeManagementComponentsCommand } from '../handoff/upgrade-command.js';
-import { EKSA_CLUSTERS } from '../kube/kinds.js';
-import type { KubeObject } from '../kube/types.js';
-import { backupTimestamp } from '../backup/naming.js';
 import { formatCommand, type Command } from '../runner/command.js';
 import { createRunner } from '../runner/create-runner.js';
 import { StepTimer } from '../report/step-timer.js';
 import { trapInterrupts } from '../signals.js';
-import { backupCapiStep } from '../steps/backup-capi.js';
+import { checkOutputPathsStep } from '../steps/check-paths.js';
 import { findClusterctlStep } from '../steps/find-clusterctl.js';
+import { findFreshBackupStep } from '../steps/find-fresh-backup.js';
 import { gateSteps } from '../steps/gate.js';
-import { recheckReadinessStep } from '../steps/recheck-readiness.js';
-import { takeLockStep } from '../steps/take-lock.js';
+import { planStep } from '../steps/plan.js';
+import { readLockStep } from '../steps/read-lock.js';
 import { runTaskList } from '../steps/task-list.js';
-import { upgradePlanStep } from '../steps/upgrade-plan.js';
+import { NothingToUpgrade, upgradePlanStep } from '../steps/upgrade-plan.js';
 import { toolVersion, type BackupOptions } from './backup.js';
 import { writeEvidence, type RunOutcome } from './cluster-evidence.js';
 import type { CommandIo } from './io.js';
+import { loadReviewedPlan, reviewedPlanSteps, showPlan, type ReviewedPlan } from './plan-io.js';
+import { restoreHint } from './restore-hint.js';
 
 export interface ClusterOptions extends BackupOptions {
   readonly command: 'cluster' | 'management-components';
@@ -43,29 +41,55 @@ export interface ClusterOptions extends BackupOptions {
   readonly givenArgs: readonly string[];
 }
 
-/** The flow as one task list: the gate, the lock, the backups, the check under the lock. */
-function upgradeSteps(options: ClusterOptions, io: CommandIo): ListrTask<RunContext>[] {
-  const version = toolVersion();
+/** The options that shape the plan: a reviewed plan applied with other values is stale. */
+export function planFlags(options: ClusterOptions): Record<string, unknown> {
+  return {
+    command: options.command,
+    kubeconfig: options.kubeconfig ?? null,
+    onUnready: options.onUnready,
+    requestTimeout: options.requestTimeout,
+    etcd: options.etcd,
+    cleanFailed: options.cleanFailed,
+    clusterctl: options.clusterctl ?? null,
+    cliToolsImage: options.cliToolsImage ?? null,
+    releaseManifest: options.releaseManifest ?? null,
+    eksaVersion: options.eksaVersion ?? null,
+    passThrough: options.passThrough,
+    extraArgs: options.extraArgs,
+    leaseSeconds: options.leaseSeconds,
+    forceUnlock: options.forceUnlock,
+    confirmTimeoutMs: options.confirmTimeoutMs ?? null,
+    confirmIntervalMs: options.confirmIntervalMs,
+    maxBackupAgeMs: options.maxBackupAgeMs ?? null,
+  };
+}
+
+/**
+ * The read-only gate and the plan: everything that can stop the run before its first write stops it
+ * here, the same in the dry run and the real run.
+ */
+function planningSteps(options: ClusterOptions, io: CommandIo): ListrTask<RunContext>[] {
   const bundlesOverride = options.passThrough['bundles-override'];
   return [
-    ...gateSteps({ enforceSkew: true }),
-    buildHandoffStep(options, io),
-    ...(options.command === 'cluster' ? [upgradePlanStep({ bundlesOverride: typeof bundlesOverride === 'string' ? bundlesOverride : undefined })] : []),
-    takeLockStep({ leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock, toolVersion: version }),
+    checkOutputPathsStep([{ flag: '--report', file: options.report }, { flag: '--plan-out', file: options.planOut }]),
+    ...gateSteps({ enforceSkew: true, enforceScope: true, afterSpec: [buildHandoffStep(options, io)] }),
     findClusterctlStep(options),
-    backupCapiStep({ etcd: options.etcd, maxBackupAgeMs: options.maxBackupAgeMs, cleanFailed: options.cleanFailed, toolVersion: version, now: () => new Date() }),
-    recheckReadinessStep(),
+    ...(options.command === 'cluster' ? [upgradePlanStep({ bundlesOverride: typeof bundlesOverride === 'string' ? bundlesOverride : undefined })] : []),
+    readLockStep({ leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock }),
+    ...(options.maxBackupAgeMs !== undefined ? [findFreshBackupStep({ maxAgeMs: options.maxBackupAgeMs, requireEtcdSnapshots: options.etcd.skipReason === undefined })] : []),
+    planStep({ ...options, command: options.command, toolVersion: toolVersion(), flags: planFlags(options) }),
   ];
 }
 
 /**
- * The eksctl command, built once as data right after the read-only gate: a pass-through flag or a spec
- * eksctl would refuse stops the run before the lock, the backup or any other write.
+ * The eksctl command, built once as data right after the spec is read: our own flag after `--`, a
+ * pass-through flag or a spec eksctl would refuse stops the run before any API read or write.
  */
 function buildHandoffStep(options: ClusterOptions, io: CommandIo): ListrTask<RunContext> {
   return {
     title: 'Build the eksctl command',
     task: (ctx) => {
+      refuseOwnFlagsAfterDashDash(options.extraArgs);
       ctx.handoff = handoffCommand(options, ctx, io);
     },
   };
@@ -95,129 +119,62 @@ function handoffCommand(options: ClusterOptions, ctx: RunContext, io: CommandIo)
   });
 }
 
-/** `cluster` / `management-components`: gate, lock, back up, verify, hand off to eksctl, confirm, report. */
+/**
+ * `cluster` / `management-components`: the gate and the plan; then the dry run renders the plan, or the
+ * one executor applies it (lock, backup, recheck, hand-off to eksctl, confirmation); then the report.
+ * With `--plan FILE`, a reviewed plan is applied unchanged, or refused when the tree changed.
+ */
 export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Promise<ExitCodeName> {
   const startedAt = new Date();
   const runner = createRunner(options, io);
-  const ctx: RunContext = { options, runner, env: io.env, cwd: io.cwd, timer: new StepTimer() };
-  // Ctrl-C also ends the confirmation wait, which no child process is there to carry.
+  const timer = new StepTimer();
+  const ctx: RunContext = { options, runner, env: io.env, cwd: io.cwd, timer };
   const abort = new AbortController();
   const untrap = trapInterrupts(runner, () => abort.abort());
-  let handoff: HandoffResult | undefined;
-  let handoffArgv: readonly string[] | undefined;
+  const list = { silent: options.output === 'json', env: io.env, isTTY: io.isTTY };
+  const applied: Applied = {};
+  let reviewed: ReviewedPlan | undefined;
   let confirm: ConfirmResult | undefined;
   let outcome: RunOutcome = { exit: 'Success' };
   try {
-    await runTaskList(upgradeSteps(options, io), ctx, { silent: options.output === 'json', env: io.env, isTTY: io.isTTY });
+    if (options.planFile !== undefined) {
+      reviewed = await loadReviewedPlan(options.planFile, options.command, io);
+      await runTaskList(reviewedPlanSteps(reviewed, planFlags(options), [checkOutputPathsStep([{ flag: '--report', file: options.report }])]), ctx, list);
+      ctx.plan = reviewed.plan;
+    } else {
+      await runTaskList(planningSteps(options, io), ctx, list);
+    }
     runner.throwIfInterrupted();
-    const command = need(ctx, 'handoff');
-    await leaveTheBackupSecond(ctx);
-    // The lease may have been taken or deleted during the backup: eksctl starts only while it is still ours.
-    await need(ctx, 'lock').confirmHeld();
-    handoffArgv = command.argv;
-    const timer = need(ctx, 'timer');
+    const plan = need(ctx, 'plan');
     if (options.dryRun) {
-      handoff = await runHandoff(command, { runner });
+      await showPlan(plan, { runner, io, output: options.output, planOut: options.planOut });
       timer.skip('Hand off to eksctl', 'dry run: printed, not run');
       timer.skip('Confirm from the cluster', 'dry run');
     } else {
-      const step = timer.start('Hand off to eksctl');
-      handoff = await runHandoff(command, { runner });
-      step.end(handoff.exitCode === 0 && !handoff.interrupted ? 'ok' : 'failed', handoff.exitCode === 0 ? undefined : `eksctl exited ${handoff.exitCode}`);
-      if (handoff.interrupted || runner.interruptedBy) {
-        throw new SafeUpgradeError('Interrupted', `interrupted during the upgrade; eksctl exited ${handoff.exitCode}`, {
-          hint: `check the cluster before anything else; the backup is ${ctx.backup?.dir ?? 'not complete'}`,
-        });
-      }
-      if (handoff.exitCode !== 0) {
-        throw new SafeUpgradeError('UpgradeFailed', `eksctl anywhere upgrade failed with exit code ${handoff.exitCode}`, {
-          hint: `restore from ${ctx.backup?.dir}: eksa-safe-upgrade restore-plan ${ctx.backup?.dir}`,
-        });
-      }
-      confirm = await timer.time('Confirm from the cluster', () => confirmAfterHandoff(options, ctx, abort.signal));
+      await executePlan(plan, { runner, kubectl: need(ctx, 'kubectl'), env: io.env, toolVersion: toolVersion(), warn: () => undefined, signal: abort.signal, now: () => new Date(), timer }, applied, list);
+      confirm = applied.confirm;
     }
   } catch (error) {
     if (error instanceof NotConfirmedError) confirm = error.result;
-    outcome = { exit: isSafeUpgradeError(error) ? error.exit : 'Internal', error };
+    outcome = error instanceof NothingToUpgrade ? { exit: 'Success', nothingToUpgrade: error.message } : { exit: isSafeUpgradeError(error) ? error.exit : 'Internal', error };
   } finally {
     untrap();
-    await ctx.lock?.release();
+    await applied.lock?.release();
   }
 
-  if (outcome.exit === 'UpgradeFailed' || outcome.exit === 'NotConfirmed' || (outcome.exit === 'Interrupted' && handoff)) {
-    io.stderr(await restoreRunbookText(ctx.backup?.dir));
-  }
-  await writeEvidence({ options, io, ctx, startedAt, handoff, handoffArgv, confirm, outcome });
+  const restore = await restoreHint(outcome.exit, applied);
+  if (restore) io.stderr(restore);
+  await writeEvidence({ options, io, ctx, startedAt, applied, reviewed, confirm, outcome });
   if (outcome.error !== undefined) throw outcome.error;
-  if (!options.dryRun && options.output !== 'json') io.stdout(`Upgrade confirmed: ${need(ctx, 'spec').name} is Ready at Kubernetes ${need(ctx, 'spec').kubernetesVersion}. Backup kept: ${ctx.backup?.dir}`);
-  if (options.dryRun && options.output !== 'json' && handoffArgv) io.stdout(`Dry run complete: nothing was changed. The upgrade would run:\n  ${formatCommand(handoffArgv)}`);
+  if (options.output !== 'json') io.stdout(finalLine(options, ctx, applied, outcome));
   return outcome.exit;
 }
 
-/**
- * Since EKS-A v0.18 the controller keeps upgrading after the CLI exits: the run is judged from the
- * cluster's own status, at a generation no older than the one eksctl just applied.
- */
-async function confirmAfterHandoff(options: ClusterOptions, ctx: RunContext, signal: AbortSignal): Promise<ConfirmResult> {
-  const spec = need(ctx, 'spec');
-  const kubectl = need(ctx, 'kubectl');
-  const started = Date.now();
-  // The API may be restarting under the rollout: a failed read is retried like a poll, within the same time limit.
-  let now: KubeObject | undefined;
-  for (;;) {
-    try {
-      now = (await kubectl.listAll([EKSA_CLUSTERS], 'read the generation eksctl applied')).find(
-        (c) => c.metadata.name === spec.name && (c.metadata.namespace ?? 'default') === spec.namespace,
-      );
-      break;
-    } catch (error) {
-      if (!(error instanceof EnvironmentError)) throw error;
-      if (options.confirmTimeoutMs !== undefined && Date.now() - started >= options.confirmTimeoutMs) {
-        throw new SafeUpgradeError('NotConfirmed', `eksctl finished, but the upgrade could not be confirmed: ${error.message}`, {
-          hint: 'watch `kubectl get clusters.anywhere.eks.amazonaws.com -A` until the cluster is Ready at the new version',
-        });
-      }
-      await delay(options.confirmIntervalMs, undefined, { signal }).catch(() => {
-        throw interrupted();
-      });
-    }
-  }
-  const live = need(ctx, 'inventory').clusters.find((c) => c.name === spec.name);
-  const kubernetesVersion = options.command === 'cluster' ? spec.kubernetesVersion : String(live?.eksa.spec?.kubernetesVersion ?? spec.kubernetesVersion);
-  const result = await confirmUpgrade({
-    kubectl,
-    targets: [
-      {
-        name: spec.name,
-        namespace: spec.namespace,
-        kubernetesVersion,
-        ...(options.command === 'cluster' ? { eksaVersion: spec.eksaVersion ?? need(ctx, 'tools').eksctl } : {}),
-        ...(now?.metadata.generation !== undefined ? { generation: now.metadata.generation } : {}),
-      },
-    ],
-    timeoutMs: options.confirmTimeoutMs === undefined ? undefined : Math.max(0, options.confirmTimeoutMs - (Date.now() - started)),
-    intervalMs: options.confirmIntervalMs,
-    signal,
-  });
-  return result;
+function finalLine(options: ClusterOptions, ctx: RunContext, applied: Applied, outcome: RunOutcome): string {
+  if (outcome.nothingToUpgrade !== undefined) return outcome.nothingToUpgrade;
+  const plan = need(ctx, 'plan');
+  const handoff = plan.actions.find((a) => a.op === 'handoff');
+  if (options.dryRun) return `Dry run complete: nothing was changed. The upgrade would run:\n  ${handoff ? formatCommand(handoff.command.argv) : '(no hand-off)'}`;
+  const leftOut = plan.scope.kind === 'management-only' ? `. Not backed up: ${plan.scope.leftOut.map((l) => `${l.cluster} (${l.reasons.map((r) => r.code).join(', ')})`).join(', ')}` : '';
+  return `Upgrade confirmed: ${plan.cluster.name} is Ready at Kubernetes ${plan.cluster.kubernetesVersion}. Backup kept: ${applied.backup?.dir}${leftOut}`;
 }
-
-/**
- * eksctl names its own pre-upgrade backup `<mgmt>/<cluster>-backup-<second>` exactly as we do, and deletes
- * it when the upgrade succeeds: handing off within the second our set is named after would let eksctl
- * write into our set and then remove it. Wait for the next second first.
- */
-async function leaveTheBackupSecond(ctx: RunContext): Promise<void> {
-  const plan = ctx.backupPlan;
-  if (!plan || ctx.runner.dryRun) return;
-  while (backupTimestamp(new Date()) === plan.folderTimestamp) {
-    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
-  }
-}
-
-async function restoreRunbookText(dir: string | undefined): Promise<string> {
-  if (!dir) return 'No complete backup set was written in this run.';
-  const runbook = await readFile(path.join(dir, 'RESTORE.md'), 'utf8').catch(() => undefined);
-  return [`Backup of this run: ${dir}`, runbook ?? `Restore steps: eksa-safe-upgrade restore-plan ${dir}`].join('\n');
-}
-

@@ -1,13 +1,10 @@
 import { EnvironmentError, ToolError, firstMeaningfulLine } from '../errors.js';
 import { read, type Command } from '../runner/command.js';
 import type { Runner } from '../runner/runner.js';
+import { kubectlArgv, type KubectlTarget } from './argv.js';
 import type { KubeObject } from './types.js';
 
-export interface KubectlOptions {
-  readonly kubeconfig: string;
-  /** Every kubectl read carries a request timeout: a hanging API server must not hang the gate. */
-  readonly requestTimeout: string;
-}
+export type KubectlOptions = KubectlTarget;
 
 /** kubectl argv builders and the reads the tool makes, through the one runner. */
 export class Kubectl {
@@ -17,7 +14,7 @@ export class Kubectl {
   ) {}
 
   argv(args: readonly string[]): string[] {
-    return ['kubectl', '--kubeconfig', this.options.kubeconfig, `--request-timeout=${this.options.requestTimeout}`, ...args];
+    return kubectlArgv(this.options, args);
   }
 
   /** `kubectl get KIND,KIND… -A -o json` in one call; the items of every kind, in kind order. */

@@ -5,7 +5,6 @@ import { LockedError, type LockLostError } from './errors.js';
 import { judgeLease, lockedMessage } from './judge.js';
 import { LeaseClient } from './lease-client.js';
 import { buildLease, ciJobUrl, currentHolderIdentity, DEFAULT_LEASE_SECONDS, LEASE_NAMESPACE, type LeaseIdentity, type LeaseObject } from './lease.js';
-import { PreviewLock } from './preview-lock.js';
 import type { Takeover, UpgradeLock } from './types.js';
 import { HeldLock } from './upgrade-lock.js';
 
@@ -31,8 +30,8 @@ const MAX_ATTEMPTS = 3;
 
 /**
  * Take the upgrade lock with optimistic concurrency: create; if it exists, read it; if it lapsed,
- * replace it carrying the resourceVersion we read (a 409 means another run won). In a dry run only
- * the read happens; the create is printed by the runner, not run.
+ * replace it carrying the resourceVersion we read (a 409 means another run won). The dry run never
+ * comes here: it renders the plan's acquire action instead.
  */
 export async function acquireUpgradeLock(options: LockOptions): Promise<UpgradeLock> {
   const now = options.now ?? Date.now;
@@ -57,13 +56,6 @@ export async function acquireUpgradeLock(options: LockOptions): Promise<UpgradeL
       warn: options.warn ?? (() => undefined),
       onLost: options.onLost,
     });
-
-  if (client.dryRun) {
-    const state = judgeLease(await client.get('dry run: is the upgrade lock free?'), now(), leaseSeconds);
-    const nowMs = now();
-    await client.create(buildLease(identity, { acquireMs: nowMs, renewMs: nowMs }));
-    return new PreviewLock(state, identity);
-  }
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const acquireMs = now();

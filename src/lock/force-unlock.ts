@@ -7,19 +7,18 @@ import type { LockOptions } from './acquire.js';
 export interface ForceUnlockRecord {
   readonly previous: LeaseState;
   readonly deleted: boolean;
-  readonly dryRun: boolean;
 }
 
-/** Delete the lease whoever holds it, recording whose it was (dry run: printed, not run). */
+/** Delete the lease whoever holds it, recording whose it was. */
 export async function forceUnlock(options: Pick<LockOptions, 'runner' | 'kubectl' | 'now' | 'leaseSeconds' | 'warn'>): Promise<ForceUnlockRecord> {
   const client = new LeaseClient(options.runner, options.kubectl);
   const lease = await client.get('force-unlock: who holds the upgrade lock?');
   const previous = judgeLease(lease, (options.now ?? Date.now)(), options.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
-  if (previous.state === 'absent') return { previous, deleted: false, dryRun: client.dryRun };
+  if (previous.state === 'absent') return { previous, deleted: false };
   const outcome = await client.deleteAny();
   const deleted = outcome.status === 'ok';
   if (deleted) {
     options.warn?.(`force-unlock: deleted the upgrade lock of ${previous.holder || 'nobody'} (renewed ${previous.renewedAgoSeconds}s ago)`);
   }
-  return { previous, deleted, dryRun: client.dryRun };
+  return { previous, deleted };
 }

@@ -27,10 +27,6 @@ export class LeaseClient {
     private readonly kubectl: Kubectl,
   ) {}
 
-  get dryRun(): boolean {
-    return this.runner.dryRun;
-  }
-
   async get(why = 'read the upgrade lock'): Promise<LeaseObject | undefined> {
     const command = read(
       this.kubectl.argv(['get', LEASES, LEASE_NAME, '--namespace', LEASE_NAMESPACE, '--ignore-not-found', '-o', 'json']),

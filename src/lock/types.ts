@@ -27,9 +27,8 @@ export interface LockRecord {
   readonly release: ReleaseOutcome | undefined;
 }
 
-/** The lock as the flow uses it, held or (dry run) only looked at. */
+/** The lock as the flow uses it, once taken. */
 export interface UpgradeLock {
-  readonly dryRun: boolean;
   readonly audit: string;
   /** Rejects once the lock is lost; never settles otherwise. Race it against long work. */
   whenLost(): Promise<never>;

@@ -21,7 +21,6 @@ export interface HeldLockOptions {
  * surfaces as a lost lock instead of being overwritten.
  */
 export class HeldLock implements UpgradeLock {
-  readonly dryRun = false;
   private resourceVersion: string | undefined;
   private lastRenewMs: number;
   private renewals = 0;

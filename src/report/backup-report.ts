@@ -1,6 +1,6 @@
-import type { BackupResult } from '../backup/apply.js';
+import type { Applied } from '../apply/execute-plan.js';
 import type { BackupManifest } from '../backup/manifest.js';
-import type { BackupPlan } from '../backup/plan.js';
+import type { BackupAction } from '../plan/types.js';
 import { formatCommand } from '../runner/command.js';
 import type { ClusterVerdict } from '../readiness/verdict.js';
 import type { Paint } from './preflight-report.js';
@@ -18,13 +18,13 @@ export interface BackupReport {
   readonly clusters: readonly ClusterVerdict[];
 }
 
-export function buildBackupReport(input: { dryRun: boolean; plan: BackupPlan; result: BackupResult | undefined; verdicts: readonly ClusterVerdict[] }): BackupReport {
+export function buildBackupReport(input: { dryRun: boolean; plan: BackupAction; result: Applied['backup']; verdicts: readonly ClusterVerdict[] }): BackupReport {
   const m = input.result?.manifest;
   const planScope = input.plan.scope;
   return {
     command: 'backup',
     dryRun: input.dryRun,
-    dir: input.result?.dir ?? input.plan.dir,
+    dir: input.result?.dir ?? input.plan.set.dir,
     state: m ? 'complete' : 'planned',
     scope: m?.scope ?? {
       kind: planScope.kind,

@@ -19,7 +19,7 @@ const enumOf =
 
 /** One outcome per exit name; success is `upgraded`, or `dry-run` when nothing was written. */
 export type Outcome =
-  | 'upgraded' | 'dry-run' | 'not-ready' | 'skew' | 'locked' | 'backup-failed' | 'etcd-snapshot-failed'
+  | 'upgraded' | 'dry-run' | 'nothing-to-upgrade' | 'plan-stale' | 'not-ready' | 'skew' | 'locked' | 'backup-failed' | 'etcd-snapshot-failed'
   | 'verify-failed' | 'upgrade-failed' | 'not-confirmed' | 'interrupted' | 'usage' | 'environment' | 'internal';
 
 export const OUTCOME_OF_FAILURE: Record<Exclude<ExitCodeName, 'Success'>, Outcome> = {
@@ -34,11 +34,12 @@ export const OUTCOME_OF_FAILURE: Record<Exclude<ExitCodeName, 'Success'>, Outcom
   VerifyFailed: 'verify-failed',
   UpgradeFailed: 'upgrade-failed',
   NotConfirmed: 'not-confirmed',
+  PlanStale: 'plan-stale',
   Interrupted: 'interrupted',
 };
 
 const outcome = enumOf<Outcome>()([
-  'upgraded', 'dry-run', 'not-ready', 'skew', 'locked', 'backup-failed', 'etcd-snapshot-failed',
+  'upgraded', 'dry-run', 'nothing-to-upgrade', 'plan-stale', 'not-ready', 'skew', 'locked', 'backup-failed', 'etcd-snapshot-failed',
   'verify-failed', 'upgrade-failed', 'not-confirmed', 'interrupted', 'usage', 'environment', 'internal',
 ]);
 const reasonCode = enumOf<ReasonCode>()([
@@ -174,6 +175,19 @@ export const evidenceSchema = z
       })
       .nullable(),
     confirm: confirm.nullable(),
+    runPlan: z
+      .strictObject({
+        sha256: sha256.describe('of the plan as --plan-out writes it'),
+        fingerprintSha256: sha256.describe('of what the plan was made against: every object of the tree, the spec, tools, flags'),
+        actions: z.array(z.string()).describe('the plan\'s actions, in order'),
+        appliedFrom: z.string().nullable().describe('the --plan file this run applied unchanged; null when planned in this run'),
+      })
+      .optional()
+      .describe('the plan this run rendered (dry run) or applied'),
+    forcedUnlock: z
+      .strictObject({ previousHolder: z.string(), deleted: z.boolean() })
+      .optional()
+      .describe('--force-unlock: whose lease was deleted before the lock was taken'),
     outcome,
     exitCode: z.number().int().nonnegative(),
     error: z.strictObject({ message: z.string(), hint: z.string().optional() }).nullable(),

@@ -1,4 +1,4 @@
-import type { ClusterctlInfo } from '../backup/apply.js';
+import type { ClusterctlInfo } from '../capi/move-command.js';
 import type { ConfirmResult } from '../confirm/index.js';
 import { isSafeUpgradeError } from '../errors.js';
 import type { EtcdSnapshotEntry } from '../etcd/types.js';
@@ -62,10 +62,14 @@ export interface EvidenceParts {
   /** The hand-off command's argv (redacted here) and, once eksctl ended, its result. */
   readonly handoff?: { readonly argv: readonly string[]; readonly result?: HandoffResult };
   readonly confirm?: ConfirmResult;
+  readonly runPlan?: Evidence['runPlan'];
+  readonly forcedUnlock?: Evidence['forcedUnlock'];
+  /** eksctl's plan and the spec showed nothing to change: stopped before any write. */
+  readonly nothingToUpgrade?: boolean;
 }
 
-export function outcomeOf(exit: ExitCodeName, dryRun: boolean): Outcome {
-  if (exit === 'Success') return dryRun ? 'dry-run' : 'upgraded';
+export function outcomeOf(exit: ExitCodeName, dryRun: boolean, nothingToUpgrade = false): Outcome {
+  if (exit === 'Success') return nothingToUpgrade ? 'nothing-to-upgrade' : dryRun ? 'dry-run' : 'upgraded';
   return OUTCOME_OF_FAILURE[exit];
 }
 
@@ -202,7 +206,9 @@ export function buildEvidence(parts: EvidenceParts): Evidence {
       : null,
     handoff: parts.handoff ? handoffOf(parts.handoff) : null,
     confirm: parts.confirm ? confirmOf(parts.confirm) : null,
-    outcome: outcomeOf(parts.exit, parts.dryRun),
+    ...opt('runPlan', parts.runPlan),
+    ...opt('forcedUnlock', parts.forcedUnlock),
+    outcome: outcomeOf(parts.exit, parts.dryRun, parts.nothingToUpgrade),
     exitCode: ExitCode[parts.exit],
     error: parts.exit === 'Success' ? null : describeError(parts.error),
   };

@@ -77,6 +77,21 @@ export class Runner {
     return this.options.dryRun;
   }
 
+  /** A write the dry run rendered from the plan: journaled as skipped, nothing runs. */
+  recordSkipped(command: Command): void {
+    this.journal.add({
+      argv: redactArgv(command.argv),
+      kind: command.kind,
+      why: command.why,
+      dryRun: true,
+      ...(command.input === undefined ? {} : { stdinBytes: Buffer.byteLength(command.input) }),
+      time: new Date().toISOString(),
+      skipped: true,
+      exitCode: null,
+      durationMs: 0,
+    });
+  }
+
   async run(command: Command, runOptions: RunOptions = {}): Promise<RunResult> {
     const shown = formatCommand(command.argv);
     const base = {

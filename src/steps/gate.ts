@@ -6,13 +6,18 @@ import { readinessStep } from './readiness.js';
 import { scopeStep } from './scope.js';
 import { skewStep } from './skew.js';
 
-/** The read-only gate every command starts with; an upgrade stops on version skew (`enforceSkew`), preflight reports it. */
-export function gateSteps(options: { enforceSkew: boolean } = { enforceSkew: false }): ListrTask<RunContext>[] {
+/**
+ * The read-only gate every command starts with. Preflight reports skew and a scope that stops; an
+ * upgrade stops on skew (`enforceSkew`), and a backup or upgrade stops on scope `stop` (`enforceScope`).
+ * `afterSpec` runs right after the spec is loaded (flag checks that need no API read).
+ */
+export function gateSteps(options: { enforceSkew?: boolean; enforceScope?: boolean; skew?: boolean; afterSpec?: ListrTask<RunContext>[] } = {}): ListrTask<RunContext>[] {
   return [
     loadSpecStep(),
+    ...(options.afterSpec ?? []),
     readTreeStep(),
     readinessStep(),
-    skewStep({ enforce: options.enforceSkew }),
-    scopeStep(),
+    ...(options.skew === false ? [] : [skewStep({ enforce: options.enforceSkew ?? false })]),
+    scopeStep({ enforce: options.enforceScope ?? false }),
   ];
 }

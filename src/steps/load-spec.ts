@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { ListrTask } from 'listr2';
 import type { RunContext } from '../context.js';
 import { Kubectl } from '../kube/kubectl.js';
@@ -12,6 +14,8 @@ export function loadSpecStep(): ListrTask<RunContext> {
       const spec = await loadSpec(ctx.options.filename);
       const layout = resolveLayout({ spec, kubeconfigFlag: ctx.options.kubeconfig, env: ctx.env, cwd: ctx.cwd });
       ctx.spec = spec;
+      // The plan's fingerprint names the spec by its bytes: a changed file makes a reviewed plan stale.
+      ctx.specSha256 = createHash('sha256').update(await readFile(spec.file)).digest('hex');
       ctx.layout = layout;
       ctx.kubectl = new Kubectl(ctx.runner, { kubeconfig: layout.kubeconfig, requestTimeout: ctx.options.requestTimeout });
       const role = spec.isManagement ? 'management cluster' : `workload cluster of ${spec.managementClusterName}`;

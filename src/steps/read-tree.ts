@@ -33,6 +33,7 @@ export function readTreeStep(): ListrTask<RunContext> {
         listTree(ctx, `read the management tree of ${spec.managementClusterName}`),
       ]);
       ctx.tools = tools;
+      ctx.items = items;
       // Assembled only once both reads are in: a tree that fails to assemble still leaves the tools in the record.
       ctx.inventory = assembleTree(ctx, items);
       const workloads = ctx.inventory.clusters.length - 1;

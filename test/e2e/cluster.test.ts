@@ -72,8 +72,20 @@ describe('cluster on the healthy tree', () => {
     const r = await upgrade(s, [...NO_ETCD, '--dry-run', '--journal', journal]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Dry run complete: nothing was changed\. The upgrade would run:\n\s+eksctl anywhere upgrade cluster -f \S+mgmt-eks-a-cluster\.yaml$/m);
-    const writes = r.stderr.split('\n').filter((l) => l.startsWith('! '));
-    expect(writes.map((l) => l.split(' ').slice(1, 3).join(' '))).toEqual(['kubectl --kubeconfig', 'docker run', 'eksctl anywhere']);
+    // The plan is the dry run's result: on stdout, every write at the margin in the order the real run makes it.
+    const writes = r.stdout.split('\n').filter((l) => l.startsWith('! '));
+    expect(writes.map((l) => l.split(' ').slice(1, 3).join(' '))).toEqual(['kubectl --kubeconfig', 'docker run', 'kubectl --kubeconfig', 'eksctl anywhere', 'kubectl --kubeconfig']);
+    expect(writes[0]).toMatch(/ create -f - -o json$/);
+    expect(writes[4]).toMatch(/ delete --raw \/apis\/coordination\.k8s\.io\/v1\/namespaces\/eksa-system\/leases\/eksa-safe-upgrade -f -$/);
+    // The pause-state restore (a branch: a write per switch that differs after clusterctl), the file writes, the lock release.
+    expect(r.stdout).toMatch(/^# Put every cluster back in the pause state it had before clusterctl/m);
+    expect(r.stdout).toMatch(/^ {4}! kubectl .* patch clusters\.cluster\.x-k8s\.io w01 -n eksa-system --type=merge -p '\{"spec":\{"paused":null\}\}'$/m);
+    expect(r.stdout).toMatch(/^ {4}! kubectl .* annotate clusters\.v1alpha1\.anywhere\.eks\.amazonaws\.com w01 -n default anywhere\.eks\.amazonaws\.com\/paused- --overwrite$/m);
+    expect(r.stdout).toMatch(/^\+ mkdir \S+\/mgmt-backup-[0-9T_-]+\.partial \(0700\)/m);
+    expect(r.stdout).toMatch(/^\+ write \S+\/mgmt-backup-[0-9T_-]+\.partial\/manifest\.json \(0600\)/m);
+    expect(r.stdout).toMatch(/^\+ rename \S+\.partial to \S+\/mgmt-backup-[0-9T_-]+: complete/m);
+    expect(r.stdout).toMatch(/^# \d+\. Release the upgrade lock/m);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('! '))).toEqual([]);
     expect(readJournal(journal).filter((e) => e.kind !== 'read' && !e.skipped)).toEqual([]);
     expect(s.journal().filter((e) => e.source === 'apiserver')).toEqual([]);
     expect(eksctlUpgrades(s)).toEqual([]);

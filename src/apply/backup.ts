@@ -1,0 +1,217 @@
+import { chmod, copyFile, readdir, rename, rm } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import path from 'node:path';
+import { SafeUpgradeError, ToolError, firstMeaningfulLine, printable } from '../errors.js';
+import { EKSA_GROUP, groupOf } from '../kube/kinds.js';
+import { parseList, type Kubectl } from '../kube/kubectl.js';
+import type { Runner } from '../runner/runner.js';
+import { digestFiles, listFiles } from '../backup/digest.js';
+import { forReapply, selectEksaObjects } from '../backup/eksa-export.js';
+import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type BackupManifest } from '../backup/manifest.js';
+import { checkBackupGraph } from '../backup/check-graph.js';
+import { parseRefKey } from '../backup/object-graph.js';
+import { pauseStateOf } from '../backup/pause-state.js';
+import { chmodTree, privateDir, privateFile } from '../backup/private-files.js';
+import { writeRestoreRunbook } from '../lifecycle/restore-file.js';
+import { requireAllSnapshots, snapshotClusters } from '../etcd/snapshot.js';
+import type { EtcdSnapshotEntry } from '../etcd/types.js';
+import type { BackupAction, FileAction } from '../plan/types.js';
+
+export interface ApplyDeps {
+  readonly runner: Runner;
+  readonly kubectl: Kubectl;
+  readonly now: Date;
+  readonly warn: (line: string) => void;
+  readonly onProgress?: (cluster: string, member: string, bytes: number) => void;
+}
+
+export interface BackupResult {
+  readonly dir: string;
+  readonly manifest: BackupManifest;
+}
+
+/**
+ * Apply the backup action of a plan: move into `<name>.partial/capi`, put pause state back, export the
+ * EKS-A objects, verify the object graph, snapshot etcd, hash every file, write the manifest, and only
+ * then rename into place. A failure leaves `<name>.failed` with the error in its manifest (or nothing,
+ * with --clean-failed). Every command and path comes from the plan; nothing is decided here again.
+ */
+export async function applyBackup(plan: BackupAction, deps: ApplyDeps): Promise<BackupResult> {
+  const { set } = plan;
+  const recorded = plan.pause.recorded;
+  const pauseRestore: BackupManifest['pauseRestore'] = [];
+  let scope: BackupManifest['scope'] = {
+    kind: plan.scope.kind,
+    clusters: [...plan.scope.clusters],
+    summary: plan.scope.summary,
+    leftOut: plan.scope.kind === 'management-only' ? plan.scope.leftOut.map((l) => ({ cluster: l.cluster, reasons: [...l.reasons] })) : [],
+  };
+  let argv = [...plan.move.argv];
+  const expected = { ...plan.expected };
+  const { toolVersion, ...facts } = plan.manifest;
+  const base = {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    tool: { name: 'eksa-safe-upgrade' as const, version: toolVersion },
+    createdAt: deps.now.toISOString(),
+    folderTimestamp: set.folderTimestamp,
+    ...facts,
+    etcd: [],
+  };
+
+  for (const action of plan.prepare) await applyFileAction(action);
+  const capiDir = path.join(set.partialDir, 'capi');
+  try {
+    const moved = await deps.runner.run(plan.move, { reject: false });
+    deps.runner.throwIfInterrupted();
+    if (moved.exitCode !== 0) {
+      const error = firstMeaningfulLine(moved.stderr) || `exit code ${moved.exitCode}`;
+      if (!plan.fallback) throw moveFailed(plan.move.argv, error, moved.stderr);
+      deps.warn(`whole-tree backup failed (${error}); falling back to the management cluster only, as EKS-A does`);
+      await restorePause(plan, deps, pauseRestore);
+      for (const action of plan.fallback.prepare) await applyFileAction(action);
+      const fallback = await deps.runner.run(plan.fallback.move, { reject: false });
+      deps.runner.throwIfInterrupted();
+      argv = [...plan.fallback.move.argv];
+      if (fallback.exitCode !== 0) {
+        throw moveFailed(plan.fallback.move.argv, firstMeaningfulLine(fallback.stderr) || `exit code ${fallback.exitCode}`, fallback.stderr);
+      }
+      const mgmt = plan.fallback.managementCluster;
+      scope = {
+        kind: 'management-only',
+        clusters: [mgmt],
+        summary: `management only, because the whole-tree move failed: ${error}`,
+        leftOut: recorded.filter((c) => c.cluster !== mgmt).map((c) => ({ cluster: c.cluster, reasons: [{ code: 'whole-tree-move-failed', object: 'clusterctl move', message: error }] })),
+        fallbackFrom: { kind: 'whole-tree', error },
+      };
+      for (const key of Object.keys(expected)) if (key !== mgmt) delete expected[key];
+    }
+  } catch (error) {
+    await restorePause(plan, deps, pauseRestore).catch((e) => deps.warn(`pause state not restored: ${(e as Error).message}`));
+    throw await failSet(plan, deps, { ...base, scope, expected, pauseRestore, argv }, error);
+  }
+
+  try {
+    await restorePause(plan, deps, pauseRestore);
+    // Regular files only: a symlink from clusterctl's output must not carry the chmod outside the set
+    // (the graph check reports it). A name that is not UTF-8 cannot even be named back: refuse it here.
+    for (const entry of await readdir(capiDir, { withFileTypes: true, encoding: 'buffer' })) {
+      if (!isUtf8(entry.name)) throw new SafeUpgradeError('BackupFailed', `clusterctl wrote a file whose name is not UTF-8: ${printable(JSON.stringify(entry.name.toString('latin1')))}`, { hint: 'check the clusterctl that ran (--clusterctl or the cli-tools image)' });
+      if (entry.isFile()) await chmod(path.join(capiDir, entry.name.toString()), 0o600);
+    }
+    await exportEksaObjects(plan, deps, Object.keys(expected));
+    await applyFileAction(plan.specCopy);
+
+    const problems = await checkBackupGraph(set.partialDir, expected);
+    if (problems.length > 0) throw new SafeUpgradeError('BackupFailed', `backup did not verify: ${problems.join('; ')}`, { hint: 'see the .failed folder; rerun the backup' });
+
+    // etcd last: the CAPI graph is the cheaper check and a snapshot of a tree we could not back up is no use.
+    let etcd: EtcdSnapshotEntry[] = [];
+    let etcdSkipped: BackupManifest['etcdSkipped'];
+    if (plan.etcd.kind === 'skip') {
+      etcdSkipped = { reason: plan.etcd.reason };
+    } else {
+      const requests = plan.etcd.clusters.filter((c) => c.request.target.cluster in expected).map((c) => c.request);
+      const outcomes = await snapshotClusters(deps.runner, requests, {
+        backupDir: set.partialDir,
+        concurrency: plan.etcd.concurrency,
+        ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+      });
+      deps.runner.throwIfInterrupted();
+      etcd = requireAllSnapshots(outcomes);
+      await chmodTree(set.partialDir);
+    }
+
+    const files = await digestFiles(set.partialDir, await listFiles(set.partialDir, new Set([MANIFEST_FILE])));
+    const manifest: BackupManifest = { ...base, state: 'complete', scope, clusterctl: { ...plan.clusterctl, argv }, expected, pauseRestore, files, etcd: etcd.map((e) => ({ ...e, failedAttempts: [...e.failedAttempts] })), ...(etcdSkipped ? { etcdSkipped } : {}) };
+    // Written last, from the final manifest, and hashed too: the runbook is part of what verify checks.
+    manifest.files.push(await writeRestoreRunbook(set.partialDir, set.dir, manifest));
+    await privateFile(path.join(set.partialDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await rename(set.partialDir, set.dir);
+    return { dir: set.dir, manifest };
+  } catch (error) {
+    throw await failSet(plan, deps, { ...base, scope, expected, pauseRestore, argv }, error);
+  }
+}
+
+/** The folder and copy actions of a plan; the runbook, manifest and rename are written where their content is known. */
+async function applyFileAction(action: FileAction): Promise<void> {
+  switch (action.op) {
+    case 'mkdir':
+      await privateDir(action.path);
+      return;
+    case 'remove':
+      await rm(action.path, { recursive: true, force: true });
+      return;
+    case 'copy':
+      await privateDir(path.dirname(action.path));
+      await copyFile(action.other ?? '', action.path);
+      await chmod(action.path, action.mode ?? 0o600);
+      return;
+    default:
+      throw new Error(`internal: file action ${action.op} is applied where its content is known`);
+  }
+}
+
+function moveFailed(argv: readonly string[], error: string, stderr: string): ToolError {
+  return new ToolError('BackupFailed', `clusterctl move failed: ${error}`, {
+    argv,
+    stderr,
+    hint: 'fix the cause above (a cluster not provisioned, paused, or unreachable) and rerun; the partial set was kept as .failed',
+  });
+}
+
+/** Re-read both pause switches of every cluster and run the planned write for each one that differs from the record. */
+async function restorePause(plan: BackupAction, deps: ApplyDeps, log: BackupManifest['pauseRestore']): Promise<void> {
+  const recorded = plan.pause.recorded;
+  if (recorded.length === 0) return;
+  const items = parseList(await deps.kubectl.runRead(plan.pause.read), plan.pause.read);
+  const eksa = new Map(items.filter((i) => groupOf(i.apiVersion) === EKSA_GROUP).map((i) => [i.metadata.name, i]));
+  const capi = new Map(items.filter((i) => groupOf(i.apiVersion) === 'cluster.x-k8s.io').map((i) => [i.metadata.name, i]));
+  for (const before of recorded) {
+    const now = pauseStateOf(eksa.get(before.cluster), capi.get(before.cluster), before.cluster);
+    if (!eksa.has(before.cluster) && !capi.has(before.cluster)) continue;
+    for (const action of plan.pause.restore.filter((a) => a.cluster === before.cluster)) {
+      const after = action.what === 'capi-spec-paused' ? now.capi : now.eksa;
+      if (after === action.before) continue;
+      await deps.runner.run(action.command, { failAs: 'BackupFailed', hint: `restore the pause state of ${action.cluster} by hand` });
+      log.push({ cluster: action.cluster, what: action.what, before: action.before, after, action: `restored to ${action.before ? 'paused' : 'unpaused'}` });
+    }
+  }
+}
+
+async function exportEksaObjects(plan: BackupAction, deps: ApplyDeps, clusters: readonly string[]): Promise<void> {
+  await privateDir(plan.export.dir);
+  const stdout = await deps.kubectl.runRead(plan.export.command);
+  const items = (JSON.parse(stdout) as { items: any[] }).items;
+  const wanted = clusters.flatMap((c) => (plan.expected[c]?.eksa ?? []).map(parseRefKey));
+  for (const [file, object] of selectEksaObjects(items, wanted)) await privateFile(path.join(plan.export.dir, file), forReapply(object));
+}
+
+/** Record the failure in the set's manifest and move it aside as `.failed` (or remove it): never complete-looking. */
+async function failSet(
+  plan: BackupAction,
+  deps: ApplyDeps,
+  partial: Omit<BackupManifest, 'state' | 'clusterctl' | 'files'> & { argv: string[] },
+  error: unknown,
+): Promise<unknown> {
+  if (deps.runner.interruptedBy && !(error instanceof SafeUpgradeError && error.exit === 'Interrupted')) {
+    error = new SafeUpgradeError('Interrupted', `interrupted by ${deps.runner.interruptedBy} during the backup`, { hint: 'the partial set was kept as .failed; pause state was restored', cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const { argv, ...rest } = partial;
+  try {
+    if (plan.cleanFailed) {
+      await rm(plan.set.partialDir, { recursive: true, force: true });
+    } else {
+      // What the failed step left (an etcd/ folder, ssh's known_hosts) gets the set's modes too: it may be kept for long.
+      await chmodTree(plan.set.partialDir).catch(() => undefined);
+      const manifest: BackupManifest = { ...rest, state: 'failed', error: message, clusterctl: { ...plan.clusterctl, argv }, files: [] };
+      await privateFile(path.join(plan.set.partialDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      await rename(plan.set.partialDir, plan.set.failedDir);
+    }
+  } catch (cleanupError) {
+    deps.warn(`could not mark the failed set: ${(cleanupError as Error).message}`);
+  }
+  if (error instanceof SafeUpgradeError) return error;
+  return new SafeUpgradeError('BackupFailed', `backup failed: ${message}`, { hint: 'see the .failed folder and rerun', cause: error });
+}

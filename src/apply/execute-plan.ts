@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ListrTask } from 'listr2';
+import { MANIFEST_FILE, parseManifest, type BackupManifest } from '../backup/manifest.js';
+import type { ConfirmResult } from '../confirm/index.js';
+import { SafeUpgradeError } from '../errors.js';
+import type { HandoffResult } from '../handoff/run-handoff.js';
+import type { ForceUnlockRecord, UpgradeLock } from '../lock/index.js';
+import type { PlanAction, UpgradePlan } from '../plan/types.js';
+import type { StepTimer } from '../report/step-timer.js';
+import type { Runner } from '../runner/runner.js';
+import { runTaskList, type TaskListOptions } from '../steps/task-list.js';
+import { applyBackup } from './backup.js';
+import { applyConfirm } from './confirm.js';
+import type { ExecuteDeps } from './deps.js';
+import { applyHandoff } from './handoff.js';
+import { applyAcquireLock, applyForceUnlock } from './lock.js';
+import { applyRecheck } from './recheck.js';
+
+/** What applying the plan did, as far as it got: the evidence record and the final lines are made from it. */
+export interface Applied {
+  forcedUnlock?: ForceUnlockRecord;
+  lock?: UpgradeLock;
+  backup?: { readonly dir: string; readonly manifest: BackupManifest; readonly reused: boolean };
+  /** The backup action was started: a set that is not complete stays as `.failed` (or was removed). */
+  backupStarted?: boolean;
+  handoff?: HandoffResult;
+  confirm?: ConfirmResult;
+}
+
+interface ExecutionContext {
+  readonly runner: Runner;
+  readonly timer?: StepTimer | undefined;
+}
+
+const TITLES: Record<PlanAction['op'], string> = {
+  'force-unlock': 'Force-unlock the upgrade lock',
+  'acquire-lock': 'Take the upgrade lock',
+  backup: 'Back up the Cluster API objects and etcd',
+  'reuse-backup': 'Back up',
+  recheck: 'Check readiness again under the lock',
+  'renew-lock': 'Renew the upgrade lock',
+  handoff: 'Hand off to eksctl',
+  confirm: 'Confirm from the cluster',
+};
+
+/**
+ * The one executor: walks the plan's actions in order, each by its own module, and records what each
+ * did in `applied`. The actions before the hand-off run as one task list; eksctl then takes the
+ * terminal, and the confirmation follows. The caller releases the lock, whatever happened.
+ */
+export async function executePlan(plan: UpgradePlan, deps: ExecuteDeps & { readonly timer?: StepTimer | undefined }, applied: Applied, list: TaskListOptions): Promise<void> {
+  const split = plan.actions.findIndex((a) => a.op === 'handoff');
+  const before = split < 0 ? plan.actions : plan.actions.slice(0, split);
+  const after = split < 0 ? [] : plan.actions.slice(split);
+  const ctx: ExecutionContext = { runner: deps.runner, timer: deps.timer };
+  await runTaskList(before.map((action) => task(action, plan, deps, applied)), ctx, list);
+  deps.runner.throwIfInterrupted();
+  for (const action of after) {
+    if (action.op === 'handoff') await handOff(action, deps, applied);
+    else await timed(deps.timer, TITLES[action.op], () => applyAfterHandoff(action, deps, applied));
+  }
+}
+
+function task(action: PlanAction, plan: UpgradePlan, deps: ExecuteDeps, applied: Applied): ListrTask<ExecutionContext> {
+  return {
+    title: TITLES[action.op],
+    task: async (_ctx, t) => {
+      const warn = (line: string) => {
+        t.output = line;
+        deps.warn(line);
+      };
+      const d: ExecuteDeps = { ...deps, warn };
+      switch (action.op) {
+        case 'force-unlock':
+          applied.forcedUnlock = await applyForceUnlock(action, d);
+          t.title = `Force-unlock: ${applied.forcedUnlock.deleted ? `deleted the lock of ${action.previousHolder || 'nobody'}` : 'nothing to delete'}`;
+          return;
+        case 'acquire-lock':
+          applied.lock = await applyAcquireLock(action, d);
+          t.title = `Take the upgrade lock: ${applied.lock.audit}`;
+          return;
+        case 'backup': {
+          applied.backupStarted = true;
+          const result = await applyBackup(action, {
+            runner: d.runner,
+            kubectl: d.kubectl,
+            now: d.now(),
+            warn,
+            onProgress: (cluster, _member, bytes) => (t.output = `etcd ${cluster}: ${(bytes / 1048576).toFixed(1)} MiB received`),
+          });
+          applied.backup = { ...result, reused: false };
+          t.title = `Back up: ${result.dir} (${result.manifest.files.length} files, ${result.manifest.etcd.length} etcd snapshot(s), verified)`;
+          return;
+        }
+        case 'reuse-backup': {
+          const manifest = parseManifest(await readFile(path.join(action.dir, MANIFEST_FILE), 'utf8'));
+          applied.backup = { dir: action.dir, manifest, reused: true };
+          t.title = `Back up: reusing ${action.dir} (complete and verified)`;
+          return;
+        }
+        case 'recheck':
+          t.title = `Check readiness again under the lock: ${await applyRecheck(action, plan, d)}`;
+          return;
+        case 'renew-lock':
+          // The lease may have been taken or deleted during the backup: eksctl starts only while it is still ours.
+          if (!applied.lock) throw new Error('internal: renew before the lock was taken');
+          await applied.lock.confirmHeld();
+          t.title = 'Renew the upgrade lock: still ours';
+          return;
+        default:
+          throw new Error(`internal: ${action.op} runs after the task list`);
+      }
+    },
+  };
+}
+
+async function handOff(action: Extract<PlanAction, { op: 'handoff' }>, deps: ExecuteDeps & { readonly timer?: StepTimer | undefined }, applied: Applied): Promise<void> {
+  const step = deps.timer?.start(TITLES.handoff);
+  const fresh = applied.backup && !applied.backup.reused ? applied.backup.manifest.folderTimestamp : undefined;
+  const handoff = await applyHandoff(action, deps, fresh);
+  applied.handoff = handoff;
+  step?.end(handoff.exitCode === 0 && !handoff.interrupted ? 'ok' : 'failed', handoff.exitCode === 0 ? undefined : `eksctl exited ${handoff.exitCode}`);
+  if (handoff.interrupted || deps.runner.interruptedBy) {
+    throw new SafeUpgradeError('Interrupted', `interrupted during the upgrade; eksctl exited ${handoff.exitCode}`, {
+      hint: `check the cluster before anything else; the backup is ${applied.backup?.dir ?? 'not complete'}`,
+    });
+  }
+  if (handoff.exitCode !== 0) {
+    throw new SafeUpgradeError('UpgradeFailed', `eksctl anywhere upgrade failed with exit code ${handoff.exitCode}`, {
+      hint: `restore from ${applied.backup?.dir}: eksa-safe-upgrade restore-plan ${applied.backup?.dir}`,
+    });
+  }
+}
+
+async function applyAfterHandoff(action: PlanAction, deps: ExecuteDeps, applied: Applied): Promise<void> {
+  if (action.op !== 'confirm') throw new Error(`internal: ${action.op} after the hand-off`);
+  applied.confirm = await applyConfirm(action, deps);
+}
+
+async function timed<T>(timer: StepTimer | undefined, name: string, run: () => Promise<T>): Promise<T> {
+  return timer ? timer.time(name, run) : run();
+}

@@ -1,0 +1,150 @@
+import { formatCommand, type Command } from '../runner/command.js';
+import { formatStreamCommand } from '../runner/stream.js';
+import { printable } from '../errors.js';
+import type { BackupAction, FileAction, PlanAction, UpgradePlan } from './types.js';
+
+/**
+ * The dry run's audit: the plan the real run applies, rendered. Lines that start at the margin are
+ * what runs, in order: `$ cmd` a read, `! cmd` a write (pasteable as is), `+ …` a local file action.
+ * Indented lines under a `#` comment are a branch: they run only when its condition holds.
+ */
+export interface RenderedPlan {
+  readonly text: string;
+  /** The writes rendered at the margin, in order: the dry run journals each as skipped. */
+  readonly writes: readonly Command[];
+}
+
+const mode = (m: number | undefined) => (m === undefined ? '' : ` (${m.toString(8).padStart(4, '0')})`);
+
+function fileLine(a: FileAction): string {
+  switch (a.op) {
+    case 'mkdir':
+      return `+ mkdir ${a.path}${mode(a.mode)}: ${a.why}`;
+    case 'write':
+      return `+ write ${a.path}${mode(a.mode)}: ${a.why}`;
+    case 'copy':
+      return `+ copy ${a.other ?? '?'} to ${a.path}${mode(a.mode)}: ${a.why}`;
+    case 'rename':
+      return `+ rename ${a.path} to ${a.other ?? '?'}: ${a.why}`;
+    case 'remove':
+      return `+ remove ${a.path}: ${a.why}`;
+  }
+}
+
+class Lines {
+  readonly lines: string[] = [];
+  readonly writes: Command[] = [];
+  comment(text: string, indent = 0): void {
+    this.lines.push(`${' '.repeat(indent)}# ${text}`);
+  }
+  command(command: Command, indent = 0): void {
+    const mark = command.kind === 'read' ? '$' : '!';
+    const shown = command.input !== undefined && command.kind !== 'read' && /^ssh$/.test(command.argv[0] ?? '') ? formatStreamCommand(command) : formatCommand(command.argv);
+    this.lines.push(`${' '.repeat(indent)}${mark} ${shown}`);
+    if (indent === 0 && command.kind !== 'read') this.writes.push(command);
+  }
+  file(action: FileAction, indent = 0): void {
+    this.lines.push(`${' '.repeat(indent)}${fileLine(action)}`);
+  }
+}
+
+export function renderPlan(plan: UpgradePlan): RenderedPlan {
+  const out = new Lines();
+  const c = plan.cluster;
+  out.comment(`Plan: ${plan.command} ${c.name} (${c.role === 'management' ? 'management cluster' : `workload cluster of ${c.managementCluster}`}), Kubernetes ${c.kubernetesVersion}`);
+  out.comment(`Scope: ${plan.scope.summary}`);
+  let n = 0;
+  for (const action of plan.actions) {
+    n += 1;
+    renderAction(out, action, n);
+  }
+  if (plan.release) {
+    out.comment(`${n + 1}. Release the upgrade lock, whatever happened before (also after a failure or Ctrl-C)`);
+    out.command(plan.release.command);
+  }
+  return { text: out.lines.map(printable).join('\n'), writes: out.writes };
+}
+
+function renderAction(out: Lines, action: PlanAction, n: number): void {
+  switch (action.op) {
+    case 'force-unlock':
+      out.comment(`${n}. --force-unlock: delete the upgrade lock held by ${action.previousHolder || 'nobody'} (recorded)`);
+      out.command(action.command);
+      return;
+    case 'acquire-lock':
+      out.comment(`${n}. Take the upgrade lock: Lease ${action.lock.namespace}/${action.lock.name}, term ${action.lock.leaseSeconds}s, renewed every ${Math.round(action.lock.leaseSeconds / 3)}s (now: ${action.lock.audit})`);
+      out.command(action.command);
+      out.comment('if it exists and has lapsed: replace it, conditional on the version read; if another run holds it: stop', 2);
+      return;
+    case 'reuse-backup':
+      out.comment(`${n}. Back up: reuse ${action.dir} (${Math.round(action.ageMs / 1000)}s old, complete and verified; --max-backup-age)`);
+      return;
+    case 'backup':
+      renderBackup(out, action, n);
+      return;
+    case 'recheck':
+      out.comment(`${n}. Check readiness again under the lock: ${action.clusters.join(', ')} must still be ready`);
+      out.command(action.command);
+      return;
+    case 'renew-lock':
+      out.comment(`${n}. Renew the upgrade lock; stop unless it is still ours`);
+      out.command(action.command);
+      return;
+    case 'handoff':
+      out.comment(`${n}. Hand off to eksctl (its output on the terminal; signals forwarded)`);
+      out.command(action.command);
+      return;
+    case 'confirm': {
+      const every = `every ${Math.round(action.intervalMs / 1000)}s${action.timeoutMs === undefined ? ', no time limit' : `, for up to ${Math.round(action.timeoutMs / 60000)}m`}`;
+      const versions = `Kubernetes ${action.kubernetesVersion}${action.eksaVersion ? `, EKS-A ${action.eksaVersion}` : ''}`;
+      out.comment(`${n}. Confirm from the cluster: ${action.cluster} Ready at the generation eksctl applied, ${versions} (${every})`);
+      out.command(action.command);
+      return;
+    }
+  }
+}
+
+function renderBackup(out: Lines, b: BackupAction, n: number): void {
+  out.comment(`${n}. Back up the Cluster API and EKS-A objects${b.etcd.kind === 'snapshot' ? ' and etcd' : ''} into ${b.set.dir} (${b.scope.summary})`);
+  for (const a of b.prepare) out.file(a);
+  out.command(b.move);
+  if (b.fallback) {
+    out.comment(`if the whole-tree move fails for a cluster-side reason: put the pause state back (below), then the management cluster ${b.fallback.managementCluster} only, recorded`, 2);
+    for (const a of b.fallback.prepare) out.file(a, 4);
+    out.command(b.fallback.move, 4);
+  }
+  out.comment('Put every cluster back in the pause state it had before clusterctl (clusterctl can leave it paused or unpause it)');
+  out.command(b.pause.read);
+  for (const s of b.pause.recorded) {
+    out.comment(`${s.cluster}: recorded EKS-A paused annotation ${s.eksa ? 'set' : 'absent'}, CAPI spec.paused ${s.capi}; if either differs now:`, 2);
+    for (const r of b.pause.restore.filter((r) => r.cluster === s.cluster)) out.command(r.command, 4);
+  }
+  out.command(b.export.command);
+  out.file({ op: 'mkdir', path: b.export.dir, mode: 0o700, why: 'the EKS-A objects, one file each' });
+  const eksaCount = Object.values(b.expected).reduce((sum, e) => sum + e.eksa.length, 0);
+  const capiCount = Object.values(b.expected).reduce((sum, e) => sum + e.capi.length, 0);
+  out.file({ op: 'write', path: `${b.export.dir}/<Kind>_<namespace>_<name>.yaml`, mode: 0o600, why: `${eksaCount} EKS-A objects` });
+  out.file(b.specCopy);
+  out.comment(`Verify the object graph: ${capiCount} Cluster API and ${eksaCount} EKS-A objects of ${Object.keys(b.expected).join(', ')}`);
+  if (b.etcd.kind === 'skip') {
+    out.comment(`No etcd snapshots: --skip-etcd-backup, recorded with the reason: ${b.etcd.reason}`);
+  } else {
+    out.comment(`etcd snapshots, ${b.etcd.concurrency} cluster(s) at a time; each streamed over ssh, sha256 while streaming, verified, written as .partial and renamed`);
+    for (const cluster of b.etcd.clusters) {
+      const t = cluster.request.target;
+      out.comment(`${t.cluster} (${t.topology} etcd, ${t.os}): members tried in order until one succeeds: ${cluster.members.map((m) => `${m.machine} (${m.address})`).join(', ') || 'none'}`);
+      const [first, ...rest] = cluster.members;
+      if (first) {
+        out.command(first.command);
+        out.file({ op: 'write', path: `${b.set.partialDir}/${first.file}`, mode: 0o600, why: 'the snapshot' });
+      }
+      for (const m of rest) {
+        out.comment(`if ${first?.machine ?? 'the one before'} fails: ${m.machine}`, 2);
+        out.command(m.command, 4);
+      }
+    }
+  }
+  for (const a of b.finish) out.file(a);
+  out.comment('if any step of the backup fails: put the pause state back as above, then', 2);
+  for (const a of b.onFailure) out.file(a, 4);
+}

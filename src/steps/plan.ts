@@ -1,0 +1,89 @@
+import { access, constants, stat } from 'node:fs/promises';
+import type { ListrTask } from 'listr2';
+import { need, type RunContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { stampObjects, type Fingerprint } from '../plan/fingerprint.js';
+import { planUpgrade, type PlanOptions } from '../plan/plan-upgrade.js';
+import type { PlannedCommand, UpgradePlan } from '../plan/types.js';
+
+export interface PlanStepOptions extends PlanOptions {
+  readonly command: PlannedCommand;
+  readonly toolVersion: string;
+  /** The options that shape the plan, for its fingerprint. */
+  readonly flags: Readonly<Record<string, unknown>>;
+}
+
+/** What the plan was made against: every object read, the spec's bytes, the tools, the flags. */
+export function fingerprintOf(ctx: RunContext, flags: Readonly<Record<string, unknown>>): Fingerprint {
+  const tools = need(ctx, 'tools');
+  // clusterctl is not here: the plan holds its exact command, and the flags that chose it are in `flags`.
+  return { objects: stampObjects(need(ctx, 'items')), specSha256: need(ctx, 'specSha256'), tools: { kubectl: tools.kubectl, eksctl: tools.eksctl }, flags };
+}
+
+/** plan: the ordered actions of the run, decided from what the gate read; then its local inputs checked. */
+export function planStep(options: PlanStepOptions): ListrTask<RunContext> {
+  return {
+    title: 'Plan the run',
+    task: async (ctx, task) => {
+      const scope = need(ctx, 'scope');
+      if (scope.kind === 'stop') throw new Error('internal: a stopped scope reached the plan');
+      const layout = need(ctx, 'layout');
+      const plan = planUpgrade(
+        {
+          command: options.command,
+          spec: need(ctx, 'spec'),
+          managementFolder: layout.managementFolder,
+          kubectl: need(ctx, 'kubectl').options,
+          inventory: need(ctx, 'inventory'),
+          verdicts: need(ctx, 'verdicts'),
+          scope,
+          tools: need(ctx, 'tools'),
+          clusterctl: ctx.clusterctl,
+          lockAudit: ctx.lockRead?.audit,
+          forceUnlockFrom: ctx.lockRead?.forceUnlockFrom,
+          handoff: ctx.handoff,
+          reuse: ctx.reuse,
+          fingerprint: fingerprintOf(ctx, options.flags),
+          cwd: ctx.cwd,
+          now: new Date(),
+          toolVersion: options.toolVersion,
+        },
+        options,
+      );
+      await checkPlannedInputs(plan);
+      ctx.plan = plan;
+      task.title = `Plan the run: ${plan.actions.length + (plan.release ? 1 : 0)} actions`;
+    },
+  };
+}
+
+/**
+ * The local files the plan will read, checked now: a missing SSH key or known_hosts file would
+ * otherwise fail only after clusterctl had paused and written.
+ */
+export async function checkPlannedInputs(plan: UpgradePlan): Promise<void> {
+  for (const action of plan.actions) {
+    if (action.op !== 'backup' || action.etcd.kind !== 'snapshot') continue;
+    for (const { request } of action.etcd.clusters) {
+      const key = request.ssh.keyFile;
+      if (!(await readableFile(key))) {
+        throw new UsageError(`SSH key ${key} for cluster ${request.target.cluster} does not exist or is not a readable file`, {
+          hint: 'pass --ssh-key with the private key of the nodes (EKS-A writes it as <cluster>/eks-a-id_rsa)',
+        });
+      }
+      const known = request.ssh.knownHostsFile;
+      if (known !== undefined && !(await readableFile(known))) {
+        throw new UsageError(`--ssh-known-hosts ${known} does not exist or is not a readable file`, { hint: 'pass an existing known_hosts file, or leave the flag out' });
+      }
+    }
+  }
+}
+
+async function readableFile(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.R_OK);
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
