@@ -2,7 +2,7 @@ import type { BackupResult, ClusterctlInfo } from './backup/apply.js';
 import type { BackupPlan } from './backup/plan.js';
 import type { ClusterctlSource } from './capi/move-command.js';
 import type { UpgradePlanResult } from './handoff/upgrade-plan.js';
-import type { Kubectl } from './kube/kubectl.js';
+import type { Kubectl } from './kubectl/kubectl.js';
 import type { ForceUnlockRecord, UpgradeLock } from './lock/index.js';
 import type { Inventory } from './kube/types.js';
 import type { ScopeDecision, OnUnready } from './policy/scope.js';
@@ -11,7 +11,7 @@ import type { StepTimer } from './report/step-timer.js';
 import type { Command } from './runner/command.js';
 import type { Runner } from './runner/runner.js';
 import type { SkewViolation } from './skew/skew.js';
-import type { ClusterLayout } from './spec/layout.js';
+import type { ClusterLayout } from './spec-file/layout.js';
 import type { ClusterSpec } from './spec/types.js';
 import type { ToolVersions } from './tools/versions.js';
 

@@ -3,13 +3,13 @@ import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { SafeUpgradeError, ToolError, firstMeaningfulLine, printable } from '../errors.js';
 import { CAPI_CLUSTERS, EKSA_CLUSTERS, EKSA_GROUP, groupOf } from '../kube/kinds.js';
-import type { Kubectl } from '../kube/kubectl.js';
+import type { Kubectl } from '../kubectl/kubectl.js';
 import type { ClusterVerdict } from '../readiness/verdict.js';
 import { read } from '../runner/command.js';
 import type { Runner } from '../runner/runner.js';
 import type { ClusterSpec } from '../spec/types.js';
 import type { ToolVersions } from '../tools/versions.js';
-import { digestFiles, listFiles } from './digest.js';
+import { digestFiles, listFiles, type FileDigest } from './digest.js';
 import { eksaExportKinds, forReapply, selectEksaObjects } from './eksa-export.js';
 import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type BackupManifest } from './manifest.js';
 import { describeMissing, expectedEksaObjects, findMissing, parseRefKey } from './object-graph.js';
@@ -17,7 +17,6 @@ import { pauseStateOf, planPauseRestore, recordPauseState, type PauseState } fro
 import type { BackupPlan } from './plan.js';
 import { chmodTree, privateDir, privateFile } from './private-files.js';
 import { readObjectFiles } from './read-object-files.js';
-import { writeRestoreRunbook } from '../lifecycle/restore-file.js';
 import { requireAllSnapshots, snapshotClusters } from '../etcd/snapshot.js';
 import type { EtcdSnapshotRequest } from '../etcd/snapshot-plan.js';
 import type { EtcdSnapshotEntry } from '../etcd/types.js';
@@ -47,6 +46,11 @@ export interface ApplyDeps {
   readonly cleanFailed: boolean;
   readonly warn: (line: string) => void;
   readonly etcd: EtcdPhase;
+  /**
+   * Writes RESTORE.md into the set being built (`writeDir`), naming `finalDir`, and returns its digest.
+   * Passed in so backup/ does not depend on the backup-sets and runbook folders built on top of it.
+   */
+  readonly writeRunbook: (writeDir: string, finalDir: string, manifest: BackupManifest) => Promise<FileDigest>;
 }
 
 export interface BackupResult {
@@ -162,7 +166,7 @@ export async function applyBackup(plan: BackupPlan, deps: ApplyDeps): Promise<Ba
     const files = await digestFiles(plan.partialDir, await listFiles(plan.partialDir, new Set([MANIFEST_FILE])));
     const manifest: BackupManifest = { ...base, state: 'complete', scope, clusterctl: { ...deps.clusterctl, argv }, expected, pauseRestore, files, etcd: etcd.map((e) => ({ ...e, failedAttempts: [...e.failedAttempts] })), ...(etcdSkipped ? { etcdSkipped } : {}) };
     // Written last, from the final manifest, and hashed too: the runbook is part of what verify checks.
-    manifest.files.push(await writeRestoreRunbook(plan.partialDir, plan.dir, manifest));
+    manifest.files.push(await deps.writeRunbook(plan.partialDir, plan.dir, manifest));
     await privateFile(path.join(plan.partialDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await rename(plan.partialDir, plan.dir);
     return { dir: plan.dir, manifest };

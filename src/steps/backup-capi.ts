@@ -1,8 +1,9 @@
 import type { ListrTask } from 'listr2';
 import { applyBackup, type EtcdPhase } from '../backup/apply.js';
 import { snapshotClusters } from '../etcd/snapshot.js';
-import { formatDuration } from '../lifecycle/duration.js';
-import { findFreshBackup } from '../lifecycle/freshness.js';
+import { formatDuration } from '../duration.js';
+import { findFreshBackup } from '../backup-sets/freshness.js';
+import { writeRestoreRunbook } from '../backup-sets/restore-file.js';
 import { planEtcdSnapshot, type EtcdSnapshotFlags } from '../etcd/snapshot-plan.js';
 import { planBackup, type BackupScope } from '../backup/plan.js';
 import { need, type RunContext } from '../context.js';
@@ -101,6 +102,7 @@ export function backupCapiStep(options: BackupStepOptions): ListrTask<RunContext
         cleanFailed: options.cleanFailed,
         warn: (line) => (task.output = line),
         etcd,
+        writeRunbook: writeRestoreRunbook,
       });
       task.title = `Back up: ${ctx.backup.dir} (${ctx.backup.manifest.files.length} files, ${ctx.backup.manifest.etcd.length} etcd snapshot(s), verified)`;
     },

@@ -1,7 +1,7 @@
 import { EnvironmentError, ToolError, firstMeaningfulLine } from '../errors.js';
 import { read, type Command } from '../runner/command.js';
 import type { Runner } from '../runner/runner.js';
-import type { KubeObject } from './types.js';
+import type { KubeObject } from '../kube/types.js';
 
 export interface KubectlOptions {
   readonly kubeconfig: string;
