@@ -5,7 +5,7 @@ import type { GateOptions, OutputFormat } from './context.js';
 import { UsageError, isSafeUpgradeError } from './errors.js';
 import type { ExitCodeName } from './exit-codes.js';
 import { UPGRADE_CLUSTER_FLAGS, UPGRADE_MANAGEMENT_COMPONENTS_FLAGS, YARGS_PARSER_CONFIGURATION, eksctlFlagsFor, toYargsOptions, type EksctlFlag } from './handoff/eksctl-flags.js';
-import { parseDuration } from './lifecycle/duration.js';
+import { parseDuration } from './duration.js';
 import type { OnUnready } from './policy/scope.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };

@@ -1,6 +1,6 @@
 import type { ClusterctlInfo, ClusterctlSource } from './capi/move-command.js';
 import type { UpgradePlanResult } from './handoff/upgrade-plan.js';
-import type { Kubectl } from './kube/kubectl.js';
+import type { Kubectl } from './kubectl/kubectl.js';
 import type { Inventory, KubeObject } from './kube/types.js';
 import type { ScopeDecision, OnUnready } from './policy/scope.js';
 import type { ClusterVerdict } from './readiness/verdict.js';
@@ -8,7 +8,7 @@ import type { StepTimer } from './report/step-timer.js';
 import type { Command } from './runner/command.js';
 import type { Runner } from './runner/runner.js';
 import type { SkewViolation } from './skew/skew.js';
-import type { ClusterLayout } from './spec/layout.js';
+import type { ClusterLayout } from './spec-file/layout.js';
 import type { ClusterSpec } from './spec/types.js';
 import type { ToolVersions } from './tools/versions.js';
 import type { UpgradePlan } from './plan/types.js';

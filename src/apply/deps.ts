@@ -1,4 +1,4 @@
-import type { Kubectl } from '../kube/kubectl.js';
+import type { Kubectl } from '../kubectl/kubectl.js';
 import type { Runner } from '../runner/runner.js';
 
 /** What applying a plan needs besides the plan: the edges it acts through. */

@@ -1,6 +1,6 @@
 import { SafeUpgradeError } from '../errors.js';
 import { assembleInventory } from '../kube/inventory.js';
-import { parseList } from '../kube/kubectl.js';
+import { parseList } from '../kubectl/kubectl.js';
 import type { PlanAction, UpgradePlan } from '../plan/types.js';
 import { gateVerdicts } from '../policy/scope.js';
 import { judgeTree } from '../readiness/verdict.js';

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { SafeUpgradeError } from '../errors.js';
-import { describeValue, isDns1123Label, isDns1123Subdomain } from '../spec/names.js';
+import { describeValue, isDns1123Label, isDns1123Subdomain } from '../kube/names.js';
 import { EKSA_GROUP, groupOf } from '../kube/kinds.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Provider } from '../spec/types.js';

@@ -1,8 +1,7 @@
 import { EKSA_CLUSTERS, CAPI_CLUSTERS } from '../kube/kinds.js';
+import { EKSA_PAUSED_ANNOTATION, isEksaPaused } from '../kube/pause.js';
 import type { ClusterObjects, KubeObject } from '../kube/types.js';
 import { write, type Command } from '../runner/command.js';
-
-export const EKSA_PAUSED_ANNOTATION = 'anywhere.eks.amazonaws.com/paused';
 
 /** Both pause switches of one cluster, as recorded before anything ran. */
 export interface PauseState {
@@ -18,7 +17,7 @@ export function pauseStateOf(eksa: KubeObject | undefined, capi: KubeObject | un
     cluster: name,
     eksaNamespace: eksa?.metadata.namespace ?? 'default',
     capiNamespace: capi?.metadata.namespace ?? 'eksa-system',
-    eksa: eksa?.metadata.annotations?.[EKSA_PAUSED_ANNOTATION] === 'true',
+    eksa: isEksaPaused(eksa),
     capi: capi?.spec?.paused === true,
   };
 }

@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { OutputFormat } from '../context.js';
 import { EnvironmentError, UsageError } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
-import { formatDuration, parseDuration } from '../lifecycle/duration.js';
-import { listBackups } from '../lifecycle/list.js';
-import { renderBackupList } from '../lifecycle/list-report.js';
-import { pruneBackups, type PruneOutcome } from '../lifecycle/prune.js';
+import { formatDuration, parseDuration } from '../duration.js';
+import { listBackups } from '../backup-sets/list.js';
+import { renderBackupList } from '../backup-sets/list-report.js';
+import { pruneBackups, type PruneOutcome } from '../backup-sets/prune.js';
 import { paint } from '../report/paint.js';
 import type { CommandIo } from './io.js';
 

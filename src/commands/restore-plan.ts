@@ -3,8 +3,8 @@ import path from 'node:path';
 import { parseBackupDirName } from '../backup/naming.js';
 import { SafeUpgradeError, UsageError } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
-import { classifySet, readManifest } from '../lifecycle/backup-sets.js';
-import { RESTORE_FILE, readStoredRunbook, runbookFor } from '../lifecycle/restore-file.js';
+import { classifySet, readManifest } from '../backup-sets/backup-sets.js';
+import { RESTORE_FILE, readStoredRunbook, runbookFor } from '../backup-sets/restore-file.js';
 import type { CommandIo } from './io.js';
 
 /**

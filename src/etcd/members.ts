@@ -2,7 +2,7 @@ import { SafeUpgradeError, UsageError } from '../errors.js';
 import type { ClusterObjects, KubeObject } from '../kube/types.js';
 import type { OsFamily, Provider } from '../spec/types.js';
 import type { AddressType, ClusterEtcdTarget, EtcdMember, EtcdTopology, SkippedMember } from './types.js';
-import { describeValue } from '../spec/names.js';
+import { describeValue } from '../kube/names.js';
 import { isDns1123Subdomain, isHostAddress, isPosixUserName } from './validate.js';
 
 const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';

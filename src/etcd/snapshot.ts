@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SafeUpgradeError, UsageError, isSafeUpgradeError, printable } from '../errors.js';
-import { describeValue } from '../spec/names.js';
+import { describeValue } from '../kube/names.js';
 import { isDns1123Subdomain } from './validate.js';
 import type { Runner } from '../runner/runner.js';
 import { streamCommand } from '../runner/stream.js';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
-import { isDns1123Label } from '../spec/names.js';
+import { isDns1123Label } from '../kube/names.js';
 
 // Everything that reaches an ssh argv, a remote script or a local path from the cluster or from flags passes
 // one of these. They are strict on purpose: a value that fails is rejected, never "cleaned".

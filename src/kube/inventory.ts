@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { assertDns1123Label, assertDns1123Subdomain } from '../spec/names.js';
+import { assertDns1123Label, assertDns1123Subdomain } from './names.js';
 import { EKSA_GROUP, groupOf } from './kinds.js';
 import type { ClusterObjects, Inventory, KubeObject } from './types.js';
 

@@ -1,4 +1,5 @@
-import type { Provider } from '../spec/types.js';
+/** The EKS-A infrastructure provider, named by its datacenter kind. */
+export type Provider = 'vsphere' | 'tinkerbell' | 'nutanix' | 'cloudstack' | 'snow' | 'docker' | 'aws';
 
 // Resource arguments for kubectl. EKS-A kinds use the `res.version.group` form: it keeps kubectl's
 // discovery cache warm. CAPI kinds use `res.group` so kubectl picks the served version (v1beta1 on

@@ -1,5 +1,5 @@
 import { EnvironmentError } from '../errors.js';
-import type { Kubectl } from '../kube/kubectl.js';
+import type { Kubectl } from '../kubectl/kubectl.js';
 import type { Runner } from '../runner/runner.js';
 import { LockedError, type LockLostError } from './errors.js';
 import { judgeLease, lockedMessage } from './judge.js';

@@ -1,5 +1,4 @@
-// EKS-A's pause: only the value "true" counts (EKS-A `IsReconcilePaused`).
-import { EKSA_PAUSED_ANNOTATION } from '../backup/pause-state.js';
+import { EKSA_PAUSED_ANNOTATION, isEksaPaused } from '../kube/pause.js';
 import type { ClusterObjects, KubeObject } from '../kube/types.js';
 import {
   conditionProblem,
@@ -41,7 +40,7 @@ export function eksaClusterReasons(eksa: KubeObject): Reason[] {
 export function pauseState(c: ClusterObjects): PauseState {
   const capi = c.capi;
   return {
-    eksa: c.eksa.metadata.annotations?.[EKSA_PAUSED_ANNOTATION] === 'true',
+    eksa: isEksaPaused(c.eksa),
     capi:
       capi !== undefined &&
       (capi.spec?.paused === true || Object.hasOwn(capi.metadata.annotations ?? {}, CAPI_PAUSED_ANNOTATION)),

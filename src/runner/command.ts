@@ -1,3 +1,7 @@
+import { quoteForDisplay } from '../shell-quote.js';
+
+export { quoteForDisplay };
+
 /** What a command does to the world: reads always run; writes and the hand-off are skipped in dry-run. */
 export type CommandKind = 'read' | 'write' | 'handoff';
 
@@ -49,14 +53,6 @@ export function redactArgv(argv: readonly string[]): string[] {
     out.push(arg);
   }
   return out;
-}
-
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-/** POSIX-shell quoting for display, so a printed command can be pasted into a terminal as is. */
-export function quoteForDisplay(arg: string): string {
-  if (arg.length > 0 && SAFE_WORD.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The command line as the operator would type it, secrets redacted. */

@@ -1,52 +1,16 @@
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
 import semver from 'semver';
 import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../errors.js';
 import { DATACENTER_KINDS, EKSA_GROUP, groupOf } from '../kube/kinds.js';
 import type { KubeObject } from '../kube/types.js';
-import { assertDns1123Label, describeValue } from './names.js';
+import { assertDns1123Label, describeValue } from '../kube/names.js';
 import type { ClusterSpec, OsFamily, WorkerGroupSpec } from './types.js';
 
-// A real spec is a few kilobytes; anything this large is a wrong file, and parsing it would waste memory.
-const MAX_SPEC_BYTES = 4 * 1024 * 1024;
 const KUBERNETES_VERSION = /^1\.\d{1,2}$/;
 const OS_FAMILIES = new Set<OsFamily>(['ubuntu', 'redhat', 'bottlerocket']);
 const FIX_SPEC = 'fix the cluster spec given with -f';
 
-/** Read, parse and validate an EKS-A cluster spec (multi-document YAML). */
-export async function loadSpec(file: string): Promise<ClusterSpec> {
-  const absolute = path.resolve(file);
-  const text = await readSpecText(absolute, file);
-  return parseSpec(text, absolute);
-}
-
-async function readSpecText(absolute: string, shown: string): Promise<string> {
-  let size: number;
-  try {
-    const info = await stat(absolute);
-    if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-    size = info.size;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is not a file' : `cannot be read (${code})`;
-    throw new UsageError(`cluster spec ${shown} ${why}`, { hint: 'pass -f with the path of the EKS-A cluster spec' });
-  }
-  if (size > MAX_SPEC_BYTES) {
-    throw new UsageError(`cluster spec ${shown} is ${size} bytes, larger than any EKS-A spec (limit ${MAX_SPEC_BYTES})`, {
-      hint: 'pass -f with the EKS-A cluster spec, not another file',
-    });
-  }
-  try {
-    return await readFile(absolute, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cluster spec ${shown} cannot be read (${(error as NodeJS.ErrnoException).code})`, {
-      hint: 'check the file permissions',
-    });
-  }
-}
-
-/** The pure part: text → validated spec. */
+/** Text → validated spec; the file is read by spec-file/read-spec.ts. */
 export function parseSpec(text: string, file: string): ClusterSpec {
   const documents = parseDocuments(text, file);
   const clusters = documents.filter((d) => d.kind === 'Cluster' && groupOf(d.apiVersion) === EKSA_GROUP);

@@ -1,6 +1,7 @@
+import type { Provider } from '../kube/kinds.js';
 import type { KubeObject } from '../kube/types.js';
 
-export type Provider = 'vsphere' | 'tinkerbell' | 'nutanix' | 'cloudstack' | 'snow' | 'docker' | 'aws';
+export type { Provider };
 export type OsFamily = 'ubuntu' | 'redhat' | 'bottlerocket';
 
 export interface WorkerGroupSpec {

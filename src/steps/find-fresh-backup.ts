@@ -1,7 +1,7 @@
 import type { ListrTask } from 'listr2';
 import { need, type RunContext } from '../context.js';
-import { formatDuration } from '../lifecycle/duration.js';
-import { findFreshBackup } from '../lifecycle/freshness.js';
+import { formatDuration } from '../duration.js';
+import { findFreshBackup } from '../backup-sets/freshness.js';
 
 /** `--max-backup-age`: a complete, verified set young enough to stand for this run's backup (read only). */
 export function findFreshBackupStep(options: { maxAgeMs: number; requireEtcdSnapshots: boolean }): ListrTask<RunContext> {

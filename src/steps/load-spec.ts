@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ListrTask } from 'listr2';
 import type { RunContext } from '../context.js';
-import { Kubectl } from '../kube/kubectl.js';
-import { resolveLayout } from '../spec/layout.js';
-import { loadSpec } from '../spec/load-spec.js';
+import { Kubectl } from '../kubectl/kubectl.js';
+import { resolveLayout } from '../spec-file/layout.js';
+import { loadSpec } from '../spec-file/read-spec.js';
 
 /** spec: parse -f, validate names and versions, find the management cluster's kubeconfig and folder. */
 export function loadSpecStep(): ListrTask<RunContext> {

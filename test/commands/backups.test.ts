@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backupsList, backupsPrune } from '../../src/commands/backups.js';
 import { UsageError } from '../../src/errors.js';
-import { TREE, buildSet, mixedFolder, tempFolder } from '../lifecycle/fixtures.js';
+import { TREE, buildSet, mixedFolder, tempFolder } from '../backup-sets/fixtures.js';
 import { recordingIo } from './io.js';
 
 describe('backups list', () => {

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { restorePlan } from '../../src/commands/restore-plan.js';
 import { SafeUpgradeError, UsageError } from '../../src/errors.js';
-import { RESTORE_FILE } from '../../src/lifecycle/restore-file.js';
-import { TREE, buildSet, tempFolder } from '../lifecycle/fixtures.js';
-import { flag, invocations } from '../lifecycle/shell-parse.js';
+import { RESTORE_FILE } from '../../src/backup-sets/restore-file.js';
+import { TREE, buildSet, tempFolder } from '../backup-sets/fixtures.js';
+import { flag, invocations } from '../runbook/shell-parse.js';
 import { recordingIo } from './io.js';
 
 const WHEN = new Date(2026, 3, 1, 9, 30, 0);

@@ -3,7 +3,7 @@
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { confirmUpgrade, NotConfirmedError, type ConfirmResult } from '../../src/confirm/poll.js';
-import { Kubectl } from '../../src/kube/kubectl.js';
+import { Kubectl } from '../../src/kubectl/kubectl.js';
 import type { SimObject } from '../../sim/index.js';
 import { Runner } from '../../src/runner/runner.js';
 import { scenarioExtending } from '../helpers/scenario-file.js';

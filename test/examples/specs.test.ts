@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { selectEtcdTarget } from '../../src/etcd/members.js';
 import type { ClusterObjects } from '../../src/kube/types.js';
-import { loadSpec } from '../../src/spec/load-spec.js';
+import { loadSpec } from '../../src/spec-file/read-spec.js';
 import type { ClusterSpec } from '../../src/spec/types.js';
 import { repoRoot } from '../helpers/run-bin.js';
 

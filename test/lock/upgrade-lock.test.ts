@@ -1,7 +1,7 @@
 // The lock against the simulated API server through the real kubectl (never skipped: kubectl is a
 // tool every machine here has, and REQUIRE_REAL_TOOLS=1 runs must fail without it).
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Kubectl } from '../../src/kube/kubectl.js';
+import { Kubectl } from '../../src/kubectl/kubectl.js';
 import { acquireUpgradeLock, forceUnlock, LockedError, LockLostError } from '../../src/lock/index.js';
 import type { SimObject } from '../../sim/index.js';
 import { LEASE_ANNOTATIONS, LEASE_NAME, LEASE_NAMESPACE, microTime, parseTime } from '../../src/lock/lease.js';

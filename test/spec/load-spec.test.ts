@@ -1,44 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { loadSpec, parseSpec } from '../../src/spec/load-spec.js';
-
-export function specYaml(over: { name?: string; mgmt?: string; k8s?: string; eksa?: string | null; extra?: string; etcd?: boolean } = {}): string {
-  const name = over.name ?? 'mgmt';
-  return `apiVersion: anywhere.eks.amazonaws.com/v1alpha1
-kind: Cluster
-metadata:
-  name: ${name}
-spec:
-  kubernetesVersion: "${over.k8s ?? '1.32'}"
-${over.eksa === null ? '' : `  eksaVersion: ${over.eksa ?? 'v0.23.0'}\n`}  managementCluster:
-    name: ${over.mgmt ?? name}
-  datacenterRef: { kind: VSphereDatacenterConfig, name: ${name} }
-  controlPlaneConfiguration:
-    count: 3
-    machineGroupRef: { kind: VSphereMachineConfig, name: ${name}-cp }
-${over.etcd === false ? '' : `  externalEtcdConfiguration:\n    count: 3\n    machineGroupRef: { kind: VSphereMachineConfig, name: ${name}-etcd }\n`}  workerNodeGroupConfigurations:
-    - name: md-0
-      count: 2
-      machineGroupRef: { kind: VSphereMachineConfig, name: ${name}-md-0 }
----
-apiVersion: anywhere.eks.amazonaws.com/v1alpha1
-kind: VSphereDatacenterConfig
-metadata:
-  name: ${name}
-spec: {}
----
-apiVersion: anywhere.eks.amazonaws.com/v1alpha1
-kind: VSphereMachineConfig
-metadata:
-  name: ${name}-cp
-spec:
-  osFamily: bottlerocket
-  users: [{ name: ec2-user }]
-${over.extra ?? ''}`;
-}
+import { parseSpec } from '../../src/spec/load-spec.js';
+import { specYaml } from './spec-yaml.js';
 
 describe('parseSpec', () => {
   it('reads a management cluster spec', () => {
@@ -93,30 +56,5 @@ describe('parseSpec', () => {
 
   it('rejects duplicate keys rather than guessing', () => {
     expect(() => parseSpec(`${specYaml()}\nkind: Again\n`, 'dup.yaml')).toThrow(/not valid YAML/);
-  });
-});
-
-describe('loadSpec', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'spec-'));
-
-  it('names a missing file and the flag that fixes it', async () => {
-    await expect(loadSpec(path.join(dir, 'nope.yaml'))).rejects.toThrow(/cluster spec .*nope.yaml does not exist/);
-  });
-
-  it('refuses a directory', async () => {
-    await expect(loadSpec(dir)).rejects.toThrow(/is not a file/);
-  });
-
-  it('refuses a file far larger than any spec without reading it', async () => {
-    const big = path.join(dir, 'big.yaml');
-    writeFileSync(big, Buffer.alloc(5 * 1024 * 1024, 0x61));
-    await expect(loadSpec(big)).rejects.toThrow(/larger than any EKS-A spec/);
-  });
-
-  it('loads a good file with an absolute path', async () => {
-    const good = path.join(dir, 'good.yaml');
-    writeFileSync(good, specYaml());
-    const spec = await loadSpec(good);
-    expect(spec.file).toBe(good);
   });
 });

@@ -1,7 +1,7 @@
 import type { BackupManifest } from '../backup/manifest.js';
 import { verifyBackupSet } from '../backup/verify-set.js';
 import { scanBackupSets, type BackupSetInfo } from './backup-sets.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../duration.js';
 
 export interface FreshnessQuery {
   readonly managementFolder: string;

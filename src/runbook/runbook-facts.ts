@@ -1,8 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { parse } from 'yaml';
 import type { KubeObject } from '../kube/types.js';
-import { isDns1123Subdomain, isIpAddress } from '../spec/names.js';
+import { isDns1123Subdomain, isIpAddress } from '../kube/names.js';
 
 /** One Machine of the backup, as the runbook names it: machine, node (when it had one), address. */
 export interface MachineFact {
@@ -68,20 +65,4 @@ export function factsFromObjects(objects: readonly KubeObject[]): RunbookFacts {
     f.nodes.sort();
   }
   return facts;
-}
-
-/** Reads the Machine and MachineDeployment files clusterctl wrote into `capi/`; unreadable ones are skipped. */
-export async function readRunbookFacts(setDir: string): Promise<RunbookFacts> {
-  const dir = path.join(setDir, 'capi');
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const objects: KubeObject[] = [];
-  for (const name of names.filter((n) => /^(Machine|MachineDeployment)_[^_]*_[^_/]+\.yaml$/.test(n))) {
-    try {
-      const object = parse(await readFile(path.join(dir, name), 'utf8')) as KubeObject;
-      if (object && typeof object === 'object' && object.metadata) objects.push(object);
-    } catch {
-      // verify reports a file that does not parse; the runbook only loses that machine
-    }
-  }
-  return factsFromObjects(objects);
 }

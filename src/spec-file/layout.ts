@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { EnvironmentError, UsageError } from '../errors.js';
-import type { ClusterSpec } from './types.js';
+import type { ClusterSpec } from '../spec/types.js';
 
 /** Where the management cluster's files live, as eksctl lays them out: `<mgmt>/<mgmt>-eks-a-cluster.kubeconfig`. */
 export interface ClusterLayout {

@@ -5,7 +5,7 @@ import { renderEtcdSection } from './runbook-etcd.js';
 import { parseEtcdEntries, type EtcdEntry } from './runbook-etcd-common.js';
 import type { RunbookFacts } from './runbook-facts.js';
 import { block, sh, v } from './runbook-shell.js';
-import { quoteForDisplay } from '../runner/command.js';
+import { quoteForDisplay } from '../shell-quote.js';
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 

@@ -5,11 +5,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BackupManifest } from '../../src/backup/manifest.js';
 import { verifyBackupSet } from '../../src/backup/verify-set.js';
-import { renderRestoreRunbook } from '../../src/lifecycle/restore-runbook.js';
-import { RESTORE_FILE, runbookFor } from '../../src/lifecycle/restore-file.js';
-import { parseEtcdEntries } from '../../src/lifecycle/runbook-etcd-common.js';
-import { readRunbookFacts } from '../../src/lifecycle/runbook-facts.js';
-import { TREE, buildSet, tempFolder, type FixtureCluster } from './fixtures.js';
+import { renderRestoreRunbook } from '../../src/runbook/restore-runbook.js';
+import { parseEtcdEntries } from '../../src/runbook/runbook-etcd-common.js';
+import { RESTORE_FILE, readRunbookFacts, runbookFor } from '../../src/backup-sets/restore-file.js';
+import { TREE, buildSet, tempFolder, type FixtureCluster } from '../backup-sets/fixtures.js';
 import { argvOf, blockContaining, commandsOf, flag, flags, invocations } from './shell-parse.js';
 
 const WHEN = new Date(2026, 10, 29, 10, 0, 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
-import { formatDuration, parseDuration } from '../../src/lifecycle/duration.js';
+import { UsageError } from '../src/errors.js';
+import { formatDuration, parseDuration } from '../src/duration.js';
 
 const H = 3600_000;
 

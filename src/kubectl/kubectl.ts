@@ -1,8 +1,8 @@
 import { EnvironmentError, ToolError, firstMeaningfulLine } from '../errors.js';
 import { read, type Command } from '../runner/command.js';
 import type { Runner } from '../runner/runner.js';
-import { kubectlArgv, type KubectlTarget } from './argv.js';
-import type { KubeObject } from './types.js';
+import { kubectlArgv, type KubectlTarget } from '../kube/argv.js';
+import type { KubeObject } from '../kube/types.js';
 
 export type KubectlOptions = KubectlTarget;
 

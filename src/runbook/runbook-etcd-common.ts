@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { BackupManifest } from '../backup/manifest.js';
 import type { EtcdSnapshotEntry } from '../etcd/types.js';
 import type { OsFamily } from '../spec/types.js';
-import { isDns1123Subdomain, isIpAddress } from '../spec/names.js';
+import { isDns1123Subdomain, isIpAddress } from '../kube/names.js';
 import type { ClusterFacts, MachineFact } from './runbook-facts.js';
 import { block, comment, hostPart, raw, sh, v, type Word } from './runbook-shell.js';
 

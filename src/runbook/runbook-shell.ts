@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { BackupManifest } from '../backup/manifest.js';
 import { parseRefKey } from '../backup/object-graph.js';
-import { quoteForDisplay } from '../runner/command.js';
+import { quoteForDisplay } from '../shell-quote.js';
 
 /** A word of a runbook command: literal text (quoted as needed), or shell text kept as is (`"$VAR"`). */
 export type Word = string | { readonly raw: string };

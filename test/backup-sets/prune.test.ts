@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { readdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listBackups } from '../../src/lifecycle/list.js';
-import { pruneBackups } from '../../src/lifecycle/prune.js';
-import { verificationRecordPath } from '../../src/lifecycle/verification-record.js';
+import { listBackups } from '../../src/backup-sets/list.js';
+import { pruneBackups } from '../../src/backup-sets/prune.js';
+import { verificationRecordPath } from '../../src/backup-sets/verification-record.js';
 import { TREE, buildSet, tempFolder } from './fixtures.js';
 
 const NOW = new Date(2026, 5, 1, 12, 0, 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SetState } from '../../src/lifecycle/backup-sets.js';
-import { lastUpgradeOf, planPrune, type PruneCandidate } from '../../src/lifecycle/prune-policy.js';
+import type { SetState } from '../../src/backup-sets/backup-sets.js';
+import { lastUpgradeOf, planPrune, type PruneCandidate } from '../../src/backup-sets/prune-policy.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const DAY = 24 * 3600_000;

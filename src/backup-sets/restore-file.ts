@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parse } from 'yaml';
 import type { FileDigest } from '../backup/digest.js';
 import type { BackupManifest } from '../backup/manifest.js';
 import { privateFile } from '../backup/private-files.js';
-import { renderRestoreRunbook } from './restore-runbook.js';
-import { readRunbookFacts } from './runbook-facts.js';
+import { renderRestoreRunbook } from '../runbook/restore-runbook.js';
+import { factsFromObjects, type RunbookFacts } from '../runbook/runbook-facts.js';
+import type { KubeObject } from '../kube/types.js';
 
 export const RESTORE_FILE = 'RESTORE.md';
 
@@ -34,4 +36,20 @@ export async function readStoredRunbook(setDir: string): Promise<string | undefi
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** Reads the Machine and MachineDeployment files clusterctl wrote into `capi/`; unreadable ones are skipped. */
+export async function readRunbookFacts(setDir: string): Promise<RunbookFacts> {
+  const dir = path.join(setDir, 'capi');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const objects: KubeObject[] = [];
+  for (const name of names.filter((n) => /^(Machine|MachineDeployment)_[^_]*_[^_/]+\.yaml$/.test(n))) {
+    try {
+      const object = parse(await readFile(path.join(dir, name), 'utf8')) as KubeObject;
+      if (object && typeof object === 'object' && object.metadata) objects.push(object);
+    } catch {
+      // verify reports a file that does not parse; the runbook only loses that machine
+    }
+  }
+  return factsFromObjects(objects);
 }

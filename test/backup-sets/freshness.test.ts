@@ -2,7 +2,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backupDirName } from '../../src/backup/naming.js';
-import { findFreshBackup } from '../../src/lifecycle/freshness.js';
+import { findFreshBackup } from '../../src/backup-sets/freshness.js';
 import { TREE, buildSet, tempFolder } from './fixtures.js';
 
 const NOW = new Date(2026, 5, 1, 12, 0, 0);

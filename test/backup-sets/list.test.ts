@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listBackups } from '../../src/lifecycle/list.js';
-import { verificationRecordPath } from '../../src/lifecycle/verification-record.js';
+import { listBackups } from '../../src/backup-sets/list.js';
+import { verificationRecordPath } from '../../src/backup-sets/verification-record.js';
 import { TREE, buildSet, mixedFolder, tempFolder } from './fixtures.js';
 
 describe('listBackups', () => {

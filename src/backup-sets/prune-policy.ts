@@ -1,5 +1,5 @@
 import type { SetState } from './backup-sets.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../duration.js';
 
 export interface PruneCandidate {
   /** Unique among the candidates: the set's folder. */

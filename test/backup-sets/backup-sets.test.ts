@@ -2,7 +2,7 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/backup/manifest.js';
-import { classifySet, discoverBackupSets, folderTime, scanBackupSets, type ManifestRead } from '../../src/lifecycle/backup-sets.js';
+import { classifySet, discoverBackupSets, folderTime, scanBackupSets, type ManifestRead } from '../../src/backup-sets/backup-sets.js';
 import { TREE, buildSet, tempFolder } from './fixtures.js';
 
 describe('classifySet', async () => {

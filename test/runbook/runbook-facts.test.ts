@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/kube/types.js';
-import { factsFromObjects } from '../../src/lifecycle/runbook-facts.js';
+import { factsFromObjects } from '../../src/runbook/runbook-facts.js';
 
 const machine = (name: string, labels: Record<string, string>, status: Record<string, unknown>): KubeObject => ({
   apiVersion: 'cluster.x-k8s.io/v1beta1',

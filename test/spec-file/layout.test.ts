@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError, UsageError } from '../../src/errors.js';
-import { resolveLayout } from '../../src/spec/layout.js';
+import { resolveLayout } from '../../src/spec-file/layout.js';
 
 const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "http://127.0.0.1:1"}\ncontexts: []\n';
 

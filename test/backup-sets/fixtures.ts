@@ -1,4 +1,4 @@
-// Real backup sets on disk for the lifecycle tests: the files a set holds, their real sha256, and a
+// Real backup sets on disk for the backup-sets and runbook tests: the files a set holds, their real sha256, and a
 // manifest that passes parseManifest, written the way src/backup/apply.ts writes them.
 import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { digestFiles, listFiles } from '../../src/backup/digest.js';
 import { MANIFEST_FILE, parseManifest, type BackupManifest } from '../../src/backup/manifest.js';
 import { backupDirName, backupTimestamp } from '../../src/backup/naming.js';
-import { writeRestoreRunbook } from '../../src/lifecycle/restore-file.js';
+import { writeRestoreRunbook } from '../../src/backup-sets/restore-file.js';
 
 export const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.22.3-eks-a-92';
 
