@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { DATACENTER_KINDS, EKSA_GROUP, groupOf } from '../kube/kinds.js';
 import type { KubeObject } from '../kube/types.js';
 import { assertDns1123Label, describeValue } from './names.js';
+import { normalizeKubernetesVersion } from './normalize.js';
 import type { ClusterSpec, OsFamily, WorkerGroupSpec } from './types.js';
 
 // A real spec is a few kilobytes; anything this large is a wrong file, and parsing it would waste memory.
@@ -48,7 +49,7 @@ async function readSpecText(absolute: string, shown: string): Promise<string> {
 
 /** The pure part: text → validated spec. */
 export function parseSpec(text: string, file: string): ClusterSpec {
-  const documents = parseDocuments(text, file);
+  const documents = parseDocuments(normalizeKubernetesVersion(text), file);
   const clusters = documents.filter((d) => d.kind === 'Cluster' && groupOf(d.apiVersion) === EKSA_GROUP);
   if (clusters.length === 0) {
     throw new UsageError(`${file} has no EKS Anywhere Cluster document (apiVersion ${EKSA_GROUP}/v1alpha1, kind Cluster)`, {
