@@ -7,6 +7,7 @@ import { DATACENTER_KINDS, EKSA_GROUP, groupOf } from '../kube/kinds.js';
 import type { KubeObject } from '../kube/types.js';
 import { assertDns1123Label, describeValue } from './names.js';
 import { normalizeKubernetesVersion } from './normalize.js';
+import { isConfigObjectName, validateClusterSpec } from './validate-cluster.js';
 import type { ClusterSpec, OsFamily, WorkerGroupSpec } from './types.js';
 
 // A real spec is a few kilobytes; anything this large is a wrong file, and parsing it would waste memory.
@@ -88,7 +89,14 @@ export function parseSpec(text: string, file: string): ClusterSpec {
   const datacenter = documents.find((d) => d.kind === datacenterKind && d.metadata?.name === datacenterName);
   const machineConfigs = documents.filter((d) => groupOf(d.apiVersion) === EKSA_GROUP && d.kind.endsWith('MachineConfig'));
   for (const doc of [...machineConfigs, ...(datacenter ? [datacenter] : [])]) {
-    assertDns1123Label(doc.metadata?.name, `${doc.kind} name`, FIX_SPEC);
+    if (!isConfigObjectName(doc.metadata?.name)) {
+      throw new UsageError(`${doc.kind} name ${describeValue(doc.metadata?.name)} is not a valid name (a Kubernetes object name: lowercase letters, digits, '-' and '.')`, { hint: FIX_SPEC });
+    }
+  }
+  // The checks eksctl runs on the spec before it changes anything (validate-cluster.ts), all at once.
+  const check = validateClusterSpec(documents, cluster);
+  if (check.errors.length > 0) {
+    throw new UsageError(`${file}: eksctl would refuse this spec: ${check.errors.join('; ')}`, { hint: FIX_SPEC });
   }
 
   const workerGroups: WorkerGroupSpec[] = ((spec.workerNodeGroupConfigurations ?? []) as any[]).map((group, index) => ({
