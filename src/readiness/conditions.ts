@@ -122,21 +122,24 @@ export function describeFailure(failure: Failure): string {
 }
 
 /**
- * `observedGeneration` when the controller has not yet acted on the latest spec. A status with no
+ * `observedGeneration` when it is not the object's generation. EKS-A trusts a status only when the two are
+ * equal and compares with `!=` (aws/eks-anywhere `pkg/controller/clusters/status.go`
+ * `updateControlPlaneReadyCondition`, `updateWorkersReadyCondition`; `controlplane.go` `etcdadmClusterReady`
+ * uses `==`), so a status ahead of the spec is as untrusted as one behind it. A status with no
  * observedGeneration at all has never been reconciled, which is just as stale.
  */
 export function generationLag(obj: KubeObject): { generation: number; observed: number | undefined } | undefined {
   const generation = obj.metadata.generation;
   if (typeof generation !== 'number') return undefined;
   const observed = statusField(obj, 'observedGeneration');
-  if (typeof observed === 'number' && observed >= generation) return undefined;
+  if (typeof observed === 'number' && observed === generation) return undefined;
   return { generation, observed: typeof observed === 'number' ? observed : undefined };
 }
 
 export function describeGenerationLag(lag: { generation: number; observed: number | undefined }): string {
-  return lag.observed === undefined
-    ? `status.observedGeneration unset, generation ${lag.generation}`
-    : `status.observedGeneration ${lag.observed} behind generation ${lag.generation}`;
+  if (lag.observed === undefined) return `status.observedGeneration unset, generation ${lag.generation}`;
+  const where = lag.observed > lag.generation ? 'ahead of' : 'behind';
+  return `status.observedGeneration ${lag.observed} ${where} generation ${lag.generation}`;
 }
 
 /** Condition messages can span lines (aggregated errors); reasons are one line each. */

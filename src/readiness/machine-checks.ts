@@ -16,10 +16,19 @@ import {
 import { missingRef, objectRef, reason, type Reason } from './reason.js';
 import { currentReplicas, desiredReplicas, replicaCount } from './replicas.js';
 
+/** The EKS-A Cluster's `spec.controlPlaneConfiguration.count`, when it is an integer. */
+function eksaControlPlaneCount(eksa: KubeObject): number | undefined {
+  const count = eksa.spec?.controlPlaneConfiguration?.count;
+  return typeof count === 'number' && Number.isInteger(count) ? count : undefined;
+}
+
 /**
- * KubeadmControlPlane. EKS-A's preflight asks `observedGeneration == generation && readyReplicas == replicas`;
- * a backup taken mid-rollout also needs every replica up to date and no surplus machine, and the
- * summary condition (v1beta2 `Available`, v1beta1 `Ready`) True.
+ * KubeadmControlPlane, judged on the CAPI object itself (the EKS-A Ready condition can be stale: the EKS-A
+ * controller watches no CAPI kind). Every rule of EKS-A's ControlPlaneReady, in its order (aws/eks-anywhere
+ * `pkg/controller/clusters/status.go` `updateControlPlaneReadyCondition`): observedGeneration != generation;
+ * replicas − upToDate > 0; replicas ≠ the EKS-A count (scaling up/down); ready ≠ the EKS-A count;
+ * `ControlPlaneComponentsHealthy` False; `Available` (v1beta1 `Ready`) False. EKS-A's preflight also asks
+ * `readyReplicas == replicas`; a backup taken mid-rollout needs no surplus machine either.
  */
 export function controlPlaneReasons(c: ClusterObjects, namespace: string): Reason[] {
   const kcp = c.controlPlane;
@@ -37,6 +46,14 @@ export function controlPlaneReasons(c: ClusterObjects, namespace: string): Reaso
   if (current !== desired) problems.push(`${current} machines for ${desired} desired`);
   const lag = generationLag(kcp);
   if (lag) problems.push(describeGenerationLag(lag));
+  // EKS-A holds the counts to its own spec, not the KCP's (ScalingUp, ScalingDown, NodesNotReady).
+  const count = eksaControlPlaneCount(c.eksa);
+  if (count !== undefined && count !== desired && (current !== count || ready !== count)) {
+    problems.push(`${current} machines and ${ready} ready for EKS-A controlPlaneConfiguration.count ${count}`);
+  }
+  // ControlPlaneComponentsHealthy: only False counts, as in EKS-A (ControlPlaneComponentsUnhealthy).
+  const components = findCondition(kcp, 'ControlPlaneComponentsHealthy');
+  if (components?.status === 'False') problems.push(describeCondition('ControlPlaneComponentsHealthy', components));
   if (shapeOf(kcp) === 'v1beta2') {
     if (statusField(kcp, 'initialization', 'controlPlaneInitialized') !== true) problems.push('not initialized');
     conditionProblem(kcp, 'Available', problems);
@@ -53,7 +70,8 @@ export function controlPlaneReasons(c: ClusterObjects, namespace: string): Reaso
 }
 
 /**
- * EtcdadmCluster, by EKS-A's own rule: `generation == status.observedGeneration && status.ready`. Its Ready
+ * EtcdadmCluster, by EKS-A's own rule (`pkg/controller/clusters/controlplane.go` `etcdadmClusterReady`, called
+ * first by `status.go` `updateConditionsForEtcdAndControlPlane`): `generation == status.observedGeneration && status.ready`. Its Ready
  * condition is deliberately ignored: it only turns True once old members are deleted after an upgrade.
  * External etcd configured on the EKS-A Cluster without an EtcdadmCluster is not ready either.
  */
@@ -82,8 +100,68 @@ function workerGroupNames(eksa: KubeObject): string[] {
   return groups.flatMap((g: unknown) => (isRecord(g) && typeof g.name === 'string' ? [g.name] : []));
 }
 
+/** The cluster-autoscaler annotation EKS-A leaves out of its worker totals (`pkg/clusterapi/autoscaler.go`). */
+export const AUTOSCALER_MIN_SIZE_ANNOTATION = 'cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size';
+
+function optionalCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
 /**
- * MachineDeployments: a rollout is in flight while any count trails spec.replicas, surplus machines
+ * EKS-A's WorkersReady over the whole cluster, in its order (aws/eks-anywhere
+ * `pkg/controller/clusters/status.go` `updateWorkersReadyCondition`): totals across MachineDeployments
+ * without the autoscaler min-size annotation against the summed `count` of the groups without
+ * `autoscalingConfiguration` (outdated, scaling up, scaling down, ready); then the autoscaled groups'
+ * min/max, which EKS-A keys by the group's name but looks up by the MachineDeployment's name
+ * (`<cluster>-<group>`), so it only fires when the two coincide — followed as it behaves; then any
+ * MachineDeployment whose own Ready condition is False. Undefined when EKS-A would call the workers ready.
+ * (observedGeneration != generation is judged per MachineDeployment by `workerReasons`.)
+ */
+export function workerTotalsProblem(eksa: KubeObject, machineDeployments: readonly KubeObject[]): string | undefined {
+  const groups = Array.isArray(eksa.spec?.workerNodeGroupConfigurations) ? (eksa.spec!.workerNodeGroupConfigurations as unknown[]) : [];
+  let expected = 0;
+  const autoscaled = new Map<string, { min: number; max: number }>();
+  for (const g of groups) {
+    if (!isRecord(g)) continue;
+    if (isRecord(g.autoscalingConfiguration)) {
+      if (typeof g.name === 'string') {
+        autoscaled.set(g.name, { min: optionalCount(g.autoscalingConfiguration.minCount) ?? 0, max: optionalCount(g.autoscalingConfiguration.maxCount) ?? 0 });
+      }
+    } else {
+      expected += optionalCount(g.count) ?? 1; // EKS-A defaults an absent count to 1 (setWorkerNodeGroupDefaults)
+    }
+  }
+  let total = 0;
+  let upToDate = 0;
+  let ready = 0;
+  for (const md of machineDeployments) {
+    if (Object.hasOwn(md.metadata.annotations ?? {}, AUTOSCALER_MIN_SIZE_ANNOTATION)) continue;
+    total += currentReplicas(md);
+    upToDate += replicaCount(md, 'upToDate');
+    ready += replicaCount(md, 'ready');
+  }
+  if (total - upToDate > 0) return `worker nodes not up to date yet, ${total} upgrading (${upToDate} up to date)`;
+  if (total < expected) return `scaling up worker nodes, ${expected} expected by the worker node groups' count (${total} actual)`;
+  if (total > expected) return `scaling down worker nodes, ${expected} expected by the worker node groups' count (${total} actual)`;
+  if (ready !== expected) return `worker nodes not ready yet, ${expected} expected (${ready} ready)`;
+  for (const md of machineDeployments) {
+    const range = autoscaled.get(md.metadata.name);
+    const replicas = currentReplicas(md);
+    if (range && (replicas < range.min || replicas > range.max)) {
+      return `worker nodes count for ${md.metadata.name} not between ${range.min} and ${range.max} yet (${replicas} actual)`;
+    }
+  }
+  for (const md of machineDeployments) {
+    const mdReady = findCondition(md, 'Ready');
+    if (mdReady?.status === 'False') return `MachineDeployment ${md.metadata.name}: ${describeCondition('Ready', mdReady)}`;
+  }
+  return undefined;
+}
+
+/**
+ * MachineDeployments, each judged on its own (EKS-A's preflight `worker nodes ready`: phase Running,
+ * available and ready == replicas; status.go: observedGeneration != generation, Ready False), then EKS-A's
+ * totals (`workerTotalsProblem`). A rollout is in flight while any count trails spec.replicas, surplus machines
  * exist, the phase is not Running or the controller has not seen the latest spec. EKS-A names each
  * one `<cluster>-<worker group>`; a worker group without one is still being created.
  */
@@ -108,10 +186,18 @@ export function workerReasons(c: ClusterObjects, namespace: string): Reason[] {
     if (phase !== 'Running') problems.push(describePhase(phase));
     const lag = generationLag(md);
     if (lag) problems.push(describeGenerationLag(lag));
+    // EKS-A's last WorkersReady rule: the MachineDeployment's own Ready condition False (MachineDeploymentNotReady).
+    const mdReady = findCondition(md, 'Ready');
+    if (mdReady?.status === 'False') problems.push(describeCondition('Ready', mdReady));
     if (problems.length > 0 || ready < desired || available < desired || upToDate < desired) {
       const counts = `${ready}/${desired} ready, ${available}/${desired} available, ${upToDate}/${desired} up to date`;
       out.push(reason('workers-rolling-out', objectRef(md), [counts, ...problems].join(', ')));
     }
+  }
+  // Per MachineDeployment all is well, yet EKS-A may still hold the totals against its own worker counts.
+  if (out.length === 0) {
+    const totals = workerTotalsProblem(c.eksa, c.machineDeployments);
+    if (totals) out.push(reason('workers-rolling-out', objectRef(c.eksa), totals));
   }
   return out;
 }

@@ -43,7 +43,11 @@ function next(v: KubeMinor): string {
 
 /**
  * The control plane and every worker node group against their live values on the EKS-A Cluster `live`
- * (EKS-A `ValidateVersionSkew`, `ValidateWorkerKubernetesVersionSkew`).
+ * (aws/eks-anywhere `pkg/api/v1alpha1/cluster_webhook.go`: `ValidateKubernetesVersionSkew`,
+ * `ValidateWorkerKubernetesVersionSkew` → `performWorkerKubernetesValidations`,
+ * `performWorkerKubernetesValidationsNewNodeGroup`, `validateRemoveWorkerKubernetesVersion`,
+ * `validateCPWorkerKubeSkew`; `versionskew.go` `ValidateVersionSkew`). A new group is held only to the
+ * control-plane skew (0..2 minors behind, same major).
  */
 export function kubernetesViolations(spec: ClusterSpec, live: KubeObject): SkewViolation[] {
   const out: SkewViolation[] = [];
@@ -80,7 +84,19 @@ export function kubernetesViolations(spec: ClusterSpec, live: KubeObject): SkewV
     const what = `worker node group ${group.name}`;
     // A group unpinned before and after simply follows the control plane, which is checked above.
     const followsControlPlane = group.kubernetesVersion === undefined && liveGroups.get(group.name) === undefined;
+    // validateRemoveWorkerKubernetesVersion: a pinned version may only be removed while the control plane stays.
+    const removesPin = group.kubernetesVersion === undefined && liveGroups.get(group.name) !== undefined;
+    const cpUpgraded = target !== undefined && current !== undefined && minorsBetween(current, target) > 0;
+    if (removesPin && cpUpgraded) {
+      add(
+        'worker-kubernetes',
+        `${what}: removing its kubernetesVersion "${liveGroups.get(group.name)}" while the control plane moves ${show(current!)} → ${show(target!)} is refused by EKS Anywhere; keep the group's kubernetesVersion in this upgrade and remove it in a later one`,
+      );
+      continue;
+    }
     if (liveGroups.has(group.name) && !followsControlPlane) {
+      // performWorkerKubernetesValidations: pinned → pinned steps from the old pin; unpinned → pinned steps
+      // from the old control-plane version; pinned → unpinned steps to the new control-plane version.
       const groupCurrent = parseKubernetesVersion(liveGroups.get(group.name) ?? liveText);
       const problem = groupCurrent && stepProblem(groupCurrent, groupTarget);
       if (groupCurrent && problem === 'downgrade') {

@@ -2,6 +2,9 @@ import type { Inventory } from '../kube/types.js';
 import type { ClusterSpec } from '../spec/types.js';
 import { eksaVersionViolations, managementOrderViolations } from './eksa-version.js';
 import { kubernetesViolations } from './kubernetes.js';
+import { eksaTarget } from './target.js';
+
+export { eksaTarget, type EksaTarget } from './target.js';
 
 export type SkewRule =
   | 'kubernetes-downgrade'
@@ -22,7 +25,10 @@ export interface SkewViolation {
 
 export interface SkewInput {
   readonly spec: ClusterSpec;
-  /** spec.eksaVersion, else the eksctl version: eksctl overwrites spec.eksaVersion with its own. */
+  /**
+   * The version eksctl moves to: eksctl's own (`eksaTarget`), since eksctl overwrites spec.eksaVersion
+   * with it. When it differs from spec.eksaVersion, the eksaVersion messages say so.
+   */
   readonly targetEksaVersion: string | undefined;
   readonly inventory: Inventory;
 }
@@ -37,9 +43,17 @@ export function checkSkew(input: SkewInput): SkewViolation[] {
   const { spec, targetEksaVersion, inventory } = input;
   const live = inventory.clusters.find((c) => c.name === spec.name)?.eksa;
   if (!live) return [];
+  const note = eksaTarget(spec.eksaVersion, targetEksaVersion).note;
+  const explained = (v: SkewViolation): SkewViolation => (note ? { ...v, message: `${v.message} (${note})` } : v);
   return [
     ...kubernetesViolations(spec, live),
-    ...eksaVersionViolations(spec, targetEksaVersion, live),
-    ...managementOrderViolations(spec, targetEksaVersion, inventory),
+    ...eksaVersionViolations(spec, targetEksaVersion, live).map(explained),
+    ...managementOrderViolations(spec, targetEksaVersion, inventory).map(explained),
   ];
+}
+
+/** The skew step's title: the verdict, and the eksaVersion note when the spec's value is replaced. */
+export function skewTitle(violations: readonly SkewViolation[], note: string | undefined): string {
+  const verdict = violations.length === 0 ? 'Check version skew: allowed' : `Check version skew: ${violations.length} violation(s)`;
+  return note ? `${verdict}; ${note}` : verdict;
 }

@@ -4,6 +4,8 @@ import { UsageError } from '../errors.js';
 import { DATACENTER_KINDS, EKSA_GROUP, groupOf } from '../kube/kinds.js';
 import type { KubeObject } from '../kube/types.js';
 import { assertDns1123Label, describeValue } from '../kube/names.js';
+import { normalizeKubernetesVersion } from './normalize.js';
+import { isConfigObjectName, validateClusterSpec } from './validate-cluster.js';
 import type { ClusterSpec, OsFamily, WorkerGroupSpec } from './types.js';
 
 const KUBERNETES_VERSION = /^1\.\d{1,2}$/;
@@ -12,7 +14,7 @@ const FIX_SPEC = 'fix the cluster spec given with -f';
 
 /** Text → validated spec; the file is read by spec-file/read-spec.ts. */
 export function parseSpec(text: string, file: string): ClusterSpec {
-  const documents = parseDocuments(text, file);
+  const documents = parseDocuments(normalizeKubernetesVersion(text), file);
   const clusters = documents.filter((d) => d.kind === 'Cluster' && groupOf(d.apiVersion) === EKSA_GROUP);
   if (clusters.length === 0) {
     throw new UsageError(`${file} has no EKS Anywhere Cluster document (apiVersion ${EKSA_GROUP}/v1alpha1, kind Cluster)`, {
@@ -51,7 +53,14 @@ export function parseSpec(text: string, file: string): ClusterSpec {
   const datacenter = documents.find((d) => d.kind === datacenterKind && d.metadata?.name === datacenterName);
   const machineConfigs = documents.filter((d) => groupOf(d.apiVersion) === EKSA_GROUP && d.kind.endsWith('MachineConfig'));
   for (const doc of [...machineConfigs, ...(datacenter ? [datacenter] : [])]) {
-    assertDns1123Label(doc.metadata?.name, `${doc.kind} name`, FIX_SPEC);
+    if (!isConfigObjectName(doc.metadata?.name)) {
+      throw new UsageError(`${doc.kind} name ${describeValue(doc.metadata?.name)} is not a valid name (a Kubernetes object name: lowercase letters, digits, '-' and '.')`, { hint: FIX_SPEC });
+    }
+  }
+  // The checks eksctl runs on the spec before it changes anything (validate-cluster.ts), all at once.
+  const check = validateClusterSpec(documents, cluster);
+  if (check.errors.length > 0) {
+    throw new UsageError(`${file}: eksctl would refuse this spec: ${check.errors.join('; ')}`, { hint: FIX_SPEC });
   }
 
   const workerGroups: WorkerGroupSpec[] = ((spec.workerNodeGroupConfigurations ?? []) as any[]).map((group, index) => ({

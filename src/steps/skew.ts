@@ -1,7 +1,7 @@
 import type { ListrTask } from 'listr2';
 import { need, type RunContext } from '../context.js';
 import { SafeUpgradeError } from '../errors.js';
-import { checkSkew } from '../skew/skew.js';
+import { checkSkew, eksaTarget, skewTitle } from '../skew/skew.js';
 
 /**
  * skew: the versions the spec asks for against the live clusters (EKS-A's own rules). `preflight` reports
@@ -12,10 +12,10 @@ export function skewStep(options: { enforce: boolean } = { enforce: false }): Li
     title: 'Check version skew',
     task: (ctx, task) => {
       const spec = need(ctx, 'spec');
-      const targetEksaVersion = spec.eksaVersion ?? ctx.tools?.eksctl;
+      const targetEksaVersion = eksaTarget(spec.eksaVersion, ctx.tools?.eksctl).target;
       const skew = checkSkew({ spec, targetEksaVersion, inventory: need(ctx, 'inventory') });
       ctx.skew = skew;
-      task.title = skew.length === 0 ? 'Check version skew: allowed' : `Check version skew: ${skew.length} violation(s)`;
+      task.title = skewTitle(skew, eksaTarget(spec.eksaVersion, ctx.tools?.eksctl).note);
       if (options.enforce && skew.length > 0) {
         throw new SafeUpgradeError('Skew', `version skew: ${skew.map((s) => `${s.cluster}: ${s.message}`).join('; ')}`, {
           hint: 'change kubernetesVersion / eksaVersion in the spec to a step EKS Anywhere allows',

@@ -212,10 +212,18 @@ describe('unready scenarios break exactly one thing', () => {
       expect([md.status.upToDateReplicas, md.spec.replicas]).toEqual([0, 1]);
       expect(cond(md, 'RollingOut').status).toBe('True');
     }],
-    ['unready-machine-failed', [`Machine.cluster.x-k8s.io/eksa-system/${w02Machine}`], (s) => {
+    // A failed Machine is never counted ready by CAPI: its MachineDeployment and MachineSet say so too.
+    ['unready-machine-failed', [
+      `Machine.cluster.x-k8s.io/eksa-system/${w02Machine}`,
+      'MachineDeployment.cluster.x-k8s.io/eksa-system/w02-md-0',
+      `MachineSet.cluster.x-k8s.io/eksa-system/${w02Machine.replace(/-[^-]+$/, '')}`,
+    ], (s) => {
       const m = get(s, 'Machine', 'cluster.x-k8s.io', w02Machine);
       expect(m.status.phase).toBe('Failed');
       expect(m.status.deprecated.v1beta1.failureMessage).toBeTruthy();
+      const md = get(s, 'MachineDeployment', 'cluster.x-k8s.io', 'w02-md-0');
+      expect([md.status.readyReplicas, md.status.availableReplicas]).toEqual([0, 0]);
+      expect(cond(md, 'Available').status).toBe('False');
     }],
     ['unready-management', ['KubeadmControlPlane.controlplane.cluster.x-k8s.io/eksa-system/mgmt'], (s) => {
       const kcp = get(s, 'KubeadmControlPlane', 'controlplane.cluster.x-k8s.io', 'mgmt');
