@@ -5,7 +5,7 @@ import type { Inventory, KubeObject } from './kube/types.js';
 import type { ScopeDecision, OnUnready } from './policy/scope.js';
 import type { ClusterVerdict } from './readiness/verdict.js';
 import type { StepTimer } from './report/step-timer.js';
-import type { Command } from './runner/command.js';
+import type { Command } from './command.js';
 import type { Runner } from './runner/runner.js';
 import type { SkewViolation } from './skew/skew.js';
 import type { ClusterLayout } from './spec-file/layout.js';

@@ -1,7 +1,7 @@
 import { EKSA_CLUSTERS, CAPI_CLUSTERS } from '../kube/kinds.js';
 import { EKSA_PAUSED_ANNOTATION, isEksaPaused } from '../kube/pause.js';
 import type { ClusterObjects, KubeObject } from '../kube/types.js';
-import { write, type Command } from '../runner/command.js';
+import { write, type Command } from '../command.js';
 
 /** Both pause switches of one cluster, as recorded before anything ran. */
 export interface PauseState {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { write, type Command } from '../runner/command.js';
+import { write, type Command } from '../command.js';
 
 /** Where clusterctl comes from: EKS-A's cli-tools image (the patched one with --filter-cluster), or a local binary. */
 export type ClusterctlSource =

@@ -6,7 +6,7 @@ import { isSafeUpgradeError } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
 import { refuseOwnFlagsAfterDashDash } from '../handoff/own-flags.js';
 import { buildUpgradeClusterCommand, buildUpgradeManagementComponentsCommand } from '../handoff/upgrade-command.js';
-import { formatCommand, type Command } from '../runner/command.js';
+import { formatCommand, type Command } from '../command.js';
 import { createRunner } from '../runner/create-runner.js';
 import { StepTimer } from '../report/step-timer.js';
 import { trapInterrupts } from '../signals.js';

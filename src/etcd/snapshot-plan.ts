@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ClusterObjects } from '../kube/types.js';
-import { write, type Command } from '../runner/command.js';
+import { write, type Command } from '../command.js';
 import { selectEtcdTarget } from './members.js';
 import { DEFAULT_LAYOUT, buildRemoteScript } from './remote-script.js';
 import { buildSshArgv, defaultSshKey, validateSshSettings, type SshSettings } from './ssh-options.js';

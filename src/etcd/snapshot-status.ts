@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { read } from '../runner/command.js';
+import { read } from '../command.js';
 import type { Runner } from '../runner/runner.js';
 
 /** What `snapshot status -w json` says about a snapshot file. */

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { execa, type ExecaError } from 'execa';
 import { EnvironmentError } from '../errors.js';
-import { formatCommand, redactArgv, type Command } from '../runner/command.js';
+import { formatCommand, redactArgv, type Command } from '../command.js';
 import type { JournalEntry } from '../runner/journal.js';
 import type { Runner } from '../runner/runner.js';
 import { signalProcessTree } from './process-tree.js';

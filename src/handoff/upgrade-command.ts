@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import type { Command } from '../runner/command.js';
+import type { Command } from '../command.js';
 import { UPGRADE_CLUSTER_FLAGS, UPGRADE_MANAGEMENT_COMPONENTS_FLAGS } from './eksctl-flags.js';
 import { checkExtraArgs, toEksctlArgv, type PassThroughValues } from './pass-through-argv.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SafeUpgradeError } from '../errors.js';
-import { read, type Command } from '../runner/command.js';
+import { read, type Command } from '../command.js';
 
 /**
  * `eksctl anywhere upgrade plan cluster -f SPEC -o json [--kubeconfig K] [--bundles-override B]`: what the

@@ -1,5 +1,5 @@
 import { EnvironmentError, ToolError, firstMeaningfulLine } from '../errors.js';
-import { read, type Command } from '../runner/command.js';
+import { read, type Command } from '../command.js';
 import type { Runner } from '../runner/runner.js';
 import { kubectlArgv, type KubectlTarget } from '../kube/argv.js';
 import type { KubeObject } from '../kube/types.js';

@@ -1,6 +1,6 @@
 import { ToolError } from '../errors.js';
 import { explainKubectlFailure, type Kubectl } from '../kubectl/kubectl.js';
-import { read, write, type Command } from '../runner/command.js';
+import { read, write, type Command } from '../command.js';
 import type { Runner } from '../runner/runner.js';
 import { LEASE_API_VERSION, LEASE_NAME, LEASE_NAMESPACE, LEASES, type LeaseObject } from './lease.js';
 

@@ -11,7 +11,8 @@ import { CAPI_CLUSTERS, EKSA_CLUSTERS, inventoryKinds } from '../kube/kinds.js';
 import type { Inventory } from '../kube/types.js';
 import { LEASES, LEASE_API_VERSION, LEASE_NAME, LEASE_NAMESPACE } from '../lock/lease.js';
 import type { ClusterVerdict } from '../readiness/verdict.js';
-import { read, write, type Command } from '../runner/command.js';
+import { read, write, type Command } from '../command.js';
+import { eksaTarget } from '../skew/target.js';
 import type { ClusterSpec } from '../spec/types.js';
 import type { ToolVersions } from '../tools/versions.js';
 import type { Fingerprint } from './fingerprint.js';
@@ -111,7 +112,8 @@ export function planUpgrade(facts: PlanFacts, options: PlanOptions): UpgradePlan
       cluster: spec.name,
       namespace: spec.namespace,
       kubernetesVersion: facts.command === 'cluster' ? spec.kubernetesVersion : String(live?.eksa.spec?.kubernetesVersion ?? spec.kubernetesVersion),
-      eksaVersion: facts.command === 'cluster' ? spec.eksaVersion ?? facts.tools.eksctl : undefined,
+      // eksctl moves the cluster to its own version, whatever the spec says (FileSpecBuilder.Build).
+      eksaVersion: facts.command === 'cluster' ? eksaTarget(spec.eksaVersion, facts.tools.eksctl).target : undefined,
       command: read(kubectl(['get', EKSA_CLUSTERS, '--all-namespaces', '-o', 'json']), 'poll the cluster until it is Ready at the generation eksctl applied'),
       timeoutMs: options.confirmTimeoutMs,
       intervalMs: options.confirmIntervalMs,

@@ -1,5 +1,4 @@
-import { formatCommand, type Command } from '../runner/command.js';
-import { formatStreamCommand } from '../runner/stream.js';
+import { formatCommand, formatStreamCommand, type Command } from '../command.js';
 import { printable } from '../errors.js';
 import type { BackupAction, FileAction, PlanAction, UpgradePlan } from './types.js';
 

@@ -3,7 +3,7 @@ import type { BackupManifest } from '../backup/manifest.js';
 import type { PauseRestoreAction, PauseState } from '../backup/pause-state.js';
 import type { EtcdSnapshotRequest } from '../etcd/snapshot-plan.js';
 import type { ScopeDecision } from '../policy/scope.js';
-import type { Command } from '../runner/command.js';
+import type { Command } from '../command.js';
 import type { Fingerprint } from './fingerprint.js';
 
 /** Version of the plan file format (`--plan-out`, `--plan`); bump on any incompatible change. */

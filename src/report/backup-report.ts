@@ -1,7 +1,6 @@
-import type { Applied } from '../apply/execute-plan.js';
 import type { BackupManifest } from '../backup/manifest.js';
 import type { BackupAction } from '../plan/types.js';
-import { formatCommand } from '../runner/command.js';
+import { formatCommand } from '../command.js';
 import type { ClusterVerdict } from '../readiness/verdict.js';
 import type { Paint } from './preflight-report.js';
 
@@ -18,7 +17,7 @@ export interface BackupReport {
   readonly clusters: readonly ClusterVerdict[];
 }
 
-export function buildBackupReport(input: { dryRun: boolean; plan: BackupAction; result: Applied['backup']; verdicts: readonly ClusterVerdict[] }): BackupReport {
+export function buildBackupReport(input: { dryRun: boolean; plan: BackupAction; result: { readonly dir: string; readonly manifest: BackupManifest } | undefined; verdicts: readonly ClusterVerdict[] }): BackupReport {
   const m = input.result?.manifest;
   const planScope = input.plan.scope;
   return {

@@ -9,7 +9,7 @@ import { LockedError } from '../lock/errors.js';
 import type { LockRecord } from '../lock/index.js';
 import type { LeftOut, OnUnready, ScopeDecision } from '../policy/scope.js';
 import type { ClusterVerdict } from '../readiness/verdict.js';
-import { redactArgv } from '../runner/command.js';
+import { redactArgv } from '../command.js';
 import type { SkewViolation } from '../skew/skew.js';
 import type { ClusterSpec } from '../spec/types.js';
 import type { ToolVersions } from '../tools/versions.js';

@@ -1,6 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { formatDuration } from '../confirm/poll.js';
-import { formatCommand } from '../runner/command.js';
+import { formatCommand } from '../command.js';
 import type { Evidence } from './evidence-schema.js';
 
 // GitHub shows at most 10 error annotations per step; the most important come first.

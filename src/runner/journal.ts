@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import type { CommandKind } from './command.js';
+import type { CommandKind } from '../command.js';
 
 /** One line of the journal: what ran (or would have), how it ended. Secrets are already redacted. */
 export interface JournalEntry {

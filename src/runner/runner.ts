@@ -1,7 +1,7 @@
 import { execa, type ExecaError } from 'execa';
 import { EnvironmentError, SafeUpgradeError, ToolError, firstMeaningfulLine } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
-import { formatCommand, redactArgv, type Command } from './command.js';
+import { formatCommand, redactArgv, type Command } from '../command.js';
 import { Journal } from './journal.js';
 
 /**

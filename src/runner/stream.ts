@@ -3,7 +3,7 @@ import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { execa, type ExecaError } from 'execa';
 import { EnvironmentError, SafeUpgradeError, ToolError, firstMeaningfulLine } from '../errors.js';
-import { formatCommand, redactArgv, type Command } from './command.js';
+import { formatStreamCommand, redactArgv, type Command } from '../command.js';
 import type { JournalEntry } from './journal.js';
 import type { RunOptions, Runner } from './runner.js';
 
@@ -24,16 +24,7 @@ export interface StreamResult {
   readonly skipped: boolean;
 }
 
-/** Heredoc delimiter for the preview; a script line can never equal it, since values hold no newlines. */
-const INPUT_END = 'EKSA_SAFE_UPGRADE_INPUT';
-
-/** How a command with stdin is shown: pasteable, the input as a quoted heredoc. */
-export function formatStreamCommand(command: Command): string {
-  const shown = formatCommand(command.argv);
-  if (command.input === undefined) return shown;
-  const input = command.input.endsWith('\n') ? command.input : `${command.input}\n`;
-  return `${shown} <<'${INPUT_END}'\n${input}${INPUT_END}`;
-}
+export { formatStreamCommand } from '../command.js';
 
 /**
  * Runs a command whose stdout is data, not text: stdout goes straight to `destination` (a file path, opened

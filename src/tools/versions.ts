@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { EnvironmentError } from '../errors.js';
-import { read } from '../runner/command.js';
+import { read } from '../command.js';
 import type { Runner } from '../runner/runner.js';
 
 export interface ToolVersions {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../src/errors.js';
 import { runHandoff } from '../../src/handoff/run-handoff.js';
 import { buildUpgradeClusterCommand } from '../../src/handoff/upgrade-command.js';
-import { write } from '../../src/runner/command.js';
+import { write } from '../../src/command.js';
 import { fakeEksctlEnv, processGroupOf, tempDir, testRunner } from './fixtures.js';
 
 function upgradeCommand() {

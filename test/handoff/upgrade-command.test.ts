@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { buildUpgradeClusterCommand, buildUpgradeManagementComponentsCommand } from '../../src/handoff/upgrade-command.js';
-import { formatCommand } from '../../src/runner/command.js';
+import { formatCommand } from '../../src/command.js';
 
 const base = { specFile: 'w01/w01-eks-a-cluster.yaml', passThrough: {}, extraArgs: [], managementKubeconfig: 'mgmt/mgmt-eks-a-cluster.kubeconfig' };
 

@@ -6,7 +6,7 @@ import { acquireUpgradeLock, forceUnlock, LockedError, LockLostError } from '../
 import type { SimObject } from '../../sim/index.js';
 import { LEASE_ANNOTATIONS, LEASE_NAME, LEASE_NAMESPACE, microTime, parseTime } from '../../src/lock/lease.js';
 import { HeldLock } from '../../src/lock/upgrade-lock.js';
-import type { Command } from '../../src/runner/command.js';
+import type { Command } from '../../src/command.js';
 import { Runner, type RunOptions, type RunResult } from '../../src/runner/runner.js';
 import { startSim, type Sim } from '../helpers/sim.js';
 

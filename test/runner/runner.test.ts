@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError, ToolError } from '../../src/errors.js';
-import { read, write } from '../../src/runner/command.js';
+import { read, write } from '../../src/command.js';
 import { Runner } from '../../src/runner/runner.js';
 
 function runner(dryRun: boolean, verbose = false) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough, Transform, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EnvironmentError, ToolError } from '../../src/errors.js';
-import { read, write } from '../../src/runner/command.js';
+import { read, write } from '../../src/command.js';
 import { Runner } from '../../src/runner/runner.js';
 import { formatStreamCommand, streamCommand } from '../../src/runner/stream.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCommand, quoteForDisplay, redactArgv } from '../../src/runner/command.js';
+import { formatCommand, quoteForDisplay, redactArgv } from '../src/command.js';
 
 describe('quoteForDisplay', () => {
   it.each([
