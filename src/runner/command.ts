@@ -63,3 +63,14 @@ export function quoteForDisplay(arg: string): string {
 export function formatCommand(argv: readonly string[]): string {
   return redactArgv(argv).map(quoteForDisplay).join(' ');
 }
+
+/** Heredoc delimiter for the preview; a script line can never equal it, since values hold no newlines. */
+const INPUT_END = 'EKSA_SAFE_UPGRADE_INPUT';
+
+/** How a command with stdin is shown: pasteable, the input as a quoted heredoc. */
+export function formatStreamCommand(command: Command): string {
+  const shown = formatCommand(command.argv);
+  if (command.input === undefined) return shown;
+  const input = command.input.endsWith('\n') ? command.input : `${command.input}\n`;
+  return `${shown} <<'${INPUT_END}'\n${input}${INPUT_END}`;
+}
