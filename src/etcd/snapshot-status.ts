@@ -27,7 +27,7 @@ export function findOnPath(name: string, path: string | undefined): string | und
 
 /** etcdutl on etcd >= 3.5; etcdctl (ETCDCTL_API=3) before that; none: the status is simply not recorded. */
 export function localStatusTool(runner: Runner): 'etcdutl' | 'etcdctl' | undefined {
-  const path = runner.options.env?.PATH ?? process.env.PATH;
+  const path = runner.envValue('PATH');
   if (findOnPath('etcdutl', path)) return 'etcdutl';
   if (findOnPath('etcdctl', path)) return 'etcdctl';
   return undefined;

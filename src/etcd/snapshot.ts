@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SafeUpgradeError, UsageError, isSafeUpgradeError, printable } from '../errors.js';
 import { describeValue } from '../kube/names.js';
@@ -11,6 +11,14 @@ import { snapshotCommand, snapshotFileName, type EtcdSnapshotRequest } from './s
 import { localStatusTool, readSnapshotStatus, type SnapshotStatus } from './snapshot-status.js';
 import { SnapshotVerifier } from './snapshot-verify.js';
 import type { EtcdMember, EtcdSnapshotEntry, SnapshotAttemptFailure } from './types.js';
+
+/**
+ * The most a snapshot stream may carry before ssh is stopped. etcd's own database quota is 2 GiB by default
+ * and 8 GiB at most is recommended, and a snapshot is the database plus a 32-byte trailer; the size of the
+ * member's database is not known before the stream starts, so the bound is a generous multiple of the largest
+ * recommended quota. A node that streams past it is not sending a snapshot, and the disk is not filled.
+ */
+export const MAX_SNAPSHOT_BYTES = 32 * 1024 * 1024 * 1024;
 
 /** ssh's own failures (connect, auth, host key, dropped connection) all exit 255. */
 const SSH_FAILED = 'ssh exit 255 (connection failed or dropped)';
@@ -45,7 +53,6 @@ export async function snapshotCluster(runner: Runner, request: EtcdSnapshotReque
       hint: 'check the Machines of the cluster, or --ssh-address-type',
     });
   }
-  if (!runner.dryRun) await mkdir(join(options.backupDir, 'etcd'), { recursive: true });
   const statusTool = options.statusTool === false ? undefined : options.statusTool ?? localStatusTool(runner);
   const failures: SnapshotAttemptFailure[] = [];
   for (const member of target.members) {
@@ -97,10 +104,13 @@ async function snapshotMember(
   const verifier = new SnapshotVerifier();
   const result = await streamCommand(runner, snapshotCommand(request, member), partial, {
     reject: false,
+    maxBytes: MAX_SNAPSHOT_BYTES,
+    hint: `${member.machine} (${member.address}) sent far more than an etcd snapshot or its errors hold (etcd's quota is 2 GiB by default, 8 GiB at most recommended): check what runs there`,
     through: [verifier],
     onProgress: (bytes) => options.onProgress?.(request.target.cluster, member.machine, bytes),
   }).catch(async (error: unknown) => {
-    // A local failure (disk full, ssh missing) is not the member's fault: no next member, no partial file.
+    // A local failure (disk full, ssh missing) is not the member's fault: no next member, no partial file. A
+    // member stopped at a bound (endless stdout, flooded stderr) stops here too, named in the error.
     await rm(partial, { force: true }).catch(() => undefined);
     throw error;
   });

@@ -12,12 +12,6 @@ import {
   type ImportEdge,
 } from './import-checker.js';
 
-/**
- * Files outside src/runner/ that still import execa. Removed when the runner consolidation lands (one file
- * imports execa); the test fails both on a new violation and when a listed file stops violating.
- */
-const KNOWN_EXECA_OUTSIDE_RUNNER = ['src/handoff/run-handoff.ts'];
-
 const edges = readSourceImports(repoRoot);
 
 describe('import rules of src/', () => {
@@ -28,9 +22,9 @@ describe('import rules of src/', () => {
     expect(edges).toContainEqual({ file: 'src/cli.ts', specifier: './errors.js', target: 'src/errors.ts' });
   });
 
-  it('imports execa only under src/runner/ (apart from the known files listed above)', () => {
-    const files = execaOutsideRunner(edges).map((v) => v.file);
-    expect([...new Set(files)].sort(), execaOutsideRunner(edges).map(describeViolation).join('\n')).toEqual([...KNOWN_EXECA_OUTSIDE_RUNNER].sort());
+  it('imports execa only under src/runner/, and there in one file: the execution core', () => {
+    expect(execaOutsideRunner(edges).map(describeViolation)).toEqual([]);
+    expect([...new Set(edges.filter((e) => e.specifier === 'execa').map((e) => e.file))]).toEqual(['src/runner/runner.ts']);
   });
 
   it('keeps the pure cores free of the runner, commands, steps, the file system and child processes', () => {

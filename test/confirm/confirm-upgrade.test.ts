@@ -94,8 +94,8 @@ describe('confirmUpgrade against the simulated API server', () => {
     expect(polls[0]!.clusters[0]!.reason).toBe('observedGeneration 1 behind generation 2; Ready False (RollingUpgradeInProgress: Rolling upgrade is in progress)');
     expect(result.polls).toBeGreaterThanOrEqual(5);
     // One kubectl read per poll, the warm-cache resource form, never a write.
-    expect(runner.journal.entries).toHaveLength(result.polls);
-    for (const e of runner.journal.entries) {
+    expect(runner.entries()).toHaveLength(result.polls);
+    for (const e of runner.entries()) {
       expect(e.kind).toBe('read');
       expect(e.argv.slice(4)).toEqual(['get', 'clusters.v1alpha1.anywhere.eks.amazonaws.com', '--all-namespaces', '-o', 'json']);
     }

@@ -105,7 +105,7 @@ describe.skipIf(!real)('etcd snapshot over real ssh to a real etcd', () => {
     // the remote temp file is gone
     expect(leftovers(join(root, 'var/lib/etcd'))).toEqual([]);
     // one ssh call, the script on stdin, a constant remote command
-    const ssh = runner.journal.entries.filter((e) => e.argv[0] === 'ssh');
+    const ssh = runner.entries().filter((e) => e.argv[0] === 'ssh');
     expect(ssh).toHaveLength(1);
     expect(ssh[0]?.argv.at(-1)).toBe('sudo -n sh -s');
     expect(ssh[0]?.exitCode).toBe(0);
@@ -156,7 +156,7 @@ describe.skipIf(!real)('etcd snapshot over real ssh to a real etcd', () => {
     const entry = await snapshotCluster(runner, request, { backupDir: dir });
     expect(entry).toMatchObject({ cluster: 'br', os: 'bottlerocket', topology: 'external', address: '127.0.0.2' });
     expect(entry?.totalKeys).toBeGreaterThanOrEqual(500);
-    expect(runner.journal.entries.find((e) => e.argv[0] === 'ssh')?.argv.at(-1)).toBe('sudo -n sheltie');
+    expect(runner.entries().find((e) => e.argv[0] === 'ssh')?.argv.at(-1)).toBe('sudo -n sheltie');
     const calls = sshd.standinCalls();
     expect(calls[0]).toBe('sheltie ');
     expect(calls).toContain('ctr -n k8s.io containers list');
@@ -335,7 +335,7 @@ describe.skipIf(!real)('etcd snapshot over real ssh to a real etcd', () => {
     const { runner } = newRunner();
     const entry = await snapshotCluster(runner, request, { backupDir: dir });
     expect(entry?.member).toBe('a-6');
-    const argv = runner.journal.entries.flatMap((e) => e.argv).join(' ');
+    const argv = runner.entries().flatMap((e) => e.argv).join(' ');
     expect(argv).not.toContain('touch');
     expect(existsSync(canary)).toBe(false);
 
@@ -343,7 +343,7 @@ describe.skipIf(!real)('etcd snapshot over real ssh to a real etcd', () => {
     const none = plan(cluster({ machines: fixture.machines.slice(0, 4) }), flags(root), dir);
     const r2 = newRunner();
     await expect(snapshotCluster(r2.runner, none, { backupDir: dir })).rejects.toThrow(/no etcd member to snapshot .*not an IP or host name/);
-    expect(r2.runner.journal.entries).toEqual([]);
+    expect(r2.runner.entries()).toEqual([]);
     expect(existsSync(canary)).toBe(false);
     rmSync(canaryDir, { recursive: true, force: true });
   });
@@ -356,7 +356,7 @@ describe.skipIf(!real)('etcd snapshot over real ssh to a real etcd', () => {
     const fixture = cluster({ machines: [{ name: 'mgmt-etcd-a', address: '127.0.0.1' }, { name: 'mgmt-etcd-b', address: '127.0.0.2' }] });
     const { runner } = newRunner();
     await expect(snapshotCluster(runner, plan(fixture, flags(root), dir), { backupDir: dir })).rejects.toThrow(/writing the output failed: .*EISDIR/);
-    expect(runner.journal.entries.filter((e) => e.argv[0] === 'ssh')).toHaveLength(1);
+    expect(runner.entries().filter((e) => e.argv[0] === 'ssh')).toHaveLength(1);
     for (let i = 0; i < 50 && leftovers(join(root, 'var/lib/etcd')).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(leftovers(join(root, 'var/lib/etcd'))).toEqual([]);
   });
@@ -373,8 +373,8 @@ describe.skipIf(!real)('etcd snapshot over real ssh to a real etcd', () => {
     expect(lines[0]).toMatch(/^! ssh -o BatchMode=yes .* -- 127\.0\.0\.1 'sudo -n sh -s' <<'EKSA_SAFE_UPGRADE_INPUT'\n# eksa-safe-upgrade etcd snapshot \(external, ubuntu\)\n/);
     expect(lines[0]).toContain(`ROOT='${root}'`);
     expect(lines[0]).toContain('etcdctl --endpoints="$EP"');
-    expect(runner.journal.entries).toHaveLength(1);
-    expect(runner.journal.entries[0]).toMatchObject({ skipped: true, dryRun: true, kind: 'write', exitCode: null });
+    expect(runner.entries()).toHaveLength(1);
+    expect(runner.entries()[0]).toMatchObject({ skipped: true, dryRun: true, kind: 'write', exitCode: null });
     expect(existsSync(dir)).toBe(false);
   });
 

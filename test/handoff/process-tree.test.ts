@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { descendantsInGroup, parseProcStat, readProcessTable, signalProcessTree } from '../../src/handoff/process-tree.js';
+import { descendantsInGroup, parseProcStat, readProcessTable, signalProcessTree } from '../../src/runner/process-tree.js';
 
 describe('parseProcStat', () => {
   it.each([

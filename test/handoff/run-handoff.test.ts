@@ -39,8 +39,8 @@ describe('runHandoff', () => {
   it('journals the call like the runner: kind handoff, argv redacted, exit code, duration', async () => {
     const { runner, lines } = testRunner(false, fakeEksctlEnv({ HANDOFF_EXIT: '7' }));
     await runHandoff(upgradeCommand(), { runner });
-    expect(runner.journal.entries).toHaveLength(1);
-    const entry = runner.journal.entries[0]!;
+    expect(runner.entries()).toHaveLength(1);
+    const entry = runner.entries()[0]!;
     expect(entry).toMatchObject({ kind: 'handoff', dryRun: false, skipped: false, exitCode: 7 });
     expect(entry.durationMs).toBeGreaterThan(0);
     expect(entry.argv).toContain('--tinkerbell-bmc-consumer-password=***');
@@ -67,14 +67,14 @@ describe('runHandoff', () => {
     expect(result).toEqual({ exitCode: 0, durationMs: 0, interrupted: false, forwardedSignals: [], skipped: true });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^! eksctl anywhere upgrade cluster -f /);
-    expect(runner.journal.entries).toMatchObject([{ kind: 'handoff', dryRun: true, skipped: true, exitCode: null }]);
+    expect(runner.entries()).toMatchObject([{ kind: 'handoff', dryRun: true, skipped: true, exitCode: null }]);
     expect(existsSync(record)).toBe(false);
   });
 
   it('throws EnvironmentError when eksctl is not on PATH, after journaling exit 127', async () => {
     const { runner } = testRunner(false, { ...process.env, PATH: tempDir() });
     await expect(runHandoff(upgradeCommand(), { runner })).rejects.toThrow(EnvironmentError);
-    expect(runner.journal.entries).toMatchObject([{ kind: 'handoff', exitCode: 127 }]);
+    expect(runner.entries()).toMatchObject([{ kind: 'handoff', exitCode: 127 }]);
   });
 
   it('refuses a command that is not a hand-off', async () => {

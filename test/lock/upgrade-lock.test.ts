@@ -1,21 +1,24 @@
 // The lock against the simulated API server through the real kubectl (never skipped: kubectl is a
 // tool every machine here has, and REQUIRE_REAL_TOOLS=1 runs must fail without it).
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Kubectl } from '../../src/kubectl/kubectl.js';
+import { Kubectl } from '../../src/kube/kubectl.js';
 import { acquireUpgradeLock, forceUnlock, LockedError, LockLostError } from '../../src/lock/index.js';
 import type { SimObject } from '../../sim/index.js';
 import { LEASE_ANNOTATIONS, LEASE_NAME, LEASE_NAMESPACE, microTime, parseTime } from '../../src/lock/lease.js';
 import { HeldLock } from '../../src/lock/upgrade-lock.js';
 import type { Command } from '../../src/command.js';
-import { Runner, type RunOptions, type RunResult } from '../../src/runner/runner.js';
+import { Runner, type BufferMode, type InheritMode, type InheritResult, type RunModeOptions, type RunResult, type StreamMode, type StreamResult } from '../../src/runner/runner.js';
 import { startSim, type Sim } from '../helpers/sim.js';
 
 /** A runner that lets a test act between two commands (a rival run's write, say). */
 class HookedRunner extends Runner {
   before: ((command: Command) => void) | undefined;
-  override async run(command: Command, options?: RunOptions): Promise<RunResult> {
+  override run(command: Command, options?: BufferMode): Promise<RunResult>;
+  override run(command: Command, options: StreamMode): Promise<StreamResult>;
+  override run(command: Command, options: InheritMode): Promise<InheritResult>;
+  override async run(command: Command, options?: RunModeOptions): Promise<RunResult | StreamResult | InheritResult> {
     this.before?.(command);
-    return super.run(command, options);
+    return super.run(command, options as BufferMode);
   }
 }
 
@@ -79,7 +82,7 @@ describe('acquireUpgradeLock against the simulated API server', () => {
         [LEASE_ANNOTATIONS.ciJobUrl]: 'https://gitlab.example/ops/-/jobs/1',
       });
       expect(lock.audit).toBe('lock: held by alice@host-a pid 1');
-      const create = runner.journal.entries.find((e) => e.argv.includes('create'))!;
+      const create = runner.entries().find((e) => e.argv.includes('create'))!;
       expect(create).toMatchObject({ kind: 'write', skipped: false, exitCode: 0 });
       expect(create.argv).toEqual(expect.arrayContaining(['kubectl', '--kubeconfig', sim.kubeconfig, 'create', '-f', '-']));
       expect(create.stdinBytes).toBeGreaterThan(100);
@@ -115,7 +118,7 @@ describe('acquireUpgradeLock against the simulated API server', () => {
       expect(stored.spec).toMatchObject({ holderIdentity: 'alice@host-a pid 1', leaseTransitions: 1 });
       expect(stored.metadata.annotations![LEASE_ANNOTATIONS.takenOverFrom]).toBe('gone@old-host pid 9');
       expect(warnings.join('\n')).toMatch(/took over the upgrade lock of gone@old-host pid 9: it lapsed 33\d\ds ago/);
-      expect(runner.journal.entries.map((e) => e.argv.find((a) => ['create', 'get', 'replace'].includes(a)))).toEqual(['create', 'get', 'replace']);
+      expect(runner.entries().map((e) => e.argv.find((a) => ['create', 'get', 'replace'].includes(a)))).toEqual(['create', 'get', 'replace']);
       expect(lock.record().takeover?.previousHolder).toBe('gone@old-host pid 9');
     } finally {
       await lock.release();
@@ -134,7 +137,7 @@ describe('acquireUpgradeLock against the simulated API server', () => {
     const error = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockedError);
     expect((error as LockedError).message).toMatch(/^locked by carol@host-c pid 3 /);
-    expect(runner.journal.entries.find((e) => e.argv.includes('replace'))).toMatchObject({ exitCode: 1 });
+    expect(runner.entries().find((e) => e.argv.includes('replace'))).toMatchObject({ exitCode: 1 });
     expect(storedLease()!.spec!.holderIdentity).toBe('carol@host-c pid 3');
   });
 });
@@ -148,7 +151,7 @@ describe('release', () => {
     expect(b).toBe(a);
     expect(await lock.release()).toBe(a);
     expect(storedLease()).toBeUndefined();
-    expect(runner.journal.entries.filter((e) => e.argv.includes('delete'))).toHaveLength(1);
+    expect(runner.entries().filter((e) => e.argv.includes('delete'))).toHaveLength(1);
     expect(lock.record().release).toEqual({ released: true });
   });
 
@@ -189,7 +192,7 @@ describe('forceUnlock', () => {
   it('has nothing to do when there is no lease', async () => {
     const { base, runner } = setup();
     expect(await forceUnlock(base)).toEqual({ previous: { state: 'absent' }, deleted: false, dryRun: false });
-    expect(runner.journal.entries.filter((e) => e.kind === 'write')).toHaveLength(0);
+    expect(runner.entries().filter((e) => e.kind === 'write')).toHaveLength(0);
   });
 });
 
@@ -206,7 +209,7 @@ describe('renewal', () => {
       expect(parseTime(after.spec!.renewTime)! - parseTime(before.spec!.renewTime)!).toBe(95_000);
       expect(after.spec!.acquireTime).toBe(before.spec!.acquireTime);
       expect(Number(after.metadata.resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
-      const replace = runner.journal.entries.find((e) => e.argv.includes('replace'))!;
+      const replace = runner.entries().find((e) => e.argv.includes('replace'))!;
       expect(replace).toMatchObject({ kind: 'write', why: 'renew the upgrade lock', exitCode: 0 });
       // A second renewal must carry the resourceVersion of the first one's answer, or it would 409.
       clock += 95_000;
@@ -242,9 +245,9 @@ describe('renewal', () => {
     await expect(lock.whenLost()).rejects.toBeInstanceOf(LockLostError);
     expect(lost).toHaveLength(1);
     expect(lost[0]!.exit).toBe('Locked');
-    const calls = runner.journal.entries.length;
+    const calls = runner.entries().length;
     await lock.renew();
-    expect(runner.journal.entries.length).toBe(calls);
+    expect(runner.entries().length).toBe(calls);
     expect(lock.record().lost).toMatch(/bob@host-b pid 2/);
     expect((await lock.release()).released).toBe(false);
     expect(storedLease()!.spec!.holderIdentity).toBe('bob@host-b pid 2');
@@ -282,7 +285,7 @@ describe('dry run', () => {
     expect(lock.dryRun).toBe(true);
     expect(lock.audit).toBe('lock: free');
     expect(log.some((l) => /^! kubectl .*create -f -/.test(l))).toBe(true);
-    expect(runner.journal.entries.map((e) => [e.kind, e.skipped])).toEqual([['read', false], ['write', true]]);
+    expect(runner.entries().map((e) => [e.kind, e.skipped])).toEqual([['read', false], ['write', true]]);
     await new Promise((r) => setTimeout(r, 200));
     expect(await lock.release()).toMatchObject({ released: false });
     expect(apiWrites().length).toBe(writesBefore);

@@ -36,8 +36,8 @@ describe('Runner', () => {
   it('runs a write for real outside dry-run and journals exit code and duration', async () => {
     const { r } = runner(false);
     await r.run(write(['node', '-e', 'process.exit(0)'], 'exit 0'));
-    expect(r.journal.entries[0]).toMatchObject({ kind: 'write', skipped: false, exitCode: 0 });
-    expect(r.journal.entries[0]!.durationMs).toBeGreaterThanOrEqual(0);
+    expect(r.entries()[0]).toMatchObject({ kind: 'write', skipped: false, exitCode: 0 });
+    expect(r.entries()[0]!.durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it('throws a ToolError with the meaningful stderr line on failure', async () => {
@@ -45,7 +45,7 @@ describe('Runner', () => {
     const failing = read(['node', '-e', 'console.error("W1 noise"); console.error("error: it broke"); process.exit(3)'], 'break');
     await expect(r.run(failing)).rejects.toBeInstanceOf(ToolError);
     await expect(r.run(failing)).rejects.toThrow('break: error: it broke');
-    expect(r.journal.entries.at(-1)).toMatchObject({ exitCode: 3, error: 'error: it broke' });
+    expect(r.entries().at(-1)).toMatchObject({ exitCode: 3, error: 'error: it broke' });
   });
 
   it('returns the failure as a result with reject: false', async () => {
@@ -92,7 +92,7 @@ describe('Runner.interrupt', () => {
     r.interrupt('SIGINT');
     // Even with reject: false, a command killed by the interruption is the interruption, not a tool failure.
     await expect(long).rejects.toThrow(/interrupted by SIGINT while running: sleep/);
-    expect(r.journal.entries[0]!.durationMs).toBeLessThan(10_000);
+    expect(r.entries()[0]!.durationMs).toBeLessThan(10_000);
     const cleanup = await r.run(write(['node', '-e', 'process.stdout.write("cleaned")'], 'cleanup'));
     expect(cleanup.stdout).toBe('cleaned');
     expect(() => r.throwIfInterrupted()).toThrow(/interrupted by SIGINT/);
