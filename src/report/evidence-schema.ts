@@ -182,12 +182,12 @@ export const evidenceSchema = z
         actions: z.array(z.string()).describe('the plan\'s actions, in order'),
         appliedFrom: z.string().nullable().describe('the --plan file this run applied unchanged; null when planned in this run'),
       })
-      .optional()
-      .describe('the plan this run rendered (dry run) or applied'),
+      .nullable()
+      .describe('the plan this run rendered (dry run) or applied; null when the run stopped before its plan was made'),
     forcedUnlock: z
       .strictObject({ previousHolder: z.string(), deleted: z.boolean() })
-      .optional()
-      .describe('--force-unlock: whose lease was deleted before the lock was taken'),
+      .nullable()
+      .describe('--force-unlock: whose lease was deleted before the lock was taken; null without it'),
     outcome,
     exitCode: z.number().int().nonnegative(),
     error: z.strictObject({ message: z.string(), hint: z.string().optional() }).nullable(),

@@ -62,8 +62,8 @@ export interface EvidenceParts {
   /** The hand-off command's argv (redacted here) and, once eksctl ended, its result. */
   readonly handoff?: { readonly argv: readonly string[]; readonly result?: HandoffResult };
   readonly confirm?: ConfirmResult;
-  readonly runPlan?: Evidence['runPlan'];
-  readonly forcedUnlock?: Evidence['forcedUnlock'];
+  readonly runPlan?: NonNullable<Evidence['runPlan']>;
+  readonly forcedUnlock?: NonNullable<Evidence['forcedUnlock']>;
   /** eksctl's plan and the spec showed nothing to change: stopped before any write. */
   readonly nothingToUpgrade?: boolean;
 }
@@ -206,8 +206,8 @@ export function buildEvidence(parts: EvidenceParts): Evidence {
       : null,
     handoff: parts.handoff ? handoffOf(parts.handoff) : null,
     confirm: parts.confirm ? confirmOf(parts.confirm) : null,
-    ...opt('runPlan', parts.runPlan),
-    ...opt('forcedUnlock', parts.forcedUnlock),
+    runPlan: parts.runPlan ?? null,
+    forcedUnlock: parts.forcedUnlock ?? null,
     outcome: outcomeOf(parts.exit, parts.dryRun, parts.nothingToUpgrade),
     exitCode: ExitCode[parts.exit],
     error: parts.exit === 'Success' ? null : describeError(parts.error),

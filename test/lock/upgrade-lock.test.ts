@@ -1,8 +1,9 @@
 // The lock against the simulated API server through the real kubectl (never skipped: kubectl is a
 // tool every machine here has, and REQUIRE_REAL_TOOLS=1 runs must fail without it).
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Kubectl } from '../../src/kube/kubectl.js';
-import { acquireUpgradeLock, forceUnlock, LockedError, LockLostError } from '../../src/lock/index.js';
+import { Kubectl } from '../../src/kubectl/kubectl.js';
+import { acquireUpgradeLock, forceUnlock, LockedError, LockLostError, readLock } from '../../src/lock/index.js';
+import { LeaseClient } from '../../src/lock/lease-client.js';
 import type { SimObject } from '../../sim/index.js';
 import { LEASE_ANNOTATIONS, LEASE_NAME, LEASE_NAMESPACE, microTime, parseTime } from '../../src/lock/lease.js';
 import { HeldLock } from '../../src/lock/upgrade-lock.js';
@@ -191,7 +192,7 @@ describe('forceUnlock', () => {
 
   it('has nothing to do when there is no lease', async () => {
     const { base, runner } = setup();
-    expect(await forceUnlock(base)).toEqual({ previous: { state: 'absent' }, deleted: false, dryRun: false });
+    expect(await forceUnlock(base)).toEqual({ previous: { state: 'absent' }, deleted: false });
     expect(runner.entries().filter((e) => e.kind === 'write')).toHaveLength(0);
   });
 });
@@ -277,34 +278,36 @@ describe('renewal', () => {
   });
 });
 
-describe('dry run', () => {
-  it('only reads the lease: reports it free, prints the create, writes nothing', async () => {
-    const { base, log, runner } = setup({ dryRun: true });
+// The dry run never takes the lock: the gate reads it (readLock), the same in both modes, and the plan renders the create.
+describe('the gate reads the lock before anything is written', () => {
+  it('only reads the lease: reports it free, writes nothing', async () => {
+    const { kubectl, runner } = setup();
     const writesBefore = apiWrites().length;
-    const lock = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1', renewEveryMs: 50 });
-    expect(lock.dryRun).toBe(true);
-    expect(lock.audit).toBe('lock: free');
-    expect(log.some((l) => /^! kubectl .*create -f -/.test(l))).toBe(true);
-    expect(runner.entries().map((e) => [e.kind, e.skipped])).toEqual([['read', false], ['write', true]]);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await lock.release()).toMatchObject({ released: false });
+    const reading = await readLock(new LeaseClient(runner, kubectl), { leaseSeconds: 300, forceUnlock: false });
+    expect(reading.audit).toBe('lock: free');
+    expect(reading.forceUnlockFrom).toBeUndefined();
+    expect(runner.entries().map((e) => [e.kind, e.skipped])).toEqual([['read', false]]);
     expect(apiWrites().length).toBe(writesBefore);
     expect(storedLease()).toBeUndefined();
   });
 
-  it('reports who holds it, without failing', async () => {
+  it('stops on a lock another run holds, naming it, whatever the mode', async () => {
     seedLease('bob@host-b pid 2', 10);
-    const lock = await acquireUpgradeLock({ ...setup({ dryRun: true }).base, holder: 'alice@host-a pid 1' });
-    expect(lock.audit).toMatch(/^lock: held by bob@host-b pid 2 since \S+ \(renewed 1\ds ago, expires in 29\ds\)$/);
+    for (const dryRun of [false, true]) {
+      const { kubectl, runner } = setup({ dryRun });
+      const error = await readLock(new LeaseClient(runner, kubectl), { leaseSeconds: 300, forceUnlock: false }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LockedError);
+      expect((error as LockedError).message).toMatch(/^locked by bob@host-b pid 2 since \S+ \(renewed 1\ds ago, expires in 29\ds\)$/);
+    }
     expect(storedLease()!.spec!.holderIdentity).toBe('bob@host-b pid 2');
   });
 
-  it('force-unlock in a dry run prints the delete and leaves the lease', async () => {
+  it('with --force-unlock names the holder whose lease the plan deletes, and leaves the lease', async () => {
     seedLease('bob@host-b pid 2', 10);
-    const { base, log } = setup({ dryRun: true });
-    const record = await forceUnlock(base);
-    expect(record).toMatchObject({ deleted: false, dryRun: true, previous: { state: 'held', holder: 'bob@host-b pid 2' } });
-    expect(log.some((l) => /^! kubectl .*delete leases\.v1\.coordination\.k8s\.io eksa-safe-upgrade/.test(l))).toBe(true);
+    const { kubectl, runner } = setup();
+    const reading = await readLock(new LeaseClient(runner, kubectl), { leaseSeconds: 300, forceUnlock: true });
+    expect(reading).toMatchObject({ forceUnlockFrom: 'bob@host-b pid 2', state: { state: 'held', holder: 'bob@host-b pid 2' } });
+    expect(runner.entries().filter((e) => e.kind !== 'read')).toEqual([]);
     expect(storedLease()).toBeDefined();
   });
 });
