@@ -250,3 +250,72 @@ describe('cluster --max-backup-age', () => {
     expect(refused.evidence.backup.dir).not.toBe(path.join(s.workdir, 'mgmt', first!));
   });
 });
+
+describe('cluster on an unready management cluster', () => {
+  it('exits 4 before any write: no Lease created, nothing backed up, eksctl never asked to upgrade', async () => {
+    const s = await sim('unready-management');
+    const r = await upgrade(s, NO_ETCD);
+    expect(r.exitCode).toBe(4);
+    expect(s.journal().filter((e) => e.source === 'apiserver')).toEqual([]);
+    expect(lease(s)).toBeUndefined();
+    expect(sets(s)).toEqual([]);
+    expect(eksctlUpgrades(s)).toEqual([]);
+  });
+});
+
+describe('a reviewed plan: --dry-run --plan-out, then --plan', () => {
+  it('applies the reviewed plan unchanged on an unchanged tree, and records it', async () => {
+    const s = await sim('healthy');
+    const planFile = path.join(s.workdir, 'reviewed.json');
+    const planned = await upgrade(s, [...NO_ETCD, '--dry-run', '--plan-out', planFile]);
+    expect(planned.exitCode).toBe(0);
+    const plan = JSON.parse(readFileSync(planFile, 'utf8'));
+    expect(plan).toMatchObject({ schemaVersion: 1, command: 'cluster', cluster: { name: 'mgmt' } });
+    expect(plan.actions.map((a: any) => a.op)).toEqual(['acquire-lock', 'backup', 'recheck', 'renew-lock', 'handoff', 'confirm']);
+    expect(plan.fingerprint.objects.length).toBeGreaterThan(10);
+    expect(planned.evidence.runPlan).toMatchObject({ appliedFrom: null });
+
+    const applied = await upgrade(s, [...NO_ETCD, '--plan', planFile]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(applied.evidence.runPlan).toMatchObject({ appliedFrom: planFile, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(applied.evidence.runPlan.fingerprintSha256).toBe(planned.evidence.runPlan.fingerprintSha256);
+    expect(eksctlUpgrades(s)).toHaveLength(1);
+    expect(eksctlUpgrades(s)[0]!.argv).toEqual(plan.actions.find((a: any) => a.op === 'handoff').command.argv);
+    // The set is named by when the plan was applied, and it is complete.
+    const [set] = sets(s);
+    expect(JSON.parse(readFileSync(path.join(s.workdir, 'mgmt', set!, 'manifest.json'), 'utf8')).state).toBe('complete');
+    expect(lease(s)).toBeUndefined();
+  });
+
+  it('refuses a plan whose tree changed (kubectl annotate a Machine): exit 12, naming the change, nothing written', async () => {
+    const s = await sim('healthy');
+    const planFile = path.join(s.workdir, 'reviewed.json');
+    expect((await upgrade(s, [...NO_ETCD, '--dry-run', '--plan-out', planFile])).exitCode).toBe(0);
+    const machine = objects(s).find((o) => o.kind === 'Machine' && o.metadata.name.startsWith('w01'));
+    const annotate = await execa('kubectl', ['--kubeconfig', s.kubeconfig, 'annotate', 'machines.cluster.x-k8s.io', machine.metadata.name, '-n', machine.metadata.namespace, 'audit/touched=yes'], { env: s.env, reject: false });
+    expect(annotate.exitCode, annotate.stderr).toBe(0);
+    const writesBefore = s.journal().filter((e) => e.source === 'apiserver').length;
+    const r = await upgrade(s, [...NO_ETCD, '--plan', planFile]);
+    expect(r.exitCode).toBe(12);
+    expect(r.stderr).toMatch(new RegExp(`^Error: plan is stale: Machine\\.cluster\\.x-k8s\\.io eksa-system/${machine.metadata.name} changed \\(resourceVersion \\d+ → \\d+\\)`, 'm'));
+    expect(r.evidence.outcome).toBe('plan-stale');
+    expect(s.journal().filter((e) => e.source === 'apiserver')).toHaveLength(writesBefore);
+    expect(lease(s)).toBeUndefined();
+    expect(sets(s)).toEqual([]);
+    expect(eksctlUpgrades(s)).toEqual([]);
+  });
+
+  it('refuses a plan made with other flags, and a file that is not a plan', async () => {
+    const s = await sim('healthy');
+    const planFile = path.join(s.workdir, 'reviewed.json');
+    expect((await upgrade(s, [...NO_ETCD, '--dry-run', '--plan-out', planFile])).exitCode).toBe(0);
+    const other = await upgrade(s, [...NO_ETCD, '--plan', planFile, '--lock-ttl', '9m']);
+    expect(other.exitCode).toBe(12);
+    expect(other.stderr).toMatch(/^Error: plan is stale: flag leaseSeconds is 540, the plan was made with 300/m);
+    writeFileSync(planFile, '{"schemaVersion": 1, "command": "cluster"}');
+    const bad = await upgrade(s, [...NO_ETCD, '--plan', planFile]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/is not a plan this tool can apply/);
+    expect(s.journal().filter((e) => e.source === 'apiserver')).toEqual([]);
+  });
+});
