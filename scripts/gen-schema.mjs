@@ -1,28 +1,37 @@
 #!/usr/bin/env node
-// Writes the evidence record's JSON Schema from the built zod schema (run `npm run build` first).
-// `--check` writes nothing and exits 1 when the committed file differs from what the code generates.
+// Writes the JSON Schemas of the evidence record and of the plan file from the built zod schemas (run
+// `npm run build` first). `--check` writes nothing and exits 1 when a committed file differs from what the code generates.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { EVIDENCE_SCHEMA_FILE, evidenceJsonSchemaText } = await import(path.join(root, 'dist', 'report', 'evidence.js'));
-const file = path.join(root, EVIDENCE_SCHEMA_FILE);
-const text = evidenceJsonSchemaText();
+const { PLAN_SCHEMA_FILE, planJsonSchemaText } = await import(path.join(root, 'dist', 'plan', 'plan-file.js'));
+const schemas = [
+  [EVIDENCE_SCHEMA_FILE, evidenceJsonSchemaText()],
+  [PLAN_SCHEMA_FILE, planJsonSchemaText()],
+];
 
-if (process.argv.includes('--check')) {
-  let committed = '';
-  try {
-    committed = readFileSync(file, 'utf8');
-  } catch {
-    committed = '';
+let stale = 0;
+for (const [name, text] of schemas) {
+  const file = path.join(root, name);
+  if (process.argv.includes('--check')) {
+    let committed = '';
+    try {
+      committed = readFileSync(file, 'utf8');
+    } catch {
+      committed = '';
+    }
+    if (committed !== text) {
+      process.stderr.write(`${name} is out of date: run npm run build && node scripts/gen-schema.mjs\n`);
+      stale += 1;
+    } else {
+      process.stdout.write(`${name} is up to date\n`);
+    }
+  } else {
+    writeFileSync(file, text);
+    process.stdout.write(`wrote ${name}\n`);
   }
-  if (committed !== text) {
-    process.stderr.write(`${EVIDENCE_SCHEMA_FILE} is out of date: run npm run build && node scripts/gen-schema.mjs\n`);
-    process.exit(1);
-  }
-  process.stdout.write(`${EVIDENCE_SCHEMA_FILE} is up to date\n`);
-} else {
-  writeFileSync(file, text);
-  process.stdout.write(`wrote ${EVIDENCE_SCHEMA_FILE}\n`);
 }
+if (stale > 0) process.exit(1);

@@ -21,6 +21,10 @@ function runtimeScope(): Scope {
     GITHUB_STEP_SUMMARY: '/home/runner/work/_temp/_runner_file_commands/step_summary',
     CI_PROJECT_DIR: '/builds/ops/fleet',
     CI_PIPELINE_SOURCE: 'web',
+    // GitLab's predefined variables the upgrade job uses to fetch the reviewed plan of the audit job.
+    CI_JOB_TOKEN: 'job-token',
+    CI_API_V4_URL: 'https://gitlab.example/api/v4',
+    CI_PROJECT_ID: '42',
     PATH: '/usr/local/bin:/usr/bin:/bin',
   };
   for (const [k, v] of Object.entries(provided)) scope.set(k, v);

@@ -20,3 +20,12 @@ describe('the committed JSON Schema', () => {
     expect([...schema.required].sort()).toEqual(Object.keys(schema.properties).sort());
   });
 });
+
+describe('the committed plan file schema', () => {
+  it('is exactly what the zod schema generates, versioned in its name', async () => {
+    const { PLAN_SCHEMA_FILE, planJsonSchemaText } = await import('../../src/plan/plan-file.js');
+    const { PLAN_SCHEMA_VERSION } = await import('../../src/plan/types.js');
+    expect(PLAN_SCHEMA_FILE).toBe(`schema/upgrade-plan.v${PLAN_SCHEMA_VERSION}.schema.json`);
+    expect(readFileSync(path.join(root, PLAN_SCHEMA_FILE), 'utf8')).toBe(planJsonSchemaText());
+  });
+});
