@@ -149,7 +149,8 @@ describe('backup of the healthy tree', () => {
     const before = readdirSync(mgmtDir(s));
     const r = await backup(s, ['--dry-run', '--journal', journal]);
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`^! docker run -i --network host -w \\S+ -v \\S+ --entrypoint clusterctl ${IMAGE.replace(/\./g, '\\.')} move --namespace eksa-system --kubeconfig \\S+ --to-directory \\S+/mgmt-backup-[0-9T_-]+\\.partial/capi$`, 'm'));
+    // The plan is the dry run's result: stdout.
+    expect(r.stdout).toMatch(new RegExp(`^! docker run -i --network host -w \\S+ -v \\S+ --entrypoint clusterctl ${IMAGE.replace(/\./g, '\\.')} move --namespace eksa-system --kubeconfig \\S+ --to-directory \\S+/mgmt-backup-[0-9T_-]+\\.partial/capi$`, 'm'));
     expect(r.stdout).toMatch(/Dry run: nothing was written/);
     expect(readdirSync(mgmtDir(s))).toEqual(before);
     const ours = readJournal(journal);

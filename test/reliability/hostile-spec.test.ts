@@ -140,7 +140,7 @@ describe('hostile paths are used as they are, never read by a shell', () => {
       // Dry run: every printed command, pasted into a real shell, gives back exactly the argv that runs.
       const dry = await startCli([...args, '--dry-run'], { env: sim.env, cwd: base, timeoutMs: 60_000 }).done;
       expect(dry.exitCode, dry.stderr).toBe(0);
-      const printed = dry.stderr.split('\n').filter((l) => l.startsWith('! '));
+      const printed = dry.stdout.split('\n').filter((l) => l.startsWith('! '));
       expect(printed.length).toBeGreaterThan(0);
       const skipped = readJournal(journal).filter((e) => e.skipped);
       for (const [i, line] of printed.entries()) {
