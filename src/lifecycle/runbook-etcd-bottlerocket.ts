@@ -1,6 +1,6 @@
 import { CHECK, STASH, checksum, copySnapshot, noControlPlane, onEachNode, restoreArgs, sshTo, type Member, type Step } from './runbook-etcd-common.js';
 import type { EtcdSectionInput } from './runbook-etcd.js';
-import { block, comment, hostPart, sh } from './runbook-shell.js';
+import { block, code, comment, hostPart, sh } from './runbook-shell.js';
 
 // scp lands in the admin container; the host sees its root file system under this path (EKS-A's docs).
 const ADMIN_HOME = '/home/ec2-user';
@@ -19,7 +19,7 @@ export function bottlerocketSteps(input: EtcdSectionInput, members: readonly Mem
   const { entry } = input;
   const external = entry.topology === 'external';
   const perMember = members.flatMap((m) => [
-    `On \`${m.name}\` (${m.address}):`,
+    `On ${code(m.name)} (${code(m.address)}):`,
     block(
       sshTo('bottlerocket', m),
       checksum(entry, `${ADMIN_HOME}/eksa-etcd-snapshot.db`),

@@ -4,7 +4,7 @@ import type { EtcdSnapshotEntry } from '../etcd/types.js';
 import type { OsFamily } from '../spec/types.js';
 import { isDns1123Subdomain, isIpAddress } from '../spec/names.js';
 import type { ClusterFacts, MachineFact } from './runbook-facts.js';
-import { block, comment, hostPart, raw, sh, v, type Word } from './runbook-shell.js';
+import { block, code, comment, hostPart, raw, sh, text, v, type Word } from './runbook-shell.js';
 
 /** The fields of a manifest etcd entry the runbook uses, checked: they end up in commands. */
 export type EtcdEntry = Pick<EtcdSnapshotEntry, 'cluster' | 'member' | 'address' | 'topology' | 'os' | 'file' | 'size' | 'sha256'> & {
@@ -83,7 +83,7 @@ export const STASH = '/var/lib/eksa-restore-manifests';
 
 export function describeSnapshot(entry: EtcdEntry, setDir: string): string {
   const status = entry.revision === undefined ? '' : `, revision ${entry.revision}`;
-  return `Snapshot \`${path.join(setDir, entry.file)}\`, taken from member \`${entry.member}\` (${entry.address}): ${entry.size} bytes${status}, sha256 \`${entry.sha256}\`.`;
+  return `Snapshot ${code(path.join(setDir, entry.file))}, taken from member ${code(entry.member)} (${code(entry.address)}): ${entry.size} bytes${status}, sha256 ${code(entry.sha256)}.`;
 }
 
 export function describeMembers(members: readonly Member[], fromMachines: boolean, checkCommand: string): string[] {
@@ -92,7 +92,7 @@ export function describeMembers(members: readonly Member[], fromMachines: boolea
       ? 'Members, from the Machines saved in `capi/`:'
       : '**The set holds no Machines for this etcd**: only the member the snapshot came from is known. Add every other member to `--initial-cluster` (list them with `kubectl get machines -n eksa-system -o wide`).',
     '',
-    ...members.map((m) => `- \`${m.name}\` at ${m.address}, peer URL \`${peerUrl(m.address)}\``),
+    ...members.map((m) => `- ${code(m.name)} at ${code(m.address)}, peer URL ${code(peerUrl(m.address))}`),
     '',
     `On each member, \`${checkCommand}\` must print the same name and peer URL. If it prints others, use those, in every member's \`--initial-cluster\`.`,
   ];
@@ -136,4 +136,4 @@ export function onEachNode(os: OsFamily, nodes: readonly Member[], rootCommands:
 }
 
 export const noControlPlane = (cluster: string) =>
-  `(The set holds no control-plane Machines of ${cluster}: list them with \`kubectl get machines -n eksa-system -l cluster.x-k8s.io/control-plane,cluster.x-k8s.io/cluster-name=${cluster} -o wide\`.)`;
+  `(The set holds no control-plane Machines of ${text(cluster)}: list them with ${code(`kubectl get machines -n eksa-system -l cluster.x-k8s.io/control-plane,cluster.x-k8s.io/cluster-name=${cluster} -o wide`)}.)`;
