@@ -7,7 +7,7 @@ import { isDns1123Subdomain } from './validate.js';
 import type { Runner } from '../runner/runner.js';
 import { streamCommand } from '../runner/stream.js';
 import { mapBounded } from './concurrency.js';
-import { snapshotCommand, snapshotFileName, type EtcdSnapshotRequest } from './snapshot-plan.js';
+import { snapshotCommand, snapshotFileName, snapshotFolders, type EtcdSnapshotRequest } from './snapshot-plan.js';
 import { localStatusTool, readSnapshotStatus, type SnapshotStatus } from './snapshot-status.js';
 import { SnapshotVerifier } from './snapshot-verify.js';
 import type { EtcdMember, EtcdSnapshotEntry, SnapshotAttemptFailure } from './types.js';
@@ -16,8 +16,10 @@ import type { EtcdMember, EtcdSnapshotEntry, SnapshotAttemptFailure } from './ty
 const SSH_FAILED = 'ssh exit 255 (connection failed or dropped)';
 
 export interface SnapshotRunOptions {
-  /** The backup directory; snapshots go to `<backupDir>/etcd/<cluster>-<member>.db`. */
+  /** The backup directory; snapshots go to `<backupDir>/etcd/<cluster>-<member>.db` (or `etcd/<cluster>/<member>.db`, `folders`). */
   readonly backupDir: string;
+  /** A folder per cluster, so names cannot collide (set by snapshotClusters from every cluster of the backup). */
+  readonly folders?: boolean;
   readonly onProgress?: (cluster: string, member: string, bytes: number) => void;
   /** Local tool for `snapshot status`; default: etcdutl, else etcdctl, else none. `false`: never. */
   readonly statusTool?: 'etcdutl' | 'etcdctl' | false;
@@ -45,7 +47,7 @@ export async function snapshotCluster(runner: Runner, request: EtcdSnapshotReque
       hint: 'check the Machines of the cluster, or --ssh-address-type',
     });
   }
-  if (!runner.dryRun) await mkdir(join(options.backupDir, 'etcd'), { recursive: true });
+  if (!runner.dryRun) await mkdir(options.folders ? join(options.backupDir, 'etcd', target.cluster) : join(options.backupDir, 'etcd'), { recursive: true });
   const statusTool = options.statusTool === false ? undefined : options.statusTool ?? localStatusTool(runner);
   const failures: SnapshotAttemptFailure[] = [];
   for (const member of target.members) {
@@ -62,7 +64,7 @@ export async function snapshotCluster(runner: Runner, request: EtcdSnapshotReque
       address: member.address,
       topology: target.topology,
       os: target.os,
-      file: snapshotFileName(target.cluster, member.machine),
+      file: snapshotFileName(target.cluster, member.machine, options.folders),
       size: attempt.size,
       sha256: attempt.sha256,
       ...(attempt.status ? { revision: attempt.status.revision, totalKeys: attempt.status.totalKeys, dbSize: attempt.status.dbSize } : {}),
@@ -92,7 +94,7 @@ async function snapshotMember(
   options: SnapshotRunOptions,
   statusTool: 'etcdutl' | 'etcdctl' | undefined,
 ): Promise<VerifiedSnapshot | 'dry-run' | string> {
-  const file = join(options.backupDir, snapshotFileName(request.target.cluster, member.machine));
+  const file = join(options.backupDir, snapshotFileName(request.target.cluster, member.machine, options.folders));
   const partial = `${file}.partial`;
   const verifier = new SnapshotVerifier();
   const result = await streamCommand(runner, snapshotCommand(request, member), partial, {
@@ -150,7 +152,8 @@ export async function snapshotClusters(
 ): Promise<EtcdSnapshotOutcome[]> {
   // PATH is scanned once for all clusters; `false` keeps snapshotCluster from scanning again when none is found.
   const statusTool = options.statusTool ?? localStatusTool(runner) ?? false;
-  const settled = await mapBounded(requests, options.concurrency ?? 4, (request) => snapshotCluster(runner, request, { ...options, statusTool }));
+  const folders = options.folders ?? snapshotFolders(requests.map((r) => r.target.cluster));
+  const settled = await mapBounded(requests, options.concurrency ?? 4, (request) => snapshotCluster(runner, request, { ...options, statusTool, folders }));
   return settled.map((s, i): EtcdSnapshotOutcome => {
     const cluster = requests[i]?.target.cluster ?? '';
     if (s.status === 'fulfilled') return s.value ? { cluster, status: 'ok', entry: s.value } : { cluster, status: 'dry-run' };

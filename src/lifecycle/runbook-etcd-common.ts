@@ -19,7 +19,7 @@ export function parseEtcdEntry(e: Record<string, unknown>): EtcdEntry | string {
   if (!isDns1123Subdomain(member) || !isHost(address)) return `the etcd entry of ${cluster} has no valid member and address`;
   if (topology !== 'external' && topology !== 'stacked') return `the etcd entry of ${cluster} has an unknown topology ${JSON.stringify(topology)}`;
   if (os !== 'ubuntu' && os !== 'redhat' && os !== 'bottlerocket') return `the etcd entry of ${cluster} has an unknown OS ${JSON.stringify(os)}`;
-  if (typeof file !== 'string' || !/^etcd\/[a-z0-9][a-z0-9.-]*\.db$/.test(file)) return `the etcd entry of ${cluster} names no valid snapshot file`;
+  if (typeof file !== 'string' || !/^etcd\/([a-z0-9][a-z0-9.-]*\/)?[a-z0-9][a-z0-9.-]*\.db$/.test(file) || file.includes('..')) return `the etcd entry of ${cluster} names no valid snapshot file`;
   if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return `the etcd entry of ${cluster} has no valid sha256`;
   return { cluster, member, address, topology, os, file, size: typeof size === 'number' ? size : 0, sha256, revision: typeof revision === 'number' ? revision : undefined };
 }
