@@ -3,6 +3,7 @@
 import { describeFailure, isVerbose, main } from '../dist/cli.js';
 import { processIo } from '../dist/commands/io.js';
 import { printable } from '../dist/errors.js';
+import { redactUrls } from '../dist/runner/command.js';
 import { ExitCode } from '../dist/exit-codes.js';
 
 const args = process.argv.slice(2);
@@ -12,6 +13,6 @@ try {
 } catch (error) {
   const { text, exit } = describeFailure(error, isVerbose(args, process.env));
   // Error text carries values from the API, tools and manifests: the terminal sink, control characters visible.
-  process.stderr.write(`${printable(text)}\n`);
+  process.stderr.write(`${printable(redactUrls(text))}\n`);
   process.exitCode = ExitCode[exit];
 }

@@ -9,7 +9,7 @@ import { LockedError } from '../lock/errors.js';
 import type { LockRecord } from '../lock/index.js';
 import type { LeftOut, OnUnready, ScopeDecision } from '../policy/scope.js';
 import type { ClusterVerdict } from '../readiness/verdict.js';
-import { redactArgv } from '../runner/command.js';
+import { redactArgv, redactUrls } from '../runner/command.js';
 import type { SkewViolation } from '../skew/skew.js';
 import type { ClusterSpec } from '../spec/types.js';
 import type { ToolVersions } from '../tools/versions.js';
@@ -71,8 +71,9 @@ export function outcomeOf(exit: ExitCodeName, dryRun: boolean): Outcome {
 
 function describeError(error: unknown): Evidence['error'] {
   if (error === undefined || error === null) return null;
-  if (isSafeUpgradeError(error)) return error.hint === undefined ? { message: error.message } : { message: error.message, hint: error.hint };
-  return { message: error instanceof Error ? error.message : String(error) };
+  // A message can quote a flag's URL (a release manifest that could not be fetched): its credentials go.
+  if (isSafeUpgradeError(error)) return error.hint === undefined ? { message: redactUrls(error.message) } : { message: redactUrls(error.message), hint: redactUrls(error.hint) };
+  return { message: redactUrls(error instanceof Error ? error.message : String(error)) };
 }
 
 // Spread helper: optional fields are left out rather than written as undefined.
