@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { BackupManifest } from '../backup/manifest.js';
 import { renderManagementLost, renderWorkload } from './runbook-capi.js';
 import { renderEtcdSection } from './runbook-etcd.js';
-import { parseEtcdEntries, type EtcdEntry } from './runbook-etcd-common.js';
+import { controlPlaneNodes, etcdMembers, parseEtcdEntries, unknownAddresses, type EtcdEntry } from './runbook-etcd-common.js';
 import type { RunbookFacts } from './runbook-facts.js';
 import { block, code, sh, text, v } from './runbook-shell.js';
 import { quoteForDisplay } from '../runner/command.js';
@@ -63,7 +63,7 @@ function checkSection(setDir: string, entries: readonly EtcdEntry[]): string[] {
   ];
 }
 
-function variables(m: BackupManifest, setDir: string, entries: readonly EtcdEntry[], mgmtInSet: boolean, workloads: readonly string[]): string[] {
+function variables(m: BackupManifest, setDir: string, entries: readonly EtcdEntry[], mgmtInSet: boolean, workloads: readonly string[], facts: RunbookFacts): string[] {
   const assign = (name: string, value: string, why: string) => `${name}=${quoteForDisplay(value)}   # ${why}`;
   const lines = [assign('MGMT_KUBECONFIG', path.join(path.dirname(setDir), `${m.managementCluster}-eks-a-cluster.kubeconfig`), `the kubeconfig of the management cluster (absolute path)`)];
   if (mgmtInSet) {
@@ -78,6 +78,16 @@ function variables(m: BackupManifest, setDir: string, entries: readonly EtcdEntr
   if (entries.length > 0) {
     lines.push(assign('SSH_KEY', path.join(path.dirname(setDir), 'eks-a-id_rsa'), 'the nodes\' private key (EKS-A generates this one when the spec names none)'));
     if (entries.some((e) => e.os !== 'bottlerocket')) lines.push(assign('SSH_USER', '', 'fill in: the machine config\'s user (capv on vSphere, eksa on Nutanix, capc on CloudStack, ec2-user on Tinkerbell)'));
+  }
+  // A member whose Machine had no usable address is still a member: its address is a variable to fill in.
+  const seen = new Set<string>();
+  for (const e of entries) {
+    const { members } = etcdMembers(e, facts[e.cluster]);
+    for (const u of unknownAddresses([...members, ...controlPlaneNodes(e, facts[e.cluster], members)])) {
+      if (seen.has(u.variable!)) continue;
+      seen.add(u.variable!);
+      lines.push(assign(u.variable!, '', `fill in: the address of ${u.name} of ${e.cluster} (the set does not hold it; kubectl get machines -n eksa-system -o wide)`));
+    }
   }
   return ['## Variables', '', 'Set these in the shell you restore from; the commands below use them.', '', block(...lines), ''];
 }
@@ -145,7 +155,7 @@ export function renderRestoreRunbook(manifest: BackupManifest, setDir: string, f
     ...header(manifest, setDir, entries, problems),
     '',
     ...checkSection(setDir, entries),
-    ...variables(manifest, setDir, entries, mgmtInSet, workloads),
+    ...variables(manifest, setDir, entries, mgmtInSet, workloads, facts),
     ...chooser(manifest, mgmtInSet, workloads, entries),
     ...(mgmtInSet ? [renderManagementLost(input), ''] : []),
     ...workloads.flatMap((w) => [renderWorkload(input, w), '']),

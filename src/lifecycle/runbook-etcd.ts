@@ -13,6 +13,8 @@ import {
   noControlPlane,
   numbered,
   onEachNode,
+  shownAddress,
+  unknownAddresses,
   sshTo,
   type EtcdEntry,
   type Member,
@@ -33,7 +35,7 @@ export interface EtcdSectionInput {
 
 /** A member's heading and its shell block: ssh in, become root, check the copied snapshot and the member's identity, then `commands`. */
 function onMember(entry: EtcdEntry, m: Member, check: string, ...commands: string[]): string[] {
-  return [`On ${code(m.name)} (${code(m.address)}):`, block(sshTo(entry.os, m), 'sudo -i', checksum(entry, REMOTE_SNAPSHOT), check, ...commands)];
+  return [`On ${code(m.name)} (${code(shownAddress(m))}):`, block(sshTo(entry.os, m), 'sudo -i', checksum(entry, REMOTE_SNAPSHOT), check, ...commands)];
 }
 
 /** External etcd from etcdadm on Ubuntu/RHEL: EKS-A's documented procedure. */
@@ -120,9 +122,14 @@ export function renderEtcdSection(input: EtcdSectionInput): string {
     title: `Unpause ${code(entry.cluster)} (both switches), then run the checks of "After the restore":`,
     body: [block(...unpauseCommands(manifest, entry.cluster, 'MGMT_KUBECONFIG'))],
   };
+  const unknown = unknownAddresses([...members, ...controlPlane]);
+  const warning = unknown.length === 0
+    ? []
+    : [`**Warning: the set does not hold the address of ${unknown.map((m) => code(m.name)).join(', ')}.** Set ${unknown.map((m) => code(m.variable!)).join(', ')} in "Variables" (\`kubectl get machines -n eksa-system -o wide\`) before pasting any command of this section: every member must be in \`--initial-cluster\`.`, ''];
   return [
     `### etcd of ${code(entry.cluster)} (${entry.topology} etcd, ${OS_NAME[entry.os]})`,
     '',
+    ...warning,
     describeSnapshot(entry, input.setDir),
     '',
     ...describeMembers(members, fromMachines, check),
