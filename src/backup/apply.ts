@@ -15,7 +15,7 @@ import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type BackupManifest } from './m
 import { describeMissing, expectedEksaObjects, findMissing, parseRefKey } from './object-graph.js';
 import { pauseStateOf, planPauseRestore, recordPauseState, type PauseState } from './pause-state.js';
 import type { BackupPlan } from './plan.js';
-import { chmodTree, privateDir, privateFile } from './private-files.js';
+import { chmodTree, createSetDir, privateDir, privateFile } from './private-files.js';
 import { readObjectFiles } from './read-object-files.js';
 import { writeRestoreRunbook } from '../lifecycle/restore-file.js';
 import { requireAllSnapshots, snapshotClusters } from '../etcd/snapshot.js';
@@ -92,7 +92,7 @@ export async function applyBackup(plan: BackupPlan, deps: ApplyDeps): Promise<Ba
   };
 
   await privateDir(path.dirname(plan.partialDir));
-  await privateDir(plan.partialDir);
+  await createSetDir(plan.partialDir); // refuses anything already there, a planted symlink included
   const capiDir = path.join(plan.partialDir, 'capi');
   try {
     await privateDir(capiDir);
