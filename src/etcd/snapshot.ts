@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SafeUpgradeError, UsageError, isSafeUpgradeError, printable } from '../errors.js';
 import { describeValue } from '../spec/names.js';
@@ -9,7 +9,7 @@ import { streamCommand } from '../runner/stream.js';
 import { mapBounded } from './concurrency.js';
 import { snapshotCommand, snapshotFileName, snapshotFolders, type EtcdSnapshotRequest } from './snapshot-plan.js';
 import { localStatusTool, readSnapshotStatus, type SnapshotStatus } from './snapshot-status.js';
-import { SnapshotVerifier } from './snapshot-verify.js';
+import { BOLT_META_BYTES, SnapshotVerifier, boltMetaProblem } from './snapshot-verify.js';
 import type { EtcdMember, EtcdSnapshotEntry, SnapshotAttemptFailure } from './types.js';
 
 /** ssh's own failures (connect, auth, host key, dropped connection) all exit 255. */
@@ -113,6 +113,11 @@ async function snapshotMember(
   if (result.exitCode === 255) reason = `${SSH_FAILED}: ${stderrSummary(result.stderr) || 'no message'}${cut}`;
   else if (result.exitCode !== 0) reason = `remote exit ${result.exitCode}: ${stderrSummary(result.stderr) || 'no message'}${cut}`;
   else if (!verdict.ok) reason = `snapshot did not verify: ${verdict.problem}`;
+  // Without a local etcd tool, bbolt's meta pages are checked here: a correct sha256 trailer alone can follow any bytes.
+  if (reason === undefined && !statusTool) {
+    const meta = boltMetaProblem(await readHead(partial, BOLT_META_BYTES), verdict.size - 32);
+    if (meta) reason = `snapshot did not verify: ${meta}`;
+  }
   let status: SnapshotStatus | undefined;
   if (reason === undefined && statusTool) {
     try {
@@ -127,6 +132,18 @@ async function snapshotMember(
   }
   await rename(partial, file);
   return { size: verdict.size, sha256: verdict.sha256, status };
+}
+
+/** The first `bytes` of a file (fewer when it is shorter). */
+async function readHead(file: string, bytes: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
