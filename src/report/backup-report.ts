@@ -16,6 +16,8 @@ export interface BackupReport {
   readonly bytes: number;
   readonly pauseRestore: BackupManifest['pauseRestore'];
   readonly clusters: readonly ClusterVerdict[];
+  /** `--skip-etcd-backup --reason` (or EKSA_SAFE_UPGRADE_REASON), as the set recorded it. */
+  readonly etcdSkipped?: { readonly reason: string };
 }
 
 export function buildBackupReport(input: { dryRun: boolean; plan: BackupPlan; result: BackupResult | undefined; verdicts: readonly ClusterVerdict[] }): BackupReport {
@@ -37,6 +39,7 @@ export function buildBackupReport(input: { dryRun: boolean; plan: BackupPlan; re
     bytes: m?.files.reduce((n, f) => n + f.size, 0) ?? 0,
     pauseRestore: m?.pauseRestore ?? [],
     clusters: input.verdicts,
+    ...(m?.etcdSkipped ? { etcdSkipped: { reason: m.etcdSkipped.reason } } : {}),
   };
 }
 

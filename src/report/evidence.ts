@@ -48,6 +48,8 @@ export interface EvidenceParts {
     readonly flags?: readonly string[];
     /** The flags passed through to eksctl; secret values are redacted here. */
     readonly passThrough?: readonly string[];
+    /** `--skip-etcd-backup --reason` (from the flag or EKSA_SAFE_UPGRADE_REASON): why no etcd snapshot was taken. */
+    readonly etcdSkipReason?: string;
   };
   readonly spec?: Pick<ClusterSpec, 'file' | 'name' | 'isManagement' | 'managementClusterName'>;
   readonly tools?: ToolVersions;
@@ -169,6 +171,7 @@ export function buildEvidence(parts: EvidenceParts): Evidence {
       onUnready: inputs.onUnready ?? null,
       flags: redactArgv(inputs.flags ?? []),
       passThrough: redactArgv(inputs.passThrough ?? []),
+      ...(inputs.etcdSkipReason !== undefined ? { etcdSkipped: { reason: redactUrls(inputs.etcdSkipReason) } } : {}),
     },
     tools: tools
       ? {

@@ -205,3 +205,10 @@ describe('hostile API status into the terminal (preflight) and the GitHub step s
   });
 });
 
+
+describe('Unicode bidi overrides reach no terminal (issue 15, finding 19)', async () => {
+  const { printable } = await import('../../src/errors.js');
+  it.each([['RLO', '\u202e'], ['LRO', '\u202d'], ['RLI', '\u2067'], ['PDI', '\u2069'], ['ALM', '\u061c'], ['zero-width space', '\u200b'], ['BOM', '\ufeff']])('%s is made visible', (_label, c) => {
+    expect(printable(`invoice${c}fdp.exe`)).toBe('invoice?fdp.exe');
+  });
+});
