@@ -212,3 +212,24 @@ describe('Unicode bidi overrides reach no terminal (issue 15, finding 19)', asyn
     expect(printable(`invoice${c}fdp.exe`)).toBe('invoice?fdp.exe');
   });
 });
+
+describe('hostile text into the terminal: backup, backups list, backups prune', async () => {
+  const { renderBackupReport } = await import('../../src/report/backup-report.js');
+  const { renderBackupList } = await import('../../src/lifecycle/list-report.js');
+  const plain = { ok: (t: string) => t, bad: (t: string) => t, dim: (t: string) => t, bold: (t: string) => t };
+
+  it('backup\'s report (API status reasons, summaries, names) has every control character and bidi override made visible', () => {
+    const text = renderBackupReport({
+      command: 'backup', dryRun: false, dir: `/m/${HOSTILE}`, state: 'complete',
+      scope: { kind: 'management-only', clusters: [HOSTILE], summary: HOSTILE, leftOut: [{ cluster: HOSTILE, reasons: [{ code: 'failure-message', object: HOSTILE, message: HOSTILE }] }] },
+      clusterctlArgv: ['clusterctl', HOSTILE], files: 1, bytes: 1, pauseRestore: [{ cluster: HOSTILE, what: HOSTILE, before: true, after: true, action: HOSTILE }], clusters: [],
+    }, plain);
+    expect(INVISIBLE.test(text)).toBe(false);
+  });
+
+  it('backups list shows a hostile folder name, note and verification problem with the characters made visible', () => {
+    const set = { name: HOSTILE, dir: HOSTILE, cluster: HOSTILE, scope: null, scopeClusters: [], createdAt: null, size: 0, etcdSnapshots: 0, state: 'failed' as const, note: HOSTILE, lastVerified: { at: '2026-01-01T00:00:00Z', ok: false, source: 'verify' as const, problems: [HOSTILE] } };
+    const text = renderBackupList({ command: 'backups list', dir: HOSTILE, folders: [HOSTILE, 'x'], verified: true, sets: [set] }, plain);
+    expect(INVISIBLE.test(text)).toBe(false);
+  });
+});
