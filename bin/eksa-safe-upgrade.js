@@ -2,6 +2,8 @@
 // The only place that turns outcomes and errors into a process exit code (see src/exit-codes.ts).
 import { describeFailure, isVerbose, main } from '../dist/cli.js';
 import { processIo } from '../dist/commands/io.js';
+import { printable } from '../dist/errors.js';
+import { redactUrls } from '../dist/runner/command.js';
 import { ExitCode } from '../dist/exit-codes.js';
 
 const args = process.argv.slice(2);
@@ -10,6 +12,7 @@ try {
   process.exitCode = ExitCode[outcome];
 } catch (error) {
   const { text, exit } = describeFailure(error, isVerbose(args, process.env));
-  process.stderr.write(`${text}\n`);
+  // Error text carries values from the API, tools and manifests: the terminal sink, control characters visible.
+  process.stderr.write(`${printable(redactUrls(text))}\n`);
   process.exitCode = ExitCode[exit];
 }

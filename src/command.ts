@@ -30,8 +30,29 @@ export function write(argv: readonly string[], why: string, extra: Partial<Comma
 // Flags whose value is a secret wherever they appear (eksctl, kubectl, docker, ssh pass-through).
 const SECRET_FLAG = /^-{1,2}[a-z0-9-]*(token|password|passwd|secrets?|client-key-data|access-key|secret-key)(=|$)/i;
 
-/** argv with the values of secret-bearing flags replaced, for anything printed or journaled. */
+// A URL anywhere in a word: scheme://, up to whitespace or a quote.
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi;
+// Query parameters that carry a credential: S3/SigV4 presigned URLs, Azure SAS, OAuth and friends.
+const SECRET_PARAM =
+  /([?&;](?:x-amz-signature|x-amz-security-token|x-amz-credential|signature|sig|token|access_token|id_token|refresh_token|auth|apikey|api_key|key|password|passwd|secret|client_secret|x-goog-signature|x-goog-credential|googleaccessid)=)[^&#;\s]*/gi;
+
+/**
+ * Text with the credentials of every URL in it replaced by `***`: the userinfo (`https://user:pass@host`)
+ * and signed query parameters (`X-Amz-Signature`, `X-Amz-Security-Token`, `X-Amz-Credential`, `Signature`,
+ * `sig`, `token`, …). The one function for URLs in anything printed, reported or journaled.
+ */
+export function redactUrls(text: string): string {
+  return text.replace(URL_IN_TEXT, (url) =>
+    url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i, (_m, scheme: string) => `${scheme}***@`).replace(SECRET_PARAM, (_m, name: string) => `${name}***`),
+  );
+}
+
+/** argv with the values of secret-bearing flags replaced, and URLs' credentials, for anything printed or journaled. */
 export function redactArgv(argv: readonly string[]): string[] {
+  return redactFlags(argv).map(redactUrls);
+}
+
+function redactFlags(argv: readonly string[]): string[] {
   const out: string[] = [];
   let hideNext = false;
   for (const arg of argv) {

@@ -63,12 +63,17 @@ export function isSafeUpgradeError(error: unknown): error is SafeUpgradeError {
 // A tool can aggregate hundreds of errors into one line; the operator needs the start of it, the journal the rest.
 const MAX_LINE = 300;
 
+// C0 and C1 controls (but tab and newline), and the Unicode marks that reorder or hide what follows:
+// bidi embeddings, overrides and isolates (U+202A-E, U+2066-9), LRM/RLM/ALM, zero-width joiners and the BOM.
+const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
 /**
- * A tool's text made safe for one terminal line: control characters (terminal escape sequences, NUL,
- * carriage returns) become `?`, so a tool or a node cannot retitle, clear or rewrite the operator's screen.
+ * The terminal sink: text from the API, a tool, a manifest or a path made safe for the operator's
+ * terminal. Control characters (terminal escape sequences, NUL, carriage returns) and bidi overrides
+ * become `?`, so a tool or a node cannot retitle, clear, rewrite or reorder the operator's screen.
  */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
+  return text.replace(INVISIBLE, '?');
 }
 
 /** The first line of a tool's stderr worth showing, without kubectl's noise. */

@@ -11,7 +11,7 @@ import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type BackupManifest } from '../
 import { checkBackupGraph } from '../backup/check-graph.js';
 import { parseRefKey } from '../backup/object-graph.js';
 import { pauseStateOf } from '../backup/pause-state.js';
-import { chmodTree, privateDir, privateFile } from '../backup/private-files.js';
+import { chmodTree, createSetDir, privateDir, privateFile } from '../backup/private-files.js';
 import { writeRestoreRunbook } from '../backup-sets/restore-file.js';
 import { requireAllSnapshots, snapshotClusters } from '../etcd/snapshot.js';
 import type { EtcdSnapshotEntry } from '../etcd/types.js';
@@ -114,6 +114,7 @@ export async function applyBackup(plan: BackupAction, deps: ApplyDeps): Promise<
       const outcomes = await snapshotClusters(deps.runner, requests, {
         backupDir: set.partialDir,
         concurrency: plan.etcd.concurrency,
+        folders: plan.etcd.folders,
         ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
       });
       deps.runner.throwIfInterrupted();
@@ -137,7 +138,8 @@ export async function applyBackup(plan: BackupAction, deps: ApplyDeps): Promise<
 async function applyFileAction(action: FileAction): Promise<void> {
   switch (action.op) {
     case 'mkdir':
-      await privateDir(action.path);
+      // The set itself: refuses anything already there, a planted symlink included.
+      await (action.exclusive ? createSetDir(action.path) : privateDir(action.path));
       return;
     case 'remove':
       await rm(action.path, { recursive: true, force: true });

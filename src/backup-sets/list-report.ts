@@ -1,3 +1,4 @@
+import { printable } from '../errors.js';
 import type { Paint } from '../report/preflight-report.js';
 import { renderTable } from '../report/table.js';
 import type { BackupList, ListedSet } from './list.js';
@@ -26,16 +27,17 @@ function lastVerified(set: ListedSet): string {
 }
 
 export function renderBackupList(list: BackupList, paint: Paint): string {
-  if (list.sets.length === 0) return `No backup sets under ${list.dir} (nor in its subfolders).`;
+  if (list.sets.length === 0) return `No backup sets under ${printable(list.dir)} (nor in its subfolders).`;
+  // Folder names, notes and problems come from the disk and manifests: the terminal sink, before any colour.
   const rows = list.sets.map((s) => [
-    s.name,
-    s.cluster,
+    printable(s.name),
+    printable(s.cluster),
     s.scope ?? '-',
     shortTime(s.createdAt),
     formatBytes(s.size),
     String(s.etcdSnapshots),
-    s.note ? `${s.state}: ${s.note}` : s.state,
-    lastVerified(s),
+    printable(s.note ? `${s.state}: ${s.note}` : s.state),
+    printable(lastVerified(s)),
   ]);
   const table = renderTable(['NAME', 'CLUSTER', 'SCOPE', 'CREATED', 'SIZE', 'ETCD', 'STATE', 'LAST VERIFIED'], rows, (cell, column) => {
     if (column === 6) return cell.startsWith('complete') ? paint.ok(cell) : paint.bad(cell);
@@ -43,7 +45,7 @@ export function renderBackupList(list: BackupList, paint: Paint): string {
     if (column === 2 && cell.trim() === 'management-only') return paint.bad(cell);
     return cell;
   });
-  const folders = list.folders.length === 1 && list.folders[0] === list.dir ? [] : [`Folders: ${list.folders.join(', ')}`];
+  const folders = list.folders.length === 1 && list.folders[0] === list.dir ? [] : [`Folders: ${printable(list.folders.join(', '))}`];
   const failedChecks = list.sets.filter((s) => s.lastVerified && !s.lastVerified.ok).length;
   const summary = list.verified
     ? failedChecks === 0

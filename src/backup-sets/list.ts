@@ -1,6 +1,6 @@
 import { verifyBackupSet } from '../backup/verify-set.js';
 import { discoverBackupSets, type BackupSetInfo, type SetState } from './backup-sets.js';
-import { readVerificationRecord, writeVerificationRecord } from './verification-record.js';
+import { readVerificationRecord, writeVerificationRecord, type VerificationRecord } from './verification-record.js';
 
 export interface LastVerified {
   readonly at: string;
@@ -50,6 +50,16 @@ function row(set: BackupSetInfo, lastVerified: LastVerified | null): ListedSet {
   };
 }
 
+/** Verifies a set and records the outcome beside it; a record that cannot be written (a symlink there) is said in its problems. */
+async function verifyAndRecord(dir: string, now: Date): Promise<VerificationRecord> {
+  const result = await verifyBackupSet(dir);
+  try {
+    return await writeVerificationRecord(dir, result, now);
+  } catch (error) {
+    return { verifiedAt: now.toISOString(), ok: false, problems: [...result.problems, `the outcome was not recorded: ${(error as Error).message}`] };
+  }
+}
+
 /**
  * Every set under the folder from manifests alone (fast on hundreds of sets). With `verify`, every complete
  * set is hashed and its object graph checked again, and the outcome recorded beside it.
@@ -62,9 +72,7 @@ export async function listBackups(options: { dir: string; verify: boolean; now: 
       rows.push(row(set, null));
       continue;
     }
-    const record = options.verify
-      ? await writeVerificationRecord(set.dir, await verifyBackupSet(set.dir), options.now())
-      : await readVerificationRecord(set.dir);
+    const record = options.verify ? await verifyAndRecord(set.dir, options.now()) : await readVerificationRecord(set.dir);
     const atCreation: LastVerified | null = set.createdAt ? { at: set.createdAt.toISOString(), ok: true, source: 'creation', problems: [] } : null;
     rows.push(row(set, record ? { at: record.verifiedAt, ok: record.ok, source: 'verify', problems: record.problems } : atCreation));
   }

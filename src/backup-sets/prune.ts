@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseBackupDirName } from '../backup/naming.js';
 import { discoverBackupSets } from './backup-sets.js';
 import { planPrune, type PruneDecision } from './prune-policy.js';
-import { removeVerificationRecord } from './verification-record.js';
+import { readVerificationRecord, removeVerificationRecord } from './verification-record.js';
 
 export interface PruneOutcome extends PruneDecision {
   readonly dir: string;
@@ -35,8 +35,15 @@ async function removeSet(dir: string): Promise<void> {
  */
 export async function pruneBackups(options: { dir: string; keep: number; olderThanMs: number; now: Date; dryRun: boolean; onRemoved?: (o: PruneOutcome) => void }): Promise<PruneReport> {
   const { sets } = await discoverBackupSets(options.dir);
+  const candidates = await Promise.all(
+    sets.map(async (s) => {
+      const record = s.state === 'complete' ? await readVerificationRecord(s.dir) : undefined;
+      const verification = record ? { ok: record.ok, at: record.verifiedAt } : undefined;
+      return { id: s.dir, name: s.name, group: `${path.dirname(s.dir)}\0${s.cluster}`, cluster: s.cluster, state: s.state, createdAt: s.createdAt, upgradedAt: s.upgradedAt, verification };
+    }),
+  );
   const decisions = planPrune(
-    sets.map((s) => ({ id: s.dir, name: s.name, group: `${path.dirname(s.dir)}\0${s.cluster}`, cluster: s.cluster, state: s.state, createdAt: s.createdAt, upgradedAt: s.upgradedAt })),
+    candidates,
     { keep: options.keep, olderThanMs: options.olderThanMs, now: options.now },
   );
   const outcomes: PruneOutcome[] = [];

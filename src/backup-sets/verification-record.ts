@@ -1,6 +1,6 @@
-import { readFile, rm } from 'node:fs/promises';
+import { lstat, readFile, rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { privateFile } from '../backup/private-files.js';
+import { replacePrivateFile } from '../backup/private-files.js';
 import type { VerifyResult } from '../backup/verify-set.js';
 
 /**
@@ -20,6 +20,8 @@ export function verificationRecordPath(setDir: string): string {
 
 export async function readVerificationRecord(setDir: string): Promise<VerificationRecord | undefined> {
   try {
+    // Only a regular file is a record: a symlink could make any file (or a FIFO) look like one.
+    if (!(await lstat(verificationRecordPath(setDir))).isFile()) return undefined;
     return verificationRecordSchema.parse(JSON.parse(await readFile(verificationRecordPath(setDir), 'utf8')));
   } catch {
     return undefined; // absent or unreadable: the set counts as verified at creation only
@@ -29,7 +31,8 @@ export async function readVerificationRecord(setDir: string): Promise<Verificati
 export async function writeVerificationRecord(setDir: string, result: VerifyResult, now: Date): Promise<VerificationRecord> {
   const record: VerificationRecord = { verifiedAt: now.toISOString(), ok: result.ok, problems: [...result.problems] };
   const file = verificationRecordPath(setDir);
-  await privateFile(file, `${JSON.stringify(record, null, 2)}\n`);
+  // Never through a symlink: one planted at `<set>.verified.json` is refused, not followed and chmodded.
+  await replacePrivateFile(file, `${JSON.stringify(record, null, 2)}\n`);
   return record;
 }
 

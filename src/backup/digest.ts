@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { lstat, open, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { mapLimit } from '../map-limit.js';
 
@@ -45,4 +45,52 @@ export async function digestFiles(root: string, files: readonly string[]): Promi
     const { sha256, size } = await sha256File(path.join(root, rel));
     return { path: rel, size, sha256 };
   });
+}
+
+function kindOf(info: { isSymbolicLink(): boolean; isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (info.isSymbolicLink()) return 'a symlink';
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/**
+ * The digest of a file of a set, only when it is a regular file inside the set: a path that leaves the set,
+ * a symlink (to anything), a FIFO, a device or a file under a symlinked folder is refused, never opened for
+ * reading (a FIFO or /dev/zero would hang). Opened with O_NOFOLLOW | O_NONBLOCK and checked again on the
+ * open descriptor, so a swap between the check and the read is refused too.
+ */
+export async function digestInside(root: string, rel: string): Promise<{ sha256: string; size: number } | { refused: string } | { missing: true }> {
+  const parts = rel.split('/');
+  if (path.isAbsolute(rel) || parts.some((p) => p === '' || p === '.' || p === '..') || rel.includes('\0')) return { refused: 'names a path outside the set' };
+  const full = path.join(root, rel);
+  let info;
+  try {
+    info = await lstat(full);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return { missing: true };
+    return { refused: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+  }
+  if (!info.isFile()) return { refused: `is ${kindOf(info)}: only regular files inside the set count` };
+  const [real, realRoot] = await Promise.all([realpath(full), realpath(root)]);
+  if (!real.startsWith(`${realRoot}${path.sep}`)) return { refused: 'is reached through a symlinked folder, outside the set' };
+  const handle = await open(full, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => error);
+  if (handle instanceof Error) return { refused: `cannot be opened (${handle.code ?? handle.message})` };
+  try {
+    if (!(await handle.stat()).isFile()) return { refused: 'changed into something other than a regular file while it was checked' };
+    const hash = createHash('sha256');
+    const buffer = Buffer.alloc(1024 * 1024);
+    let size = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { sha256: hash.digest('hex'), size };
+  } finally {
+    await handle.close();
+  }
 }

@@ -48,7 +48,7 @@ export const manifestSchema = z.object({
   expected: z.record(z.string(), z.object({ capi: z.array(z.string()), eksa: z.array(z.string()) })),
   pauseRestore: z.array(z.object({ cluster: z.string(), what: z.string(), before: z.boolean(), after: z.boolean(), action: z.string() })),
   files: z.array(z.object({ path: z.string(), size: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
-  /** One verified snapshot per cluster in scope (`etcd/<cluster>-<member>.db`). */
+  /** One verified snapshot per cluster in scope (`etcd/<cluster>-<member>.db`, or `etcd/<cluster>/<member>.db` where flat names could collide). */
   etcd: z.array(
     z.object({
       cluster: z.string(),

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkBackupGraph } from './check-graph.js';
-import { listFiles, sha256File } from './digest.js';
+import { digestInside, listFiles } from './digest.js';
 import { MANIFEST_FILE, parseManifest, type BackupManifest } from './manifest.js';
 
-export type FileCheck = { path: string; status: 'ok' | 'changed' | 'missing' | 'unexpected'; detail?: string };
+export type FileCheck = { path: string; status: 'ok' | 'changed' | 'missing' | 'unexpected' | 'refused'; detail?: string };
 
 export interface VerifyResult {
   readonly dir: string;
@@ -29,21 +29,42 @@ export async function verifyBackupSet(dir: string): Promise<VerifyResult> {
   const listed = new Map(manifest.files.map((f) => [f.path, f]));
   const present = new Set(await listFiles(dir, new Set([MANIFEST_FILE])));
   const files: FileCheck[] = [];
+  const digests = new Map<string, Awaited<ReturnType<typeof digestInside>>>();
+  const digest = async (rel: string) => {
+    if (!digests.has(rel)) digests.set(rel, await digestInside(dir, rel));
+    return digests.get(rel)!;
+  };
   for (const entry of manifest.files) {
-    if (!present.has(entry.path)) {
-      files.push({ path: entry.path, status: 'missing' });
-      continue;
+    // Only a regular file inside the set counts: a symlink, a FIFO or a device is refused, never read.
+    const d = await digest(entry.path);
+    if ('missing' in d) files.push({ path: entry.path, status: 'missing' });
+    else if ('refused' in d) files.push({ path: entry.path, status: 'refused', detail: d.refused });
+    else {
+      files.push(
+        d.sha256 === entry.sha256 && d.size === entry.size
+          ? { path: entry.path, status: 'ok' }
+          : { path: entry.path, status: 'changed', detail: `sha256 ${d.sha256.slice(0, 12)}… size ${d.size}, manifest ${entry.sha256.slice(0, 12)}… size ${entry.size}` },
+      );
     }
-    const { sha256, size } = await sha256File(path.join(dir, entry.path));
-    files.push(
-      sha256 === entry.sha256 && size === entry.size
-        ? { path: entry.path, status: 'ok' }
-        : { path: entry.path, status: 'changed', detail: `sha256 ${sha256.slice(0, 12)}… size ${size}, manifest ${entry.sha256.slice(0, 12)}… size ${entry.size}` },
-    );
   }
   for (const p of present) if (!listed.has(p)) files.push({ path: p, status: 'unexpected', detail: 'not in the manifest' });
   const bad = files.filter((f) => f.status !== 'ok');
   if (bad.length > 0) problems.push(`${bad.length} file(s) do not match the manifest`);
+  // Each etcd entry against its own file: two entries naming one file (a name collision) cannot both match.
+  const claimed = new Map<string, string>();
+  for (const e of manifest.etcd) {
+    const other = claimed.get(e.file);
+    if (other !== undefined) problems.push(`etcd snapshots of ${other} and ${e.cluster} name the same file ${e.file}`);
+    claimed.set(e.file, e.cluster);
+    const inList = listed.get(e.file);
+    if (inList && inList.sha256 === e.sha256 && inList.size === e.size) continue; // the file check above said it
+    const d = await digest(e.file);
+    if ('missing' in d) problems.push(`etcd snapshot of ${e.cluster}: ${e.file} is missing`);
+    else if ('refused' in d) problems.push(`etcd snapshot of ${e.cluster} names ${e.file}, which ${d.refused}`);
+    else if (d.sha256 !== e.sha256 || d.size !== e.size) {
+      problems.push(`etcd snapshot of ${e.cluster} (${e.file}) does not match its entry: sha256 ${d.sha256.slice(0, 12)}… size ${d.size}, entry ${e.sha256.slice(0, 12)}… size ${e.size}`);
+    }
+  }
   problems.push(...(await checkBackupGraph(dir, manifest.expected)));
   return { dir, manifest, files, problems, ok: problems.length === 0 };
 }

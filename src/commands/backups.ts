@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { OutputFormat } from '../context.js';
-import { EnvironmentError, UsageError } from '../errors.js';
+import { EnvironmentError, UsageError, printable } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { listBackups } from '../backup-sets/list.js';
@@ -46,7 +46,7 @@ export async function backupsList(options: BackupsListOptions, io: CommandIo): P
 
 function describeOutcome(o: PruneOutcome): string {
   const verb = { removed: 'removed', planned: 'would remove', error: 'could not remove', kept: 'kept' }[o.result];
-  return `${verb} ${o.dir}: ${o.reasons.join('; ')}${o.error ? ` (${o.error})` : ''}`;
+  return printable(`${verb} ${o.dir}: ${o.reasons.join('; ')}${o.error ? ` (${o.error})` : ''}`);
 }
 
 /** `backups prune`: the policy's removals, printed as they happen; dry-run removes nothing. */

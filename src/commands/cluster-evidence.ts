@@ -65,6 +65,7 @@ export async function writeEvidence(input: {
       onUnready: options.onUnready,
       flags: options.givenArgs,
       passThrough: [...toEksctlArgv(eksctlFlagsFor(options.command), options.passThrough), ...options.extraArgs],
+      ...(options.etcd.skipReason !== undefined ? { etcdSkipReason: options.etcd.skipReason } : {}),
     },
     ...(ctx.spec ? { spec: ctx.spec } : {}),
     ...(ctx.tools ? { tools: ctx.tools } : {}),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parseBackupDirName } from '../backup/naming.js';
-import { SafeUpgradeError, UsageError } from '../errors.js';
+import { SafeUpgradeError, UsageError, printable } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
 import { classifySet, readManifest } from '../backup-sets/backup-sets.js';
 import { RESTORE_FILE, readStoredRunbook, runbookFor } from '../backup-sets/restore-file.js';
@@ -30,12 +30,12 @@ export async function restorePlan(options: { dir: string }, io: CommandIo): Prom
   const stored = await readStoredRunbook(dir);
   const listed = read.manifest.files.find((f) => f.path === RESTORE_FILE);
   if (stored === undefined) {
-    io.stderr(`note: ${dir} has no ${RESTORE_FILE} (it was made before sets carried one); this runbook comes from its manifest.`);
+    io.stderr(`note: ${printable(dir)} has no ${RESTORE_FILE} (it was made before sets carried one); this runbook comes from its manifest.`);
   } else {
     if (listed && createHash('sha256').update(stored, 'utf8').digest('hex') !== listed.sha256) {
       io.stderr(`warning: ${RESTORE_FILE} in the set was changed after the backup was taken; this runbook comes from the manifest instead.`);
     } else if (stored !== text) {
-      io.stderr(`note: ${RESTORE_FILE} in the set was written for another location or tool version; this runbook is for ${dir}.`);
+      io.stderr(`note: ${RESTORE_FILE} in the set was written for another location or tool version; this runbook is for ${printable(dir)}.`);
     }
   }
   io.stdout(text);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { verifyBackupSet } from '../backup/verify-set.js';
 import type { OutputFormat } from '../context.js';
 import type { ExitCodeName } from '../exit-codes.js';
+import { printable } from '../errors.js';
 import { paint } from '../report/paint.js';
 import type { CommandIo } from './io.js';
 
@@ -13,9 +14,10 @@ export async function verify(options: { dir: string; output: OutputFormat }, io:
     io.stdout(JSON.stringify({ command: 'verify', dir, ok: result.ok, problems: result.problems, files: result.files }, null, 2));
   } else {
     const p = paint(io.env);
-    for (const f of result.files) io.stdout(`${f.status === 'ok' ? p.ok('ok       ') : p.bad(f.status.padEnd(9))} ${f.path}${f.detail ? `  (${f.detail})` : ''}`);
-    for (const problem of result.problems) io.stdout(p.bad(`problem: ${problem}`));
-    io.stdout(result.ok ? p.ok(`Verified: ${dir}`) : p.bad(`Verification failed: ${dir}`));
+    // Paths and problems come from the set on disk and its manifest: through the terminal sink.
+    for (const f of result.files) io.stdout(`${f.status === 'ok' ? p.ok('ok       ') : p.bad(f.status.padEnd(9))} ${printable(f.path)}${f.detail ? `  (${printable(f.detail)})` : ''}`);
+    for (const problem of result.problems) io.stdout(p.bad(`problem: ${printable(problem)}`));
+    io.stdout(result.ok ? p.ok(`Verified: ${printable(dir)}`) : p.bad(`Verification failed: ${printable(dir)}`));
   }
   return result.ok ? 'Success' : 'VerifyFailed';
 }

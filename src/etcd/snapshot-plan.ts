@@ -96,7 +96,18 @@ export function snapshotCommand(request: EtcdSnapshotRequest, member: EtcdMember
   });
 }
 
-/** The snapshot file of one member, relative to the backup directory. */
-export function snapshotFileName(cluster: string, member: string): string {
-  return join('etcd', `${cluster}-${member}.db`);
+/**
+ * The snapshot file of one member, relative to the backup directory: `etcd/<cluster>-<member>.db`, or
+ * `etcd/<cluster>/<member>.db` when the backup's cluster names could make flat names collide (`folders`).
+ */
+export function snapshotFileName(cluster: string, member: string, folders = false): string {
+  return folders ? join('etcd', cluster, `${member}.db`) : join('etcd', `${cluster}-${member}.db`);
+}
+
+/**
+ * Pure: whether the clusters of one backup need a folder each. `<a>-<m>` = `<b>-<n>` with a ≠ b only when
+ * one cluster name is the other's followed by `-` (w01 and w01-w01): then flat names could collide.
+ */
+export function snapshotFolders(clusters: readonly string[]): boolean {
+  return clusters.some((a) => clusters.some((b) => a !== b && b.startsWith(`${a}-`)));
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SafeUpgradeError, UsageError, isSafeUpgradeError, printable } from '../errors.js';
 import { describeValue } from '../kube/names.js';
@@ -7,9 +7,9 @@ import { isDns1123Subdomain } from './validate.js';
 import type { Runner } from '../runner/runner.js';
 import { streamCommand } from '../runner/stream.js';
 import { mapBounded } from './concurrency.js';
-import { snapshotCommand, snapshotFileName, type EtcdSnapshotRequest } from './snapshot-plan.js';
+import { snapshotCommand, snapshotFileName, snapshotFolders, type EtcdSnapshotRequest } from './snapshot-plan.js';
 import { localStatusTool, readSnapshotStatus, type SnapshotStatus } from './snapshot-status.js';
-import { SnapshotVerifier } from './snapshot-verify.js';
+import { BOLT_META_BYTES, SnapshotVerifier, boltMetaProblem } from './snapshot-verify.js';
 import type { EtcdMember, EtcdSnapshotEntry, SnapshotAttemptFailure } from './types.js';
 
 /**
@@ -24,8 +24,10 @@ export const MAX_SNAPSHOT_BYTES = 32 * 1024 * 1024 * 1024;
 const SSH_FAILED = 'ssh exit 255 (connection failed or dropped)';
 
 export interface SnapshotRunOptions {
-  /** The backup directory; snapshots go to `<backupDir>/etcd/<cluster>-<member>.db`. */
+  /** The backup directory; snapshots go to `<backupDir>/etcd/<cluster>-<member>.db` (or `etcd/<cluster>/<member>.db`, `folders`). */
   readonly backupDir: string;
+  /** A folder per cluster, so names cannot collide (set by snapshotClusters from every cluster of the backup). */
+  readonly folders?: boolean;
   readonly onProgress?: (cluster: string, member: string, bytes: number) => void;
   /** Local tool for `snapshot status`; default: etcdutl, else etcdctl, else none. `false`: never. */
   readonly statusTool?: 'etcdutl' | 'etcdctl' | false;
@@ -69,7 +71,7 @@ export async function snapshotCluster(runner: Runner, request: EtcdSnapshotReque
       address: member.address,
       topology: target.topology,
       os: target.os,
-      file: snapshotFileName(target.cluster, member.machine),
+      file: snapshotFileName(target.cluster, member.machine, options.folders),
       size: attempt.size,
       sha256: attempt.sha256,
       ...(attempt.status ? { revision: attempt.status.revision, totalKeys: attempt.status.totalKeys, dbSize: attempt.status.dbSize } : {}),
@@ -99,7 +101,7 @@ async function snapshotMember(
   options: SnapshotRunOptions,
   statusTool: 'etcdutl' | 'etcdctl' | undefined,
 ): Promise<VerifiedSnapshot | 'dry-run' | string> {
-  const file = join(options.backupDir, snapshotFileName(request.target.cluster, member.machine));
+  const file = join(options.backupDir, snapshotFileName(request.target.cluster, member.machine, options.folders));
   const partial = `${file}.partial`;
   const verifier = new SnapshotVerifier();
   const result = await streamCommand(runner, snapshotCommand(request, member), partial, {
@@ -121,6 +123,11 @@ async function snapshotMember(
   if (result.exitCode === 255) reason = `${SSH_FAILED}: ${stderrSummary(result.stderr) || 'no message'}${cut}`;
   else if (result.exitCode !== 0) reason = `remote exit ${result.exitCode}: ${stderrSummary(result.stderr) || 'no message'}${cut}`;
   else if (!verdict.ok) reason = `snapshot did not verify: ${verdict.problem}`;
+  // Without a local etcd tool, bbolt's meta pages are checked here: a correct sha256 trailer alone can follow any bytes.
+  if (reason === undefined && !statusTool) {
+    const meta = boltMetaProblem(await readHead(partial, BOLT_META_BYTES), verdict.size - 32);
+    if (meta) reason = `snapshot did not verify: ${meta}`;
+  }
   let status: SnapshotStatus | undefined;
   if (reason === undefined && statusTool) {
     try {
@@ -135,6 +142,18 @@ async function snapshotMember(
   }
   await rename(partial, file);
   return { size: verdict.size, sha256: verdict.sha256, status };
+}
+
+/** The first `bytes` of a file (fewer when it is shorter). */
+async function readHead(file: string, bytes: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -160,7 +179,8 @@ export async function snapshotClusters(
 ): Promise<EtcdSnapshotOutcome[]> {
   // PATH is scanned once for all clusters; `false` keeps snapshotCluster from scanning again when none is found.
   const statusTool = options.statusTool ?? localStatusTool(runner) ?? false;
-  const settled = await mapBounded(requests, options.concurrency ?? 4, (request) => snapshotCluster(runner, request, { ...options, statusTool }));
+  const folders = options.folders ?? snapshotFolders(requests.map((r) => r.target.cluster));
+  const settled = await mapBounded(requests, options.concurrency ?? 4, (request) => snapshotCluster(runner, request, { ...options, statusTool, folders }));
   return settled.map((s, i): EtcdSnapshotOutcome => {
     const cluster = requests[i]?.target.cluster ?? '';
     if (s.status === 'fulfilled') return s.value ? { cluster, status: 'ok', entry: s.value } : { cluster, status: 'dry-run' };

@@ -55,7 +55,9 @@ export function sshPath(path: string, asOptionValue: boolean): string {
     throw new UsageError(`ssh cannot take the path ${JSON.stringify(path)}`, { hint: 'use a path without quotes, "%", "${" or newlines' });
   }
   const escaped = path.replace(/%/g, '%%');
-  return asOptionValue && /\s/.test(escaped) ? `"${escaped}"` : escaped;
+  // ssh splits an -o value like a config line: outside double quotes it drops ' and " and reads \ as an
+  // escape, so such a path is double-quoted, its backslashes doubled (inside, ' is literal).
+  return asOptionValue && /[\s'\\]/.test(escaped) ? `"${escaped.replace(/\\/g, '\\\\')}"` : escaped;
 }
 
 /** The key EKS-A generates for a cluster when the spec names none. */

@@ -5,7 +5,7 @@ import { expectedCapiObjects, expectedEksaObjects, refKey } from '../backup/obje
 import { eksaExportKinds } from '../backup/eksa-export.js';
 import { planPauseRestore, recordPauseState, type PauseState } from '../backup/pause-state.js';
 import { buildMoveCommand, type ClusterctlInfo, type ClusterctlSource } from '../capi/move-command.js';
-import { planEtcdSnapshot, snapshotCommand, snapshotFileName, type EtcdSnapshotFlags } from '../etcd/snapshot-plan.js';
+import { planEtcdSnapshot, snapshotCommand, snapshotFileName, snapshotFolders, type EtcdSnapshotFlags } from '../etcd/snapshot-plan.js';
 import { kubectlArgv, type KubectlTarget } from '../kube/argv.js';
 import { CAPI_CLUSTERS, EKSA_CLUSTERS, inventoryKinds } from '../kube/kinds.js';
 import type { Inventory } from '../kube/types.js';
@@ -155,7 +155,7 @@ function planBackupAction(facts: PlanFacts, options: PlanOptions, kubectl: (args
     scope,
     cleanFailed: options.cleanFailed,
     clusterctl: facts.clusterctl.info,
-    prepare: [mkdir(set.parent, 'the management folder'), mkdir(set.partialDir, 'the set, while it is written'), mkdir(capiDir, 'what clusterctl writes')],
+    prepare: [mkdir(set.parent, 'the management folder'), { ...mkdir(set.partialDir, 'the set, while it is written'), exclusive: true }, mkdir(capiDir, 'what clusterctl writes')],
     move: moveTo(scope.kind === 'whole-tree' ? undefined : scope.clusters[0]),
     fallback:
       scope.kind === 'whole-tree'
@@ -210,9 +210,11 @@ function flipped(state: PauseState): PauseState {
 /** Every snapshot planned now, before anything is paused or written: a bad ssh or etcd flag stops the plan. */
 function planEtcd(facts: PlanFacts, options: PlanOptions, set: SetPaths, clusters: readonly string[]): EtcdStepPlan {
   if (options.etcd.skipReason !== undefined) return { kind: 'skip', reason: options.etcd.skipReason };
+  const folders = snapshotFolders(clusters);
   return {
     kind: 'snapshot',
     concurrency: options.etcd.concurrency,
+    folders,
     clusters: facts.inventory.clusters
       .filter((c) => clusters.includes(c.name))
       .map((c) => {
@@ -223,7 +225,7 @@ function planEtcd(facts: PlanFacts, options: PlanOptions, set: SetPaths, cluster
             machine: m.machine,
             address: m.address,
             command: snapshotCommand(request, m),
-            file: snapshotFileName(request.target.cluster, m.machine),
+            file: snapshotFileName(request.target.cluster, m.machine, folders),
           })),
         };
       }),

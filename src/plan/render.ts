@@ -18,7 +18,7 @@ const mode = (m: number | undefined) => (m === undefined ? '' : ` (${m.toString(
 function fileLine(a: FileAction): string {
   switch (a.op) {
     case 'mkdir':
-      return `+ mkdir ${a.path}${mode(a.mode)}: ${a.why}`;
+      return `+ mkdir ${a.path}${mode(a.mode)}${a.exclusive ? ', new' : ''}: ${a.why}`;
     case 'write':
       return `+ write ${a.path}${mode(a.mode)}: ${a.why}`;
     case 'copy':
@@ -30,20 +30,28 @@ function fileLine(a: FileAction): string {
   }
 }
 
+/**
+ * The terminal sink for one line of the plan: control characters made visible, and a line break inside a
+ * value too, so a hostile path cannot start a line of its own that reads like a step of the plan.
+ */
+const oneLine = (text: string) => printable(text).replace(/[\n\u2028\u2029]/g, '?');
+
 class Lines {
   readonly lines: string[] = [];
   readonly writes: Command[] = [];
   comment(text: string, indent = 0): void {
-    this.lines.push(`${' '.repeat(indent)}# ${text}`);
+    this.lines.push(`${' '.repeat(indent)}# ${oneLine(text)}`);
   }
   command(command: Command, indent = 0): void {
     const mark = command.kind === 'read' ? '$' : '!';
-    const shown = command.input !== undefined && command.kind !== 'read' && /^ssh$/.test(command.argv[0] ?? '') ? formatStreamCommand(command) : formatCommand(command.argv);
+    // An ssh command shows its remote script as a here-document: the only lines that may span several.
+    const heredoc = command.input !== undefined && command.kind !== 'read' && command.argv[0] === 'ssh';
+    const shown = heredoc ? formatStreamCommand(command) : oneLine(formatCommand(command.argv));
     this.lines.push(`${' '.repeat(indent)}${mark} ${shown}`);
     if (indent === 0 && command.kind !== 'read') this.writes.push(command);
   }
   file(action: FileAction, indent = 0): void {
-    this.lines.push(`${' '.repeat(indent)}${fileLine(action)}`);
+    this.lines.push(`${' '.repeat(indent)}${oneLine(fileLine(action))}`);
   }
 }
 

@@ -21,6 +21,8 @@ export interface FileAction {
   readonly other?: string;
   /** Octal mode of what is created (0700 folders, 0600 files). */
   readonly mode?: number;
+  /** mkdir: created here and now, never an existing folder or a symlink planted there. */
+  readonly exclusive?: boolean;
   readonly why: string;
 }
 
@@ -41,7 +43,13 @@ export interface EtcdClusterPlan {
 }
 
 export type EtcdStepPlan =
-  | { readonly kind: 'snapshot'; readonly concurrency: number; readonly clusters: readonly EtcdClusterPlan[] }
+  | {
+      readonly kind: 'snapshot';
+      readonly concurrency: number;
+      /** `etcd/<cluster>/<member>.db` instead of `etcd/<cluster>-<member>.db`: cluster names of this tree could collide. */
+      readonly folders: boolean;
+      readonly clusters: readonly EtcdClusterPlan[];
+    }
   | { readonly kind: 'skip'; readonly reason: string };
 
 /** What the manifest records besides what the backup itself finds out (scope, files, etcd entries). */

@@ -1,5 +1,6 @@
 import type { BackupManifest } from '../backup/manifest.js';
 import type { BackupAction } from '../plan/types.js';
+import { printable } from '../errors.js';
 import { formatCommand } from '../command.js';
 import type { ClusterVerdict } from '../readiness/verdict.js';
 import type { Paint } from './preflight-report.js';
@@ -15,6 +16,8 @@ export interface BackupReport {
   readonly bytes: number;
   readonly pauseRestore: BackupManifest['pauseRestore'];
   readonly clusters: readonly ClusterVerdict[];
+  /** `--skip-etcd-backup --reason` (or EKSA_SAFE_UPGRADE_REASON), as the set recorded it. */
+  readonly etcdSkipped?: { readonly reason: string };
 }
 
 export function buildBackupReport(input: { dryRun: boolean; plan: BackupAction; result: { readonly dir: string; readonly manifest: BackupManifest } | undefined; verdicts: readonly ClusterVerdict[] }): BackupReport {
@@ -36,29 +39,32 @@ export function buildBackupReport(input: { dryRun: boolean; plan: BackupAction; 
     bytes: m?.files.reduce((n, f) => n + f.size, 0) ?? 0,
     pauseRestore: m?.pauseRestore ?? [],
     clusters: input.verdicts,
+    ...(m?.etcdSkipped ? { etcdSkipped: { reason: m.etcdSkipped.reason } } : {}),
   };
 }
 
 export function renderBackupReport(r: BackupReport, paint: Paint): string {
+  // Names, reasons and summaries came from the API and the manifest: the terminal sink, before any colour.
+  const t = printable;
   const lines: string[] = [];
-  if (r.dryRun) lines.push(paint.bold(`Dry run: nothing was written. The backup would go to ${r.dir}`));
-  else lines.push(`${paint.ok('Backup complete and verified:')} ${r.dir}`);
+  if (r.dryRun) lines.push(paint.bold(`Dry run: nothing was written. The backup would go to ${t(r.dir)}`));
+  else lines.push(`${paint.ok('Backup complete and verified:')} ${t(r.dir)}`);
   if (r.scope.kind === 'management-only') {
-    lines.push(paint.bad(`Scope: MANAGEMENT CLUSTER ONLY (${r.scope.clusters.join(', ')}) — ${r.scope.summary}`));
+    lines.push(paint.bad(`Scope: MANAGEMENT CLUSTER ONLY (${t(r.scope.clusters.join(', '))}) — ${t(r.scope.summary)}`));
     for (const l of r.scope.leftOut) {
-      lines.push(paint.bad(`  left out: ${l.cluster}`));
-      for (const reason of l.reasons) lines.push(`    ${reason.code}: ${reason.message}`);
+      lines.push(paint.bad(`  left out: ${t(l.cluster)}`));
+      for (const reason of l.reasons) lines.push(`    ${t(`${reason.code}: ${reason.message}`)}`);
     }
   } else {
-    lines.push(`Scope: ${r.scope.summary} (${r.scope.clusters.join(', ')})`);
+    lines.push(`Scope: ${t(r.scope.summary)} (${t(r.scope.clusters.join(', '))})`);
   }
-  lines.push(`clusterctl: ${formatCommand(r.clusterctlArgv)}`);
+  lines.push(`clusterctl: ${t(formatCommand(r.clusterctlArgv))}`);
   if (!r.dryRun) {
     lines.push(`Files: ${r.files} (${r.bytes} bytes), sha256 of each in manifest.json`);
     lines.push(
       r.pauseRestore.length === 0
         ? 'Pause state: every cluster as it was before'
-        : `Pause state restored: ${r.pauseRestore.map((p) => `${p.cluster} ${p.what} → ${p.before ? 'paused' : 'unpaused'}`).join(', ')}`,
+        : `Pause state restored: ${t(r.pauseRestore.map((p) => `${p.cluster} ${p.what} → ${p.before ? 'paused' : 'unpaused'}`).join(', '))}`,
     );
   }
   return lines.join('\n');

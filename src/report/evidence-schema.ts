@@ -146,6 +146,10 @@ export const evidenceSchema = z
       onUnready: z.enum(['fallback', 'fail']).nullable(),
       flags: z.array(z.string()).describe('our own flags as given, secret values redacted'),
       passThrough: z.array(z.string()).describe('flags passed through to eksctl, secret values redacted'),
+      etcdSkipped: z
+        .strictObject({ reason: z.string() })
+        .optional()
+        .describe('--skip-etcd-backup and its --reason (or EKSA_SAFE_UPGRADE_REASON): present only when the etcd backup was skipped'),
     }),
     tools: z
       .strictObject({

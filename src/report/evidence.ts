@@ -9,7 +9,7 @@ import { LockedError } from '../lock/errors.js';
 import type { LockRecord } from '../lock/index.js';
 import type { LeftOut, OnUnready, ScopeDecision } from '../policy/scope.js';
 import type { ClusterVerdict } from '../readiness/verdict.js';
-import { redactArgv } from '../command.js';
+import { redactArgv, redactUrls } from '../command.js';
 import type { SkewViolation } from '../skew/skew.js';
 import type { ClusterSpec } from '../spec/types.js';
 import type { ToolVersions } from '../tools/versions.js';
@@ -48,6 +48,8 @@ export interface EvidenceParts {
     readonly flags?: readonly string[];
     /** The flags passed through to eksctl; secret values are redacted here. */
     readonly passThrough?: readonly string[];
+    /** `--skip-etcd-backup --reason` (from the flag or EKSA_SAFE_UPGRADE_REASON): why no etcd snapshot was taken. */
+    readonly etcdSkipReason?: string;
   };
   readonly spec?: Pick<ClusterSpec, 'file' | 'name' | 'isManagement' | 'managementClusterName'>;
   readonly tools?: ToolVersions;
@@ -75,8 +77,9 @@ export function outcomeOf(exit: ExitCodeName, dryRun: boolean, nothingToUpgrade 
 
 function describeError(error: unknown): Evidence['error'] {
   if (error === undefined || error === null) return null;
-  if (isSafeUpgradeError(error)) return error.hint === undefined ? { message: error.message } : { message: error.message, hint: error.hint };
-  return { message: error instanceof Error ? error.message : String(error) };
+  // A message can quote a flag's URL (a release manifest that could not be fetched): its credentials go.
+  if (isSafeUpgradeError(error)) return error.hint === undefined ? { message: redactUrls(error.message) } : { message: redactUrls(error.message), hint: redactUrls(error.hint) };
+  return { message: redactUrls(error instanceof Error ? error.message : String(error)) };
 }
 
 // Spread helper: optional fields are left out rather than written as undefined.
@@ -172,6 +175,7 @@ export function buildEvidence(parts: EvidenceParts): Evidence {
       onUnready: inputs.onUnready ?? null,
       flags: redactArgv(inputs.flags ?? []),
       passThrough: redactArgv(inputs.passThrough ?? []),
+      ...(inputs.etcdSkipReason !== undefined ? { etcdSkipped: { reason: redactUrls(inputs.etcdSkipReason) } } : {}),
     },
     tools: tools
       ? {

@@ -2,22 +2,12 @@ import { appendFile } from 'node:fs/promises';
 import { formatDuration } from '../confirm/poll.js';
 import { formatCommand } from '../command.js';
 import type { Evidence } from './evidence-schema.js';
+import { markdownText } from './markdown.js';
+
+export { markdownText };
 
 // GitHub shows at most 10 error annotations per step; the most important come first.
 const MAX_ERROR_ANNOTATIONS = 10;
-
-/**
- * Text that reads literally inside a Markdown table cell or paragraph: no HTML, no emphasis or links
- * (a redacted `***` must not turn bold), no cell breaks, newlines as `<br>`.
- */
-export function markdownText(text: string): string {
-  return text
-    .replace(/[\\`*_[\]~|#]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\r\n|\r|\n/g, '<br>');
-}
 
 const code = (text: string) => `<code>${markdownText(text)}</code>`;
 
@@ -29,7 +19,7 @@ function outcomeLine(e: Evidence): string {
   const mark = e.exitCode === 0 ? '✅' : '❌';
   const cluster = e.inputs.cluster ?? e.inputs.specFile ?? 'no cluster';
   const took = formatDuration(Date.parse(e.finishedAt) - Date.parse(e.startedAt));
-  return `## ${mark} eksa-safe-upgrade ${e.command} ${markdownText(cluster)}: ${e.outcome} (exit ${e.exitCode}${e.dryRun ? ', dry run' : ''}, ${took})`;
+  return `## ${mark} eksa-safe-upgrade ${markdownText(e.command)} ${markdownText(cluster)}: ${markdownText(e.outcome)} (exit ${e.exitCode}${e.dryRun ? ', dry run' : ''}, ${took})`;
 }
 
 function handoffLine(e: Evidence): string {
@@ -37,7 +27,7 @@ function handoffLine(e: Evidence): string {
   if (!h) return 'eksctl: not reached';
   if (h.skipped) return `eksctl: not run (dry run): ${code(formatCommand(h.argv))}`;
   if (h.exitCode === null) return `eksctl: did not finish: ${code(formatCommand(h.argv))}`;
-  const signal = h.signal ? `, ended by ${h.signal}` : h.interrupted ? ', interrupted' : '';
+  const signal = h.signal ? `, ended by ${markdownText(h.signal)}` : h.interrupted ? ', interrupted' : '';
   return `eksctl exit code: **${h.exitCode}**${signal} after ${formatDuration(h.durationMs)}: ${code(formatCommand(h.argv))}`;
 }
 
@@ -47,16 +37,16 @@ export function renderStepSummary(e: Evidence): string {
   if (e.error) out.push(`> ${markdownText(e.error.message)}`, ...(e.error.hint ? ['>', `> ${markdownText(e.error.hint)}`] : []), '');
   if (e.verdicts.length > 0) {
     const rows = e.verdicts.map((v) => [
-      markdownText(v.name), v.role, markdownText(v.kubernetesVersion ?? '-'), markdownText(v.eksaVersion ?? '-'), v.ready ? 'yes' : '**no**',
+      markdownText(v.name), markdownText(v.role), markdownText(v.kubernetesVersion ?? '-'), markdownText(v.eksaVersion ?? '-'), v.ready ? 'yes' : '**no**',
       v.reasons.length === 0 ? '' : markdownText(v.reasons.map((r) => `${r.code}: ${r.message}`).join('\n')),
     ]);
     out.push('### Clusters', '', ...table(['Cluster', 'Role', 'Kubernetes', 'EKS-A', 'Ready', 'Reasons'], rows), '');
   }
-  if (e.skew.length > 0) out.push('### Version skew', '', ...e.skew.map((s) => `- ${markdownText(s.cluster)} (${s.rule}): ${markdownText(s.message)}`), '');
+  if (e.skew.length > 0) out.push('### Version skew', '', ...e.skew.map((s) => `- ${markdownText(s.cluster)} (${markdownText(s.rule)}): ${markdownText(s.message)}`), '');
   if (e.scope) out.push('### Scope', '', markdownText(e.scope.summary), ...(e.scope.kind === 'stop' ? ['', markdownText(e.scope.hint)] : []), '');
   if (e.backup) {
     const b = e.backup;
-    const what = `${b.state}${b.reused ? ', reused' : ''}, ${b.files.length} files, ${b.etcd.length} etcd snapshots`;
+    const what = markdownText(`${b.state}${b.reused ? ', reused' : ''}, ${b.files.length} files, ${b.etcd.length} etcd snapshots`);
     out.push('### Backup', '', `${code(b.dir)} (${what})`, '');
   }
   if (e.plan) {
@@ -74,7 +64,7 @@ export function renderStepSummary(e: Evidence): string {
     out.push(...table(['Cluster', 'Ready', 'Generation', 'Observed', 'Kubernetes', 'Waiting for'], rows), '');
   }
   if (e.steps.length > 0) {
-    const rows = e.steps.map((s) => [markdownText(s.name), s.status === 'failed' ? '**failed**' : s.status, formatDuration(s.durationMs), markdownText(s.reason ?? '')]);
+    const rows = e.steps.map((s) => [markdownText(s.name), s.status === 'failed' ? '**failed**' : markdownText(s.status), formatDuration(s.durationMs), markdownText(s.reason ?? '')]);
     out.push('<details><summary>Steps</summary>', '', ...table(['Step', 'Status', 'Duration', 'Reason'], rows), '', '</details>', '');
   }
   return `${out.join('\n')}\n`;

@@ -4,6 +4,7 @@ import type { ClusterVerdict } from '../readiness/verdict.js';
 import type { SkewViolation } from '../skew/skew.js';
 import type { ClusterSpec } from '../spec/types.js';
 import type { ToolVersions } from '../tools/versions.js';
+import { printable } from '../errors.js';
 import { renderTable } from './table.js';
 
 /** What `preflight` found, as data: the table and `--output json` are two renderings of this. */
@@ -72,26 +73,28 @@ export interface Paint {
 }
 
 export function renderPreflightTable(report: PreflightReport, paint: Paint): string {
+  // Every value came from the API or the spec: through the terminal sink before any colour is added.
+  const t = printable;
   const rows = report.clusters.map((v) => [
-    v.name,
-    v.role,
-    v.kubernetesVersion ?? '-',
-    v.eksaVersion ?? '-',
+    t(v.name),
+    t(v.role),
+    t(v.kubernetesVersion ?? '-'),
+    t(v.eksaVersion ?? '-'),
     v.ready ? 'yes' : 'no',
-    v.reasons.length === 0 ? '-' : v.reasons.map((r) => `${r.code}: ${r.message}`).join('\n'),
+    v.reasons.length === 0 ? '-' : t(v.reasons.map((r) => `${r.code}: ${r.message}`).join('\n')),
   ]);
   const table = renderTable(['CLUSTER', 'ROLE', 'KUBERNETES', 'EKS-A', 'READY', 'REASONS'], rows, (cell, column) =>
     column === 4 ? (cell.trim() === 'yes' ? paint.ok(cell) : paint.bad(cell)) : cell,
   );
   const lines = [table, ''];
   const scope = report.scope;
-  lines.push(`${paint.bold('Backup scope:')} ${scope.kind === 'stop' ? paint.bad(scope.summary) : scope.summary}`);
-  if (scope.kind === 'stop') lines.push(`  hint: ${scope.hint}`);
+  lines.push(`${paint.bold('Backup scope:')} ${scope.kind === 'stop' ? paint.bad(t(scope.summary)) : t(scope.summary)}`);
+  if (scope.kind === 'stop') lines.push(`  hint: ${t(scope.hint)}`);
   if (report.skew.length > 0) {
     lines.push(paint.bad(`Version skew (${report.skew.length}):`));
-    for (const s of report.skew) lines.push(`  ${s.cluster}: ${s.rule}: ${s.message}`);
+    for (const s of report.skew) lines.push(`  ${t(s.cluster)}: ${t(s.rule)}: ${t(s.message)}`);
   } else {
-    lines.push(`${paint.bold('Version skew:')} none (Kubernetes ${report.spec.kubernetesVersion}, EKS-A ${report.spec.eksaVersion ?? report.tools.eksctl})`);
+    lines.push(`${paint.bold('Version skew:')} none (Kubernetes ${t(report.spec.kubernetesVersion)}, EKS-A ${t(report.spec.eksaVersion ?? report.tools.eksctl)})`);
   }
   const verdict =
     report.outcome === 'ready'

@@ -2,9 +2,9 @@ import path from 'node:path';
 import type { BackupManifest } from '../backup/manifest.js';
 import { renderManagementLost, renderWorkload } from './runbook-capi.js';
 import { renderEtcdSection } from './runbook-etcd.js';
-import { parseEtcdEntries, type EtcdEntry } from './runbook-etcd-common.js';
+import { controlPlaneNodes, etcdMembers, parseEtcdEntries, unknownAddresses, type EtcdEntry } from './runbook-etcd-common.js';
 import type { RunbookFacts } from './runbook-facts.js';
-import { block, sh, v } from './runbook-shell.js';
+import { block, code, sh, text, v } from './runbook-shell.js';
 import { quoteForDisplay } from '../shell-quote.js';
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
@@ -12,20 +12,20 @@ const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 function header(m: BackupManifest, setDir: string, entries: readonly EtcdEntry[], problems: readonly string[]): string[] {
   const snapshotted = new Set(entries.map((e) => e.cluster));
   const rows = m.clusters.map(
-    (c) => `| \`${c.name}\` | ${c.role} | ${c.eksaVersion ?? '?'} | ${c.kubernetesVersion ?? '?'} | ${yesNo(c.paused.eksa)} / ${yesNo(c.paused.capi)} | ${m.scope.clusters.includes(c.name) ? 'yes' : '**no**'} | ${yesNo(snapshotted.has(c.name))} |`,
+    (c) => `| ${code(c.name)} | ${text(c.role)} | ${c.eksaVersion === undefined ? '?' : code(c.eksaVersion)} | ${c.kubernetesVersion === undefined ? '?' : code(c.kubernetesVersion)} | ${yesNo(c.paused.eksa)} / ${yesNo(c.paused.capi)} | ${m.scope.clusters.includes(c.name) ? 'yes' : '**no**'} | ${yesNo(snapshotted.has(c.name))} |`,
   );
   const scope =
     m.scope.kind === 'management-only'
       ? [
-          `**Scope: management cluster only** (${m.scope.summary}). Left out, so **not restorable from this set**:`,
-          ...m.scope.leftOut.map((l) => `- \`${l.cluster}\`: ${l.reasons.map((r) => `${r.code}: ${r.message}`).join('; ')}`),
+          `**Scope: management cluster only** (${text(m.scope.summary)}). Left out, so **not restorable from this set**:`,
+          ...m.scope.leftOut.map((l) => `- ${code(l.cluster)}: ${text(l.reasons.map((r) => `${r.code}: ${r.message}`).join('; '))}`),
         ]
-      : [`Scope: ${m.scope.summary} (${m.scope.clusters.map((c) => `\`${c}\``).join(', ')}).`];
+      : [`Scope: ${text(m.scope.summary)} (${m.scope.clusters.map((c) => code(c)).join(', ')}).`];
   return [
-    `# Restore runbook: \`${path.basename(setDir)}\``,
+    `# Restore runbook: ${code(path.basename(setDir))}`,
     '',
-    `Backup set \`${setDir}\`, taken ${m.createdAt} by eksa-safe-upgrade ${m.tool.version} before an upgrade of \`${m.spec.cluster}\` (management cluster \`${m.managementCluster}\`).`,
-    `clusterctl: ${m.clusterctl.image ? `the cli-tools image \`${m.clusterctl.image}\`` : `the binary \`${m.clusterctl.binary ?? 'clusterctl'}\``}.`,
+    `Backup set ${code(setDir)}, taken ${code(m.createdAt)} by eksa-safe-upgrade ${code(m.tool.version)} before an upgrade of ${code(m.spec.cluster)} (management cluster ${code(m.managementCluster)}).`,
+    `clusterctl: ${m.clusterctl.image ? `the cli-tools image ${code(m.clusterctl.image)}` : `the binary ${code(m.clusterctl.binary ?? 'clusterctl')}`}.`,
     '',
     ...scope,
     '',
@@ -35,7 +35,7 @@ function header(m: BackupManifest, setDir: string, entries: readonly EtcdEntry[]
     '',
     '**Nothing in this file runs by itself.** Read a step, fill in the variables it names, then paste its commands yourself (bash; every path is quoted).',
     ...(/[:,]/.test(setDir) ? ['', `**The folder's path contains \`:\` or \`,\`, which \`docker run -v\` cannot mount: copy the set to a plain path first.**`] : []),
-    ...(problems.length > 0 ? ['', '**Left out of this runbook:**', ...problems.map((p) => `- ${p}`)] : []),
+    ...(problems.length > 0 ? ['', '**Left out of this runbook:**', ...problems.map((p) => `- ${text(p)}`)] : []),
   ];
 }
 
@@ -63,7 +63,7 @@ function checkSection(setDir: string, entries: readonly EtcdEntry[]): string[] {
   ];
 }
 
-function variables(m: BackupManifest, setDir: string, entries: readonly EtcdEntry[], mgmtInSet: boolean, workloads: readonly string[]): string[] {
+function variables(m: BackupManifest, setDir: string, entries: readonly EtcdEntry[], mgmtInSet: boolean, workloads: readonly string[], facts: RunbookFacts): string[] {
   const assign = (name: string, value: string, why: string) => `${name}=${quoteForDisplay(value)}   # ${why}`;
   const lines = [assign('MGMT_KUBECONFIG', path.join(path.dirname(setDir), `${m.managementCluster}-eks-a-cluster.kubeconfig`), `the kubeconfig of the management cluster (absolute path)`)];
   if (mgmtInSet) {
@@ -79,14 +79,24 @@ function variables(m: BackupManifest, setDir: string, entries: readonly EtcdEntr
     lines.push(assign('SSH_KEY', path.join(path.dirname(setDir), 'eks-a-id_rsa'), 'the nodes\' private key (EKS-A generates this one when the spec names none)'));
     if (entries.some((e) => e.os !== 'bottlerocket')) lines.push(assign('SSH_USER', '', 'fill in: the machine config\'s user (capv on vSphere, eksa on Nutanix, capc on CloudStack, ec2-user on Tinkerbell)'));
   }
+  // A member whose Machine had no usable address is still a member: its address is a variable to fill in.
+  const seen = new Set<string>();
+  for (const e of entries) {
+    const { members } = etcdMembers(e, facts[e.cluster]);
+    for (const u of unknownAddresses([...members, ...controlPlaneNodes(e, facts[e.cluster], members)])) {
+      if (seen.has(u.variable!)) continue;
+      seen.add(u.variable!);
+      lines.push(assign(u.variable!, '', `fill in: the address of ${u.name} of ${e.cluster} (the set does not hold it; kubectl get machines -n eksa-system -o wide)`));
+    }
+  }
   return ['## Variables', '', 'Set these in the shell you restore from; the commands below use them.', '', block(...lines), ''];
 }
 
 function chooser(m: BackupManifest, mgmtInSet: boolean, workloads: readonly string[], entries: readonly EtcdEntry[]): string[] {
   const rows = [
-    ...(mgmtInSet ? [`| the management cluster \`${m.managementCluster}\` is lost | "Lost management cluster \`${m.managementCluster}\`" |`] : []),
-    ...workloads.map((w) => `| \`${w}\`'s objects are gone from the management cluster, or \`${w}\` itself is lost | "Workload cluster \`${w}\`" |`),
-    ...entries.map((e) => `| \`${e.cluster}\`'s machines and IPs are intact but its data is bad (a failed upgrade) | "etcd of \`${e.cluster}\`" |`),
+    ...(mgmtInSet ? [`| the management cluster ${code(m.managementCluster)} is lost | "Lost management cluster ${code(m.managementCluster)}" |`] : []),
+    ...workloads.map((w) => `| ${code(w)}'s objects are gone from the management cluster, or ${code(w)} itself is lost | "Workload cluster ${code(w)}" |`),
+    ...entries.map((e) => `| ${code(e.cluster)}'s machines and IPs are intact but its data is bad (a failed upgrade) | "etcd of ${code(e.cluster)}" |`),
   ];
   return ['## Which procedure', '', '| what happened | what to do |', '|---|---|', ...rows, ''];
 }
@@ -108,7 +118,7 @@ function afterSection(m: BackupManifest, setDir: string): string[] {
       sh(['eksa-safe-upgrade', 'preflight', '-f', path.join(setDir, m.spec.files[0] ?? 'spec'), '--kubeconfig', v('MGMT_KUBECONFIG')]),
     ),
     '',
-    ...(pausedBefore.length > 0 ? [`Paused when backed up (pause them again if they must stay so): ${pausedBefore.map((c) => `\`${c.name}\``).join(', ')}.`, ''] : []),
+    ...(pausedBefore.length > 0 ? [`Paused when backed up (pause them again if they must stay so): ${pausedBefore.map((c) => code(c.name)).join(', ')}.`, ''] : []),
   ];
 }
 
@@ -145,7 +155,7 @@ export function renderRestoreRunbook(manifest: BackupManifest, setDir: string, f
     ...header(manifest, setDir, entries, problems),
     '',
     ...checkSection(setDir, entries),
-    ...variables(manifest, setDir, entries, mgmtInSet, workloads),
+    ...variables(manifest, setDir, entries, mgmtInSet, workloads, facts),
     ...chooser(manifest, mgmtInSet, workloads, entries),
     ...(mgmtInSet ? [renderManagementLost(input), ''] : []),
     ...workloads.flatMap((w) => [renderWorkload(input, w), '']),

@@ -4,7 +4,7 @@ import type { BackupManifest } from '../backup/manifest.js';
 import { parseRefKey } from '../backup/object-graph.js';
 import { numbered, type Step } from './runbook-etcd-common.js';
 import type { RunbookFacts } from './runbook-facts.js';
-import { block, capiDir, clusterctl, comment, eksaNamespace, pauseCommands, sh, unpauseCommands, v, type Word } from './runbook-shell.js';
+import { block, capiDir, clusterctl, code, comment, eksaNamespace, pauseCommands, sh, text, unpauseCommands, v, type Word } from './runbook-shell.js';
 
 export interface CapiSectionInput {
   readonly manifest: BackupManifest;
@@ -34,7 +34,7 @@ function moveCommand(input: CapiSectionInput, cluster: string, kubeconfigVar: st
 
 function applyEksa(input: CapiSectionInput, cluster: string, kubeconfigVar: string): string[] {
   const files = eksaFiles(input.manifest, input.setDir, cluster);
-  if (files.length === 0) return [`(The set lists no EKS-A objects of ${cluster}: apply its cluster spec instead.)`];
+  if (files.length === 0) return [`(The set lists no EKS-A objects of ${code(cluster)}: apply its cluster spec instead.)`];
   const ns = eksaNamespace(input.manifest, cluster);
   const createNs = ns === 'default' ? [] : [`${sh(['kubectl', '--kubeconfig', v(kubeconfigVar), 'create', 'namespace', ns])}   ${comment('if it does not exist yet')}`];
   return [block(...createNs, sh(['kubectl', '--kubeconfig', v(kubeconfigVar), 'apply'], ...files.map((f): Word[] => ['-f', f])))];
@@ -44,7 +44,7 @@ function versionStep(m: BackupManifest, cluster: string): Step {
   const version = eksaVersionOf(m, cluster);
   return {
     title: version
-      ? `Use the EKS-A version the cluster had: \`eksctl anywhere version\` must print \`${version}\` (the providers and CRDs it installs must match the saved objects).`
+      ? `Use the EKS-A version the cluster had: \`eksctl anywhere version\` must print ${code(version)} (the providers and CRDs it installs must match the saved objects).`
       : 'Use the EKS-A version the cluster had (the set did not record it; see `eksaVersion` in its file under `eksa/`).',
     body: [block('eksctl anywhere version')],
   };
@@ -58,19 +58,19 @@ export function renderManagementLost(input: CapiSectionInput): string {
   const kube = recorded(m, mgmt)?.kubernetesVersion;
   const perWorkload = workloads.length === 0
     ? [
-        `**This set holds no workload cluster** (scope: ${m.scope.summary}). ${m.scope.leftOut.map((l) => `\`${l.cluster}\``).join(', ') || 'No workload cluster'} cannot be moved into a new management cluster from it: use an older whole-tree set (\`eksa-safe-upgrade backups list\`).`,
+        `**This set holds no workload cluster** (scope: ${text(m.scope.summary)}). ${m.scope.leftOut.map((l) => code(l.cluster)).join(', ') || 'No workload cluster'} cannot be moved into a new management cluster from it: use an older whole-tree set (\`eksa-safe-upgrade backups list\`).`,
       ]
-    : workloads.flatMap((w) => [`\`${w}\`:`, block(moveCommand(input, w, 'NEW_MGMT_KUBECONFIG'))]);
+    : workloads.flatMap((w) => [`Cluster ${code(w)}:`, block(moveCommand(input, w, 'NEW_MGMT_KUBECONFIG'))]);
   const steps: Step[] = [
     versionStep(m, mgmt),
     {
-      title: `Create the new management cluster${kube ? ` (Kubernetes ${kube})` : ''}, under a new name if the old one still runs. The EKS-A objects \`${mgmt}\` had are in \`eksa/\`; as a start for its spec:`,
+      title: `Create the new management cluster${kube ? ` (Kubernetes ${code(kube)})` : ''}, under a new name if the old one still runs. The EKS-A objects ${code(mgmt)} had are in \`eksa/\`; as a start for its spec:`,
       body: [
         block(
           sh(['awk', 'FNR == 1 { print "---" } { print }'], ...eksaFiles(m, input.setDir, mgmt).map((f): Word[] => [f]), [{ raw: '>' }, v('NEW_MGMT_SPEC')]),
           sh(['eksctl', 'anywhere', 'create', 'cluster', '-f', v('NEW_MGMT_SPEC')]),
         ),
-        `The spec the backup run was given is \`${path.join(input.setDir, m.spec.files[0] ?? 'spec')}\`; it may already name the versions the upgrade was moving to.`,
+        `The spec the backup run was given is ${code(path.join(input.setDir, m.spec.files[0] ?? 'spec'))}; it may already name the versions the upgrade was moving to.`,
       ],
     },
     {
@@ -86,14 +86,14 @@ export function renderManagementLost(input: CapiSectionInput): string {
     { title: 'Move each workload cluster\'s Cluster API objects in, from this set, through the same clusterctl:', body: perWorkload },
     {
       title: 'Apply each workload cluster\'s EKS-A objects again (clusterctl does not carry them). If the new management cluster has another name, first set `spec.managementCluster.name` to it in the Cluster file:',
-      body: workloads.length === 0 ? ['(None in this set.)'] : workloads.flatMap((w) => [`\`${w}\`:`, ...applyEksa(input, w, 'NEW_MGMT_KUBECONFIG')]),
+      body: workloads.length === 0 ? ['(None in this set.)'] : workloads.flatMap((w) => [`Cluster ${code(w)}:`, ...applyEksa(input, w, 'NEW_MGMT_KUBECONFIG')]),
     },
     { title: 'Run the checks of "After the restore", with `MGMT_KUBECONFIG="$NEW_MGMT_KUBECONFIG"`.', body: [] },
   ];
   return [
-    `## Lost management cluster \`${mgmt}\``,
+    `## Lost management cluster ${code(mgmt)}`,
     '',
-    `Use this when \`${mgmt}\` cannot be repaired. If its machines and their IPs are unchanged and only its data is bad, restore its etcd instead (EKS-A advises against that unless the machines are identical).`,
+    `Use this when ${code(mgmt)} cannot be repaired. If its machines and their IPs are unchanged and only its data is bad, restore its etcd instead (EKS-A advises against that unless the machines are identical).`,
     `The management cluster itself is not restored from \`capi/\`: a new one is created at the same EKS-A version, the workload clusters' Cluster API objects are moved into it from this set, and their EKS-A objects are applied again from \`eksa/\`.`,
     '',
     ...numbered(steps),
@@ -109,7 +109,7 @@ export function renderWorkload(input: CapiSectionInput, w: string): string {
   const facts = input.facts[w];
   const objectsGone: Step[] = [
     {
-      title: `Check that the management cluster holds none of \`${w}\`'s objects: clusterctl skips an object that exists, and the stale one wins. Both must find nothing:`,
+      title: `Check that the management cluster holds none of ${code(w)}'s objects: clusterctl skips an object that exists, and the stale one wins. Both must find nothing:`,
       body: [block(
         sh(['kubectl', '--kubeconfig', v('MGMT_KUBECONFIG'), '-n', 'eksa-system', 'get', 'clusters.cluster.x-k8s.io', w]),
         sh(['kubectl', '--kubeconfig', v('MGMT_KUBECONFIG'), '-n', 'eksa-system', 'get', 'machines.cluster.x-k8s.io', '-l', `cluster.x-k8s.io/cluster-name=${w}`]),
@@ -126,14 +126,14 @@ export function renderWorkload(input: CapiSectionInput, w: string): string {
     { title: 'Create a new workload cluster (set `NEW_WORKLOAD_NAME`, `NEW_WORKLOAD_SPEC`, `NEW_WORKLOAD_KUBECONFIG`):', body: [block(sh(['eksctl', 'anywhere', 'create', 'cluster', '-f', v('NEW_WORKLOAD_SPEC'), '--kubeconfig', v('MGMT_KUBECONFIG')]))] },
     { title: 'Save three of its ConfigMaps, which the old etcd would overwrite:', body: [block(cm('kube-public', 'cluster-info'), cm('kube-system', 'kube-proxy'), cm('kube-system', 'kubeadm-config'))] },
     {
-      title: `Pause the new cluster, then restore \`${w}\`'s snapshot onto it with the steps of "etcd of \`${w}\`" below from "Copy the snapshot" on, using the **new** machines' names and addresses; do **not** unpause yet:`,
+      title: `Pause the new cluster, then restore ${code(w)}'s snapshot onto it with the steps of "etcd of ${code(w)}" below from "Copy the snapshot" on, using the **new** machines' names and addresses; do **not** unpause yet:`,
       body: [block(...pauseCommands(m, w, 'MGMT_KUBECONFIG', v('NEW_WORKLOAD_NAME')), sh(['kubectl', '--kubeconfig', v('MGMT_KUBECONFIG'), '-n', 'eksa-system', 'get', 'machines.cluster.x-k8s.io', '-l', { raw: '"cluster.x-k8s.io/cluster-name=$NEW_WORKLOAD_NAME"' }, '-o', 'wide']))],
     },
     { title: 'Restart the kubelet on every node (Bottlerocket: `apiclient exec admin bash`, then `sudo sheltie` first):', body: [block('systemctl restart kubelet')] },
     { title: 'Label each new control-plane node (`NODE`: its name, from `kubectl get nodes`):', body: [block(sh(['kubectl', '--kubeconfig', v('NEW_WORKLOAD_KUBECONFIG'), 'label', 'nodes', v('NODE'), 'node-role.kubernetes.io/control-plane=']))] },
     {
-      title: `Delete the legacy nodes of \`${w}\`, which the old etcd brought back:`,
-      body: [facts && facts.nodes.length > 0 ? block(sh(['kubectl', '--kubeconfig', v('NEW_WORKLOAD_KUBECONFIG'), 'delete', 'node', ...facts.nodes])) : `(The set names no nodes of ${w}: delete the NotReady ones \`kubectl get nodes\` shows.)`],
+      title: `Delete the legacy nodes of ${code(w)}, which the old etcd brought back:`,
+      body: [facts && facts.nodes.length > 0 ? block(sh(['kubectl', '--kubeconfig', v('NEW_WORKLOAD_KUBECONFIG'), 'delete', 'node', ...facts.nodes])) : `(The set names no nodes of ${code(w)}: delete the NotReady ones \`kubectl get nodes\` shows.)`],
     },
     {
       title: 'Put the saved ConfigMaps back and restart kube-proxy:',
@@ -149,7 +149,7 @@ export function renderWorkload(input: CapiSectionInput, w: string): string {
     },
   ];
   return [
-    `## Workload cluster \`${w}\``,
+    `## Workload cluster ${code(w)}`,
     '',
     `### Its objects are gone from its management cluster (its machines still run)`,
     '',
@@ -158,6 +158,6 @@ export function renderWorkload(input: CapiSectionInput, w: string): string {
     '',
     ...(input.snapshotted.has(w)
       ? numbered(clusterLost)
-      : [`This needs an etcd snapshot of \`${w}\`, and this set holds none: create the cluster again from its spec, and its workloads from their own backups.`]),
+      : [`This needs an etcd snapshot of ${code(w)}, and this set holds none: create the cluster again from its spec, and its workloads from their own backups.`]),
   ].join('\n').trimEnd();
 }

@@ -1,6 +1,6 @@
-import { CHECK, STASH, checksum, copySnapshot, noControlPlane, onEachNode, restoreArgs, sshTo, type Member, type Step } from './runbook-etcd-common.js';
+import { CHECK, STASH, checksum, copySnapshot, expand, noControlPlane, onEachNode, restoreArgs, shownAddress, sshTo, type Member, type Step } from './runbook-etcd-common.js';
 import type { EtcdSectionInput } from './runbook-etcd.js';
-import { block, comment, hostPart, sh } from './runbook-shell.js';
+import { block, code, comment, hostPart, sh } from './runbook-shell.js';
 
 // scp lands in the admin container; the host sees its root file system under this path (EKS-A's docs).
 const ADMIN_HOME = '/home/ec2-user';
@@ -19,7 +19,7 @@ export function bottlerocketSteps(input: EtcdSectionInput, members: readonly Mem
   const { entry } = input;
   const external = entry.topology === 'external';
   const perMember = members.flatMap((m) => [
-    `On \`${m.name}\` (${m.address}):`,
+    `On ${code(m.name)} (${code(shownAddress(m))}):`,
     block(
       sshTo('bottlerocket', m),
       checksum(entry, `${ADMIN_HOME}/eksa-etcd-snapshot.db`),
@@ -32,7 +32,7 @@ export function bottlerocketSteps(input: EtcdSectionInput, members: readonly Mem
     ),
   ]);
   const health = (m: Member) =>
-    `ctr -n k8s.io tasks exec --exec-id eksa-check "$ETCD_CONTAINER_ID" etcdctl --endpoints=https://${hostPart(m.address)}:2379 --cacert=/var/lib/etcd/pki/ca.crt --cert=/var/lib/etcd/pki/server.crt --key=/var/lib/etcd/pki/server.key member list -w table`;
+    `ctr -n k8s.io tasks exec --exec-id eksa-check "$ETCD_CONTAINER_ID" etcdctl --endpoints=https://${expand(hostPart(m.address))}:2379 --cacert=/var/lib/etcd/pki/ca.crt --cert=/var/lib/etcd/pki/server.crt --key=/var/lib/etcd/pki/server.key member list -w table`;
   const steps: Step[] = [
     { title: 'Copy the snapshot to every member (from this machine; it lands in the admin container):', body: [copySnapshot(entry, input.setDir, members, `${ADMIN_HOME}/eksa-etcd-snapshot.db`)] },
     { title: 'On every member, while etcd still runs (the restore only writes a new folder): check the copy and restore it:', body: perMember },

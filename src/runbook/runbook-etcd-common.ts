@@ -4,7 +4,7 @@ import type { EtcdSnapshotEntry } from '../etcd/types.js';
 import type { OsFamily } from '../spec/types.js';
 import { isDns1123Subdomain, isIpAddress } from '../kube/names.js';
 import type { ClusterFacts, MachineFact } from './runbook-facts.js';
-import { block, comment, hostPart, raw, sh, v, type Word } from './runbook-shell.js';
+import { block, code, comment, hostPart, raw, sh, text, v, type Word } from './runbook-shell.js';
 
 /** The fields of a manifest etcd entry the runbook uses, checked: they end up in commands. */
 export type EtcdEntry = Pick<EtcdSnapshotEntry, 'cluster' | 'member' | 'address' | 'topology' | 'os' | 'file' | 'size' | 'sha256'> & {
@@ -19,7 +19,7 @@ export function parseEtcdEntry(e: Record<string, unknown>): EtcdEntry | string {
   if (!isDns1123Subdomain(member) || !isHost(address)) return `the etcd entry of ${cluster} has no valid member and address`;
   if (topology !== 'external' && topology !== 'stacked') return `the etcd entry of ${cluster} has an unknown topology ${JSON.stringify(topology)}`;
   if (os !== 'ubuntu' && os !== 'redhat' && os !== 'bottlerocket') return `the etcd entry of ${cluster} has an unknown OS ${JSON.stringify(os)}`;
-  if (typeof file !== 'string' || !/^etcd\/[a-z0-9][a-z0-9.-]*\.db$/.test(file)) return `the etcd entry of ${cluster} names no valid snapshot file`;
+  if (typeof file !== 'string' || !/^etcd\/([a-z0-9][a-z0-9.-]*\/)?[a-z0-9][a-z0-9.-]*\.db$/.test(file) || file.includes('..')) return `the etcd entry of ${cluster} names no valid snapshot file`;
   if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return `the etcd entry of ${cluster} has no valid sha256`;
   return { cluster, member, address, topology, os, file, size: typeof size === 'number' ? size : 0, sha256, revision: typeof revision === 'number' ? revision : undefined };
 }
@@ -35,17 +35,47 @@ export function parseEtcdEntries(manifest: BackupManifest): { entries: EtcdEntry
   return { entries, problems };
 }
 
-/** An etcd member as `--initial-cluster` names it. */
+/**
+ * An etcd member as `--initial-cluster` names it. A member whose address the set does not hold has
+ * `variable` (set in "Variables"), and `address` is a marker no recorded value can hold (a NUL byte):
+ * `word` turns it into `"${VARIABLE}"` in commands, `shownAddress` into `$VARIABLE` in prose.
+ */
 export interface Member {
   readonly name: string;
   readonly address: string;
+  readonly variable?: string;
 }
+
+const MARKER = /\u0000([A-Z0-9_]+)\u0000/g;
+const marker = (variable: string) => `\u0000${variable}\u0000`;
+
+/** The variable that stands for an unknown member address: `ETCD_ADDRESS_<MACHINE>`. */
+export const addressVariable = (machine: string) => `ETCD_ADDRESS_${machine.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+
+/** A word of a command: as is (quoted when needed), or double-quoted with each unknown address as `${VAR}`. */
+export function word(text: string): Word {
+  if (!text.includes('\u0000')) return text;
+  return raw(`"${text.replace(/[\\$`"]/g, '\\$&').replace(MARKER, (_m, name: string) => `\${${name}}`)}"`);
+}
+
+/** Text spliced into a line kept as is (already inside double quotes, or a literal command line). */
+export const expand = (text: string) => text.replace(MARKER, (_m, name: string) => `\${${name}}`);
+export const shownAddress = (m: Member) => (m.variable ? `$${m.variable}` : m.address);
 
 export const peerUrl = (address: string) => `https://${hostPart(address)}:2380`;
 export const initialCluster = (members: readonly Member[]) => members.map((m) => `${m.name}=${peerUrl(m.address)}`).join(',');
 
+// Every machine is a member: one without a usable address still is, with a variable in its place.
 const withAddress = (machines: readonly MachineFact[], useNode: boolean): Member[] =>
-  machines.flatMap((m) => (m.address ? [{ name: (useNode ? m.node : undefined) ?? m.machine, address: m.address }] : []));
+  machines.map((m) => {
+    const name = (useNode ? m.node : undefined) ?? m.machine;
+    if (m.address) return { name, address: m.address };
+    const variable = addressVariable(m.machine);
+    return { name, address: marker(variable), variable };
+  });
+
+/** Members whose address the set does not hold, for the "Variables" section and the section's warning. */
+export const unknownAddresses = (members: readonly Member[]) => members.filter((m) => m.variable !== undefined);
 
 /**
  * Every member of the cluster's etcd, from the Machines the set holds: etcdadm names a member after its
@@ -64,7 +94,7 @@ export function controlPlaneNodes(entry: EtcdEntry, facts: ClusterFacts | undefi
 
 /** Bottlerocket's admin container is always `ec2-user`; other OSes log in as the machine config's user. */
 export function login(os: OsFamily, address: string): Word {
-  return os === 'bottlerocket' ? `ec2-user@${address}` : raw(`"$SSH_USER@${address}"`);
+  return os === 'bottlerocket' ? word(`ec2-user@${address}`) : raw(`"$SSH_USER@${expand(address)}"`);
 }
 
 export function sshTo(os: OsFamily, m: Member): string {
@@ -83,7 +113,7 @@ export const STASH = '/var/lib/eksa-restore-manifests';
 
 export function describeSnapshot(entry: EtcdEntry, setDir: string): string {
   const status = entry.revision === undefined ? '' : `, revision ${entry.revision}`;
-  return `Snapshot \`${path.join(setDir, entry.file)}\`, taken from member \`${entry.member}\` (${entry.address}): ${entry.size} bytes${status}, sha256 \`${entry.sha256}\`.`;
+  return `Snapshot ${code(path.join(setDir, entry.file))}, taken from member ${code(entry.member)} (${code(entry.address)}): ${entry.size} bytes${status}, sha256 ${code(entry.sha256)}.`;
 }
 
 export function describeMembers(members: readonly Member[], fromMachines: boolean, checkCommand: string): string[] {
@@ -92,7 +122,7 @@ export function describeMembers(members: readonly Member[], fromMachines: boolea
       ? 'Members, from the Machines saved in `capi/`:'
       : '**The set holds no Machines for this etcd**: only the member the snapshot came from is known. Add every other member to `--initial-cluster` (list them with `kubectl get machines -n eksa-system -o wide`).',
     '',
-    ...members.map((m) => `- \`${m.name}\` at ${m.address}, peer URL \`${peerUrl(m.address)}\``),
+    ...members.map((m) => `- ${code(m.name)} at ${code(shownAddress(m))}, peer URL ${code(peerUrl(shownAddress(m)))}${m.variable ? ' (**address unknown**: set it in "Variables")' : ''}`),
     '',
     `On each member, \`${checkCommand}\` must print the same name and peer URL. If it prints others, use those, in every member's \`--initial-cluster\`.`,
   ];
@@ -100,7 +130,7 @@ export function describeMembers(members: readonly Member[], fromMachines: boolea
 }
 
 /** The `etcdctl|etcdutl snapshot restore` arguments for one member: same snapshot, same --initial-cluster everywhere. */
-export function restoreArgs(snapshot: string, m: Member, members: readonly Member[], dataDir: string): string[] {
+export function restoreArgs(snapshot: string, m: Member, members: readonly Member[], dataDir: string): Word[] {
   return [
     'snapshot', 'restore', snapshot,
     `--name=${m.name}`,
@@ -108,7 +138,7 @@ export function restoreArgs(snapshot: string, m: Member, members: readonly Membe
     '--initial-cluster-token=etcd-cluster-1',
     `--initial-advertise-peer-urls=${peerUrl(m.address)}`,
     `--data-dir=${dataDir}`,
-  ];
+  ].map(word);
 }
 
 /** One numbered step of a procedure: its sentence, then its blocks. */
@@ -123,7 +153,7 @@ export function numbered(steps: readonly Step[]): string[] {
 
 export function copySnapshot(entry: EtcdEntry, setDir: string, members: readonly Member[], target: string): string {
   const local = path.join(setDir, entry.file);
-  const to = (m: Member) => (entry.os === 'bottlerocket' ? `ec2-user@${hostPart(m.address)}:${target}` : { raw: `"$SSH_USER@${hostPart(m.address)}:${target}"` });
+  const to = (m: Member) => (entry.os === 'bottlerocket' ? word(`ec2-user@${hostPart(m.address)}:${target}`) : { raw: `"$SSH_USER@${expand(hostPart(m.address))}:${target}"` });
   return block(...members.map((m) => sh(['scp', '-i', v('SSH_KEY'), local, to(m)])));
 }
 
@@ -136,4 +166,4 @@ export function onEachNode(os: OsFamily, nodes: readonly Member[], rootCommands:
 }
 
 export const noControlPlane = (cluster: string) =>
-  `(The set holds no control-plane Machines of ${cluster}: list them with \`kubectl get machines -n eksa-system -l cluster.x-k8s.io/control-plane,cluster.x-k8s.io/cluster-name=${cluster} -o wide\`.)`;
+  `(The set holds no control-plane Machines of ${text(cluster)}: list them with ${code(`kubectl get machines -n eksa-system -l cluster.x-k8s.io/control-plane,cluster.x-k8s.io/cluster-name=${cluster} -o wide`)}.)`;

@@ -13,13 +13,15 @@ import {
   noControlPlane,
   numbered,
   onEachNode,
+  shownAddress,
+  unknownAddresses,
   sshTo,
   type EtcdEntry,
   type Member,
   type Step,
 } from './runbook-etcd-common.js';
 import type { ClusterFacts } from './runbook-facts.js';
-import { block, comment, pauseCommands, sh, unpauseCommands } from './runbook-shell.js';
+import { block, code, comment, pauseCommands, sh, unpauseCommands } from './runbook-shell.js';
 
 const OS_NAME = { ubuntu: 'Ubuntu', redhat: 'RHEL', bottlerocket: 'Bottlerocket' } as const;
 const REMOTE_SNAPSHOT = '/tmp/eksa-etcd-snapshot.db';
@@ -33,7 +35,7 @@ export interface EtcdSectionInput {
 
 /** A member's heading and its shell block: ssh in, become root, check the copied snapshot and the member's identity, then `commands`. */
 function onMember(entry: EtcdEntry, m: Member, check: string, ...commands: string[]): string[] {
-  return [`On \`${m.name}\` (${m.address}):`, block(sshTo(entry.os, m), 'sudo -i', checksum(entry, REMOTE_SNAPSHOT), check, ...commands)];
+  return [`On ${code(m.name)} (${code(shownAddress(m))}):`, block(sshTo(entry.os, m), 'sudo -i', checksum(entry, REMOTE_SNAPSHOT), check, ...commands)];
 }
 
 /** External etcd from etcdadm on Ubuntu/RHEL: EKS-A's documented procedure. */
@@ -105,7 +107,7 @@ export function renderEtcdSection(input: EtcdSectionInput): string {
   const controlPlane = controlPlaneNodes(entry, input.facts, members);
   const check = entry.os === 'bottlerocket' ? CHECK.bottlerocket : CHECK[entry.topology];
   const pause: Step = {
-    title: `Pause \`${entry.cluster}\` from this machine (\`MGMT_KUBECONFIG\`: the management cluster that manages it now), so no controller acts on a half-restored cluster:`,
+    title: `Pause ${code(entry.cluster)} from this machine (\`MGMT_KUBECONFIG\`: the management cluster that manages it now), so no controller acts on a half-restored cluster:`,
     body: [block(...pauseCommands(manifest, entry.cluster, 'MGMT_KUBECONFIG'))],
   };
   const stopApiServers: Step[] =
@@ -117,12 +119,17 @@ export function renderEtcdSection(input: EtcdSectionInput): string {
       : [];
   const restore = entry.os === 'bottlerocket' ? bottlerocketSteps(input, members, controlPlane) : entry.topology === 'external' ? externalSteps(input, members, controlPlane) : stackedSteps(input, members);
   const unpause: Step = {
-    title: `Unpause \`${entry.cluster}\` (both switches), then run the checks of "After the restore":`,
+    title: `Unpause ${code(entry.cluster)} (both switches), then run the checks of "After the restore":`,
     body: [block(...unpauseCommands(manifest, entry.cluster, 'MGMT_KUBECONFIG'))],
   };
+  const unknown = unknownAddresses([...members, ...controlPlane]);
+  const warning = unknown.length === 0
+    ? []
+    : [`**Warning: the set does not hold the address of ${unknown.map((m) => code(m.name)).join(', ')}.** Set ${unknown.map((m) => code(m.variable!)).join(', ')} in "Variables" (\`kubectl get machines -n eksa-system -o wide\`) before pasting any command of this section: every member must be in \`--initial-cluster\`.`, ''];
   return [
-    `### etcd of \`${entry.cluster}\` (${entry.topology} etcd, ${OS_NAME[entry.os]})`,
+    `### etcd of ${code(entry.cluster)} (${entry.topology} etcd, ${OS_NAME[entry.os]})`,
     '',
+    ...warning,
     describeSnapshot(entry, input.setDir),
     '',
     ...describeMembers(members, fromMachines, check),

@@ -1,7 +1,12 @@
 import path from 'node:path';
 import type { BackupManifest } from '../backup/manifest.js';
 import { parseRefKey } from '../backup/object-graph.js';
+import { markdownCode, markdownFence, markdownText } from '../report/markdown.js';
 import { quoteForDisplay } from '../shell-quote.js';
+
+/** The Markdown sink for values: `code(x)` inline code, `text(x)` literal prose. */
+export const code = markdownCode;
+export const text = markdownText;
 
 /** A word of a runbook command: literal text (quoted as needed), or shell text kept as is (`"$VAR"`). */
 export type Word = string | { readonly raw: string };
@@ -17,8 +22,9 @@ export function sh(...lines: Word[][]): string {
   return lines.map((words) => words.map(render).join(' ')).join(' \\\n    ');
 }
 
+/** A bash block whose fence no line of it (a quoted value spanning lines) can close. */
 export function block(...commands: string[]): string {
-  return ['```bash', ...commands, '```'].join('\n');
+  return markdownFence('bash', commands);
 }
 
 export const comment = (text: string) => `# ${text}`;

@@ -100,7 +100,48 @@ export function parseSpec(text: string, file: string): ClusterSpec {
   };
 }
 
+// An EKS-A spec nests a few levels deep; the yaml parser's time and memory grow with nesting, so it is bounded first.
+const MAX_FLOW_DEPTH = 64;
+const MAX_INDENT = 256;
+// Aliases expand on conversion: a few lines can name billions of nodes (the "billion laughs").
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Pure and linear: refuses a text whose nesting is deeper than any spec's, before the parser sees it. Flow
+ * brackets are counted whatever quotes surround them (a spec has no long runs of brackets in its strings);
+ * block nesting shows as indentation, `- ` and `? ` at the start of a line.
+ */
+export function checkNesting(text: string, file: string): void {
+  let depth = 0;
+  let line = 1;
+  let lineStart = true;
+  let column = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line += 1;
+      lineStart = true;
+      column = 0;
+      continue;
+    }
+    if (lineStart) {
+      const next = text.charCodeAt(i + 1);
+      if (c === 32 || c === 9 || ((c === 45 || c === 63) && (next === 32 || next === 9))) {
+        column += 1;
+        if (column > MAX_INDENT) throw new UsageError(`${file} nests deeper than any EKS-A spec (indentation beyond ${MAX_INDENT} columns at line ${line})`, { hint: FIX_SPEC });
+        continue;
+      }
+      lineStart = false;
+    }
+    if (c === 91 || c === 123) {
+      depth += 1;
+      if (depth > MAX_FLOW_DEPTH) throw new UsageError(`${file} nests deeper than any EKS-A spec (more than ${MAX_FLOW_DEPTH} levels of [ ] or { } at line ${line})`, { hint: FIX_SPEC });
+    } else if ((c === 93 || c === 125) && depth > 0) depth -= 1;
+  }
+}
+
 function parseDocuments(text: string, file: string): KubeObject[] {
+  checkNesting(text, file);
   const parsed = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
   const docs = Array.isArray(parsed) ? parsed : [parsed];
   const objects: KubeObject[] = [];
@@ -112,7 +153,13 @@ function parseDocuments(text: string, file: string): KubeObject[] {
       const first = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       throw new UsageError(`${file} is not valid YAML at ${where}: ${first}`, { hint: FIX_SPEC });
     }
-    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+    } catch (error) {
+      // The yaml package throws a ReferenceError for an alias bomb (and for an alias to nothing).
+      throw new UsageError(`${file} is not a usable spec: ${(error as Error).message} (YAML aliases are limited to ${MAX_ALIAS_COUNT})`, { hint: FIX_SPEC });
+    }
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
       throw new UsageError(`${file} has a document that is not a Kubernetes object`, { hint: FIX_SPEC });

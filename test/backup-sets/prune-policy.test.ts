@@ -82,3 +82,18 @@ describe('lastUpgradeOf', () => {
     expect(lastUpgradeOf([set('a@1', 'unverifiable', 10, { upgradedAt: daysAgo(2) }), set('a@2', 'failed', 1)])).toBeUndefined();
   });
 });
+
+describe('planPrune: the last good set (issue 15, finding 2)', () => {
+  it('a complete set whose latest verification failed is not the newest good one', () => {
+    const sets = [set('mgmt@c1', 'complete', 10, { verification: { ok: false, at: 'x' } }), set('mgmt@c2', 'complete', 20, { verification: { ok: true, at: 'y' } }), set('mgmt@c3', 'complete', 30)];
+    expect(removed(sets, 1, 1)).toEqual(['mgmt@c3']);
+    expect(reasonsOf(sets, 1, 1, 'mgmt@c2')).toContain('newest complete set of mgmt whose latest verification passed');
+  });
+
+  it('a set dated in the future is kept, reported, and pushes no real set out', () => {
+    const sets = [set('mgmt@future', 'complete', -365), set('mgmt@c1', 'complete', 10), set('mgmt@c2', 'complete', 20)];
+    expect(removed(sets, 1, 1)).toEqual(['mgmt@c2']);
+    expect(reasonsOf(sets, 1, 1, 'mgmt@future')).toMatch(/dated in the future/);
+    expect(reasonsOf(sets, 1, 1, 'mgmt@c1')).toContain('newest complete set of mgmt');
+  });
+});

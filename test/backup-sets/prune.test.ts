@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, symlink } from 'node:fs/promises';
+import { appendFile, readdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listBackups } from '../../src/backup-sets/list.js';
@@ -61,5 +61,38 @@ describe('pruneBackups', () => {
     expect(report.outcomes.map((o) => o.dir)).not.toContain(path.join(root, path.basename(target.dir)));
     expect(existsSync(target.dir)).toBe(true);
     expect(existsSync(sets.c40.dir)).toBe(true);
+  });
+});
+
+describe('pruneBackups never removes the last good set (issue 15, finding 2)', () => {
+  it('keeps the newest set that passed verification when a newer set failed `backups list --verify`', async () => {
+    const root = await tempFolder();
+    const mgmt = TREE.slice(0, 1);
+    const good1 = await buildSet(root, { cluster: 'mgmt', management: 'mgmt', when: ago(30), clusters: mgmt });
+    const good2 = await buildSet(root, { cluster: 'mgmt', management: 'mgmt', when: ago(20), clusters: mgmt });
+    const bad = await buildSet(root, { cluster: 'mgmt', management: 'mgmt', when: ago(10), clusters: mgmt });
+    const snapshot = bad.manifest!.etcd[0]!.file;
+    await appendFile(path.join(bad.dir, snapshot), 'tampered');
+    await listBackups({ dir: root, verify: true, now: () => NOW });
+    const report = await pruneBackups({ dir: root, keep: 1, olderThanMs: 1000, now: NOW, dryRun: false });
+    expect(existsSync(good2.dir), 'the newest set whose verification passed').toBe(true);
+    expect(existsSync(good1.dir)).toBe(false);
+    const kept = report.outcomes.find((o) => o.dir === good2.dir)!;
+    expect(kept.reasons.join('; ')).toContain('newest complete set of mgmt whose latest verification passed');
+    expect(report.outcomes.find((o) => o.dir === bad.dir)!.reasons.join('; ')).toContain('verification failed');
+  });
+
+  it('a set dated a year ahead is never the newest: the real sets stay, and it is reported', async () => {
+    const root = await tempFolder();
+    const mgmt = TREE.slice(0, 1);
+    const old = await buildSet(root, { cluster: 'mgmt', management: 'mgmt', when: ago(30), clusters: mgmt });
+    const real = await buildSet(root, { cluster: 'mgmt', management: 'mgmt', when: ago(10), clusters: mgmt });
+    const future = await buildSet(root, { cluster: 'mgmt', management: 'mgmt', when: ago(-365), clusters: mgmt });
+    const report = await pruneBackups({ dir: root, keep: 1, olderThanMs: 1000, now: NOW, dryRun: false });
+    expect(existsSync(real.dir), 'the newest real set').toBe(true);
+    expect(existsSync(future.dir), 'never removed automatically').toBe(true);
+    expect(existsSync(old.dir)).toBe(false);
+    expect(report.outcomes.find((o) => o.dir === future.dir)!.reasons.join('; ')).toMatch(/dated in the future/);
+    expect(report.outcomes.find((o) => o.dir === real.dir)!.reasons.join('; ')).toContain('newest complete set of mgmt');
   });
 });

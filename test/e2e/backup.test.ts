@@ -259,3 +259,22 @@ describe('backup failures never look complete', () => {
     expect(existsSync(mgmtDir(s))).toBe(true);
   });
 });
+
+describe('a planted `<set>.partial` symlink (issue 15, finding 10)', () => {
+  it('is refused: the backup fails before the move and writes nothing through it', async () => {
+    const s = await sim('healthy');
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    const { backupDirName } = await import('../../src/backup/naming.js');
+    const target = path.join(s.workdir, 'elsewhere');
+    mkdirSync(target);
+    mkdirSync(mgmtDir(s), { recursive: true });
+    // Every name the run could pick in the next minute.
+    const now = Date.now();
+    for (let i = 0; i < 60; i++) symlinkSync(target, path.join(mgmtDir(s), `${backupDirName('mgmt', new Date(now + i * 1000))}.partial`));
+    const r = await backup(s);
+    expect(r.exitCode).toBe(7);
+    expect(r.stderr).toMatch(/already exists as a symlink/);
+    expect(readdirSync(target)).toEqual([]);
+    expect(s.journal().filter((e) => e.source === 'docker' || e.source === 'clusterctl')).toEqual([]);
+  });
+});

@@ -317,5 +317,27 @@ describe('a reviewed plan: --dry-run --plan-out, then --plan', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/is not a plan this tool can apply/);
     expect(s.journal().filter((e) => e.source === 'apiserver')).toEqual([]);
+
+describe('--skip-etcd-backup --reason in the report (issue 15, finding 19)', () => {
+  it('is recorded in the evidence, also when the reason comes from EKSA_SAFE_UPGRADE_REASON', async () => {
+    const s = await sim('healthy');
+    const reason = 'etcd backed up by the platform team at 09:00 (ticket OPS-42)';
+    const report = path.join(s.workdir, 'report-env.json');
+    const r = await runBin(['cluster', '-f', s.specFile(), '--cli-tools-image', IMAGE, '--report', report, ...FAST, '--confirm-timeout', '60s', '--skip-etcd-backup'], {
+      env: { ...s.env, EKSA_SAFE_UPGRADE_REASON: reason },
+      cwd: s.workdir,
+      timeoutMs: 120_000,
+    });
+    expect(r.exitCode).toBe(0);
+    const evidence = JSON.parse(readFileSync(report, 'utf8'));
+    expect(validateEvidence(evidence).ok).toBe(true);
+    expect(evidence.inputs.etcdSkipped).toEqual({ reason });
+    expect(evidence.inputs.flags).not.toContain(reason);
+  });
+
+  it('is recorded from the flag too, and absent when etcd was backed up', async () => {
+    const s = await sim('healthy');
+    const r = await upgrade(s, NO_ETCD);
+    expect(r.evidence.inputs.etcdSkipped).toEqual({ reason: NO_ETCD[2] });
   });
 });

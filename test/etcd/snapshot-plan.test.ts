@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { expandPlaceholders, memberLayout, planEtcdSnapshot, snapshotCommand, snapshotFileName, type EtcdSnapshotFlags } from '../../src/etcd/snapshot-plan.js';
+import { expandPlaceholders, memberLayout, planEtcdSnapshot, snapshotCommand, snapshotFileName, snapshotFolders, type EtcdSnapshotFlags } from '../../src/etcd/snapshot-plan.js';
 import { clusterObjects, type ClusterFixture } from './layouts.js';
 
 const fixture: ClusterFixture = {
@@ -121,5 +121,15 @@ describe('per-cluster and per-member values (the simulator: every node is the sa
 describe('snapshotFileName', () => {
   it('is etcd/<cluster>-<member>.db', () => {
     expect(snapshotFileName('w1', 'w1-cp-a')).toBe('etcd/w1-w1-cp-a.db');
+  });
+});
+
+describe('snapshotFolders (issue 15, finding 13)', () => {
+  it('flat names while no cluster name is another\'s followed by a dash; a folder per cluster otherwise', () => {
+    expect(snapshotFolders(['mgmt', 'w01', 'w02'])).toBe(false);
+    expect(snapshotFolders(['w01', 'w01-w01'])).toBe(true);
+    expect(snapshotFileName('w01', 'w01-w01-w01-mbzs9', true)).toBe('etcd/w01/w01-w01-w01-mbzs9.db');
+    expect(snapshotFileName('w01-w01', 'w01-w01-mbzs9', true)).not.toBe(snapshotFileName('w01', 'w01-w01-w01-mbzs9', true));
+    expect(snapshotFileName('w01-w01', 'w01-w01-mbzs9')).toBe(snapshotFileName('w01', 'w01-w01-w01-mbzs9'));
   });
 });

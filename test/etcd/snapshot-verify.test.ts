@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { SnapshotVerifier, type SnapshotVerdict } from '../../src/etcd/snapshot-verify.js';
+import { SnapshotVerifier, boltMetaProblem, type SnapshotVerdict } from '../../src/etcd/snapshot-verify.js';
 
 /** A snapshot-shaped file: `pages` bbolt pages followed by their sha256. */
 function snapshot(pages: number): Buffer {
@@ -71,5 +71,48 @@ describe('SnapshotVerifier', () => {
     const verifier = new SnapshotVerifier();
     verifier.write(good.subarray(0, 100));
     expect(verifier.verdict()).toMatchObject({ ok: false, problem: 'stream did not end (100 bytes seen)' });
+  });
+});
+
+describe('boltMetaProblem: a snapshot checked without etcd tools (issue 15, finding 18)', () => {
+  const fnv = (b: Buffer) => {
+    let h = 0xcbf29ce484222325n;
+    for (const x of b) h = BigInt.asUintN(64, (h ^ BigInt(x)) * 0x100000001b3n);
+    return h;
+  };
+  /** A bbolt file's first pages as bbolt writes them: two meta pages, then `pages - 2` more. */
+  function bolt(pages: number, over: { magic?: number; version?: number; pageSize?: number; breakChecksum?: boolean } = {}): Buffer {
+    const pageSize = 4096;
+    const db = randomBytes(pages * pageSize);
+    for (const id of [0, 1]) {
+      const at = id * pageSize;
+      db.writeBigUInt64LE(BigInt(id), at);
+      db.writeUInt16LE(0x04, at + 8);
+      db.writeUInt32LE(over.magic ?? 0xed0cdaed, at + 16);
+      db.writeUInt32LE(over.version ?? 2, at + 20);
+      db.writeUInt32LE(over.pageSize ?? pageSize, at + 24);
+      const sum = fnv(db.subarray(at + 16, at + 72));
+      db.writeBigUInt64LE(over.breakChecksum ? sum ^ 1n : sum, at + 72);
+    }
+    return db;
+  }
+
+  it('accepts bbolt meta pages: magic, version 2, one page size, valid checksums', () => {
+    expect(boltMetaProblem(bolt(6), 6 * 4096)).toBeUndefined();
+  });
+
+  it.each([
+    ['random pages (a correct sha256 trailer would not help)', randomBytes(6 * 4096), /not a bbolt database/],
+    ['a wrong magic', bolt(6, { magic: 0xdeadbeef }), /magic 0xdeadbeef/],
+    ['version 1', bolt(6, { version: 1 }), /version 1/],
+    ['an odd page size', bolt(6, { pageSize: 1000 }), /page size 1000/],
+    ['a broken checksum', bolt(6, { breakChecksum: true }), /checksum/],
+    ['too short', bolt(6).subarray(0, 100), /missing/],
+  ])('refuses %s', (_label, head, why) => {
+    expect(boltMetaProblem(head, 6 * 4096)).toMatch(why);
+  });
+
+  it('refuses a database that is not whole pages of the size its meta names', () => {
+    expect(boltMetaProblem(bolt(6), 6 * 4096 + 512)).toMatch(/whole 4096-byte pages/);
   });
 });

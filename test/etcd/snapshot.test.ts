@@ -11,6 +11,7 @@ import { SafeUpgradeError, UsageError } from '../../src/errors.js';
 import { Runner } from '../../src/runner/runner.js';
 import { requireAllSnapshots, snapshotCluster, snapshotClusters, stderrSummary } from '../../src/etcd/snapshot.js';
 import { planEtcdSnapshot, type EtcdSnapshotFlags } from '../../src/etcd/snapshot-plan.js';
+import { boltMetaProblem } from '../../src/etcd/snapshot-verify.js';
 import { fillEtcd, makePki, putKeys, requireRealTools, startEtcd, startSshd, type Pki, type RealEtcd, type RealSshd } from '../helpers/testbed.js';
 import { clusterObjects, layOutBottlerocket, layOutExternal, layOutStacked, makeRoot, type ClusterFixture } from './layouts.js';
 
@@ -394,5 +395,35 @@ describe.skipIf(!real)('etcd snapshot over real ssh to a real etcd', () => {
     expect(snapshotFiles(dir).sort()).toEqual(['c1-c1-etcd.db', 'c2-c2-etcd.db', 'c4-c4-etcd.db']);
     expect(() => requireAllSnapshots(outcomes)).toThrow(/cluster c3 failed on every member/);
     expect(requireAllSnapshots(outcomes.filter((o) => o.cluster !== 'c3')).map((e) => e.cluster)).toEqual(['c1', 'c2', 'c4']);
+  });
+
+  it('without a local etcd tool, a real snapshot passes the bbolt meta page check (issue 15, finding 18)', async () => {
+    const root = makeRoot(work);
+    layOutExternal(root, pki, etcd.endpoint);
+    const dir = backupDir();
+    const entry = await snapshotCluster(newRunner().runner, plan(cluster(), flags(root), dir), { backupDir: dir, statusTool: false });
+    expect(entry).toMatchObject({ cluster: 'mgmt', member: 'mgmt-etcd-a' });
+    expect(entry!.revision).toBeUndefined();
+    const bytes = readFileSync(join(dir, entry!.file));
+    expect(boltMetaProblem(bytes, bytes.length - 32)).toBeUndefined();
+  });
+
+  it('snapshot files cannot collide: clusters w01 and w01-w01 with members that join to the same name get one folder each (issue 15, finding 13)', async () => {
+    const root = makeRoot(work);
+    layOutExternal(root, pki, etcd.endpoint);
+    const dir = backupDir();
+    const requests = [
+      plan(cluster({ name: 'w01', machines: [{ name: 'w01-w01-w01-mbzs9', address: '127.0.0.1' }] }), flags(root), dir),
+      plan(cluster({ name: 'w01-w01', machines: [{ name: 'w01-w01-mbzs9', address: '127.0.0.2' }] }), flags(root), dir),
+    ];
+    for (const concurrency of [1, 2]) {
+      const outcomes = await snapshotClusters(newRunner().runner, requests, { backupDir: dir, concurrency });
+      const entries = requireAllSnapshots(outcomes);
+      expect(new Set(entries.map((e) => e.file)).size).toBe(2);
+      expect(entries.map((e) => e.file)).toEqual(['etcd/w01/w01-w01-w01-mbzs9.db', 'etcd/w01-w01/w01-w01-mbzs9.db']);
+      for (const e of entries) expect(sha256(join(dir, e.file)), e.file).toBe(e.sha256);
+      rmSync(join(dir, 'etcd', 'w01'), { recursive: true });
+      rmSync(join(dir, 'etcd', 'w01-w01'), { recursive: true });
+    }
   });
 });

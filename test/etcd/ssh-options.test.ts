@@ -132,4 +132,18 @@ describe.skipIf(!requireRealTools(['ssh']))('what the real ssh client makes of t
     expect(config.get('requesttty')).toEqual(['false']);
     rmSync(join(keyFile, '..'), { recursive: true, force: true });
   });
+
+  it.each([
+    ["a single quote", "/ops/o'brien/known_hosts"],
+    ['a quote and a space', "/ops/it's mine/known_hosts"],
+    ['a backslash', '/ops/back\\slash/known_hosts'],
+  ])('keeps %s in a known-hosts path (issue 15, finding 19)', (_label, file) => {
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'esu-ssh-g-')), 'key');
+    writeFileSync(keyFile, '');
+    for (const s of [settings({ keyFile, knownHostsFile: file }), settings({ keyFile, recordKnownHostsFile: file })]) {
+      const config = effective(buildSshArgv(s, 'capv', '10.0.0.1', 'sudo -n sh -s'));
+      expect(config.get('userknownhostsfile')).toEqual([file]);
+    }
+    rmSync(join(keyFile, '..'), { recursive: true, force: true });
+  });
 });

@@ -210,3 +210,20 @@ describe('outcomeOf', () => {
     expect(buildEvidence({ ...base, exit: 'Success', error: new Error('stale') }).error).toBeNull();
   });
 });
+
+describe('URL credentials in the report (issue 15, finding 3)', () => {
+  it('inputs.flags, passThrough, the hand-off argv and the error carry no userinfo or signature', () => {
+    const url = 'https://user:pass@host.example/releases.yaml';
+    const presigned = 'https://b.s3.amazonaws.com/x.yaml?X-Amz-Security-Token=TOKENVALUE&X-Amz-Signature=SIGVALUE&X-Amz-Credential=CREDVALUE';
+    const e = buildEvidence({
+      ...fullParts(),
+      exit: 'Usage',
+      error: new UsageError(`could not read the release manifest ${url}: 401`, { hint: `check ${presigned}` }),
+      inputs: { flags: ['--release-manifest', url], passThrough: ['--bundles-override', presigned] },
+    });
+    const text = JSON.stringify(e);
+    for (const secret of ['user:pass', 'TOKENVALUE', 'SIGVALUE', 'CREDVALUE']) expect(text).not.toContain(secret);
+    expect(e.inputs.flags).toEqual(['--release-manifest', 'https://***@host.example/releases.yaml']);
+    expect(e.error?.message).toBe('could not read the release manifest https://***@host.example/releases.yaml: 401');
+  });
+});

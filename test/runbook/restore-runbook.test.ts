@@ -264,3 +264,39 @@ describe('RESTORE.md edge cases', () => {
     expect(invocations(text, 'docker', ENV).filter((a) => a.includes('move'))).toHaveLength(4);
   });
 });
+
+describe('RESTORE.md lists every etcd member (issue 15, finding 16)', async () => {
+  const { dir, manifest } = await runbookOfSet(TREE);
+  const facts = await readRunbookFacts(dir);
+  const w01 = facts.w01!;
+  // One etcd Machine with a host-name address the facts could not use, one with no address at all.
+  const text = renderRestoreRunbook(manifest, dir, {
+    ...facts,
+    w01: { ...w01, etcdMachines: w01.etcdMachines.map((m, i) => (i === 0 ? m : { ...m, address: undefined })) },
+  });
+  const section = etcdSection(text, 'w01');
+  const env = { ...ENV, ETCD_ADDRESS_W01_ETCD_B2: '10.9.9.2', ETCD_ADDRESS_W01_ETCD_C3: '10.9.9.3' };
+
+  it('every member is in --initial-cluster, the unknown addresses as variables', () => {
+    const restores = commandsOf(section).filter((l) => l.includes('snapshot restore')).map((l) => argvOf(l, env));
+    expect(restores).toHaveLength(3);
+    for (const argv of restores) {
+      expect(flag(argv, '--initial-cluster')).toBe('w01-etcd-a1=https://10.0.1.21:2380,w01-etcd-b2=https://10.9.9.2:2380,w01-etcd-c3=https://10.9.9.3:2380');
+    }
+    expect(restores.map((a) => flag(a, '--initial-advertise-peer-urls'))).toEqual(['https://10.0.1.21:2380', 'https://10.9.9.2:2380', 'https://10.9.9.3:2380']);
+  });
+
+  it('the Members list names all three; a warning heads the section; the variables are set at the top', () => {
+    expect(section.split('\n').filter((l) => /^- `w01-etcd-/.test(l))).toHaveLength(3);
+    const head = section.split('\n').slice(0, 4).join('\n');
+    expect(head).toMatch(/\*\*Warning: the set does not hold the address of `w01-etcd-b2`, `w01-etcd-c3`\.\*\*/);
+    const vars = text.slice(text.indexOf('## Variables'), text.indexOf('## Which procedure'));
+    expect(vars).toMatch(/^ETCD_ADDRESS_W01_ETCD_B2='' +# fill in: the address of w01-etcd-b2 of w01/m);
+    expect(vars).toMatch(/^ETCD_ADDRESS_W01_ETCD_C3='' +# fill in/m);
+  });
+
+  it('ssh and scp reach the members through the variables', () => {
+    const scps = invocations(section, 'scp', env).map((a) => a.at(-1));
+    expect(scps).toEqual(['capv@10.0.1.21:/tmp/eksa-etcd-snapshot.db', 'capv@10.9.9.2:/tmp/eksa-etcd-snapshot.db', 'capv@10.9.9.3:/tmp/eksa-etcd-snapshot.db']);
+  });
+});

@@ -58,3 +58,24 @@ describe('parseSpec', () => {
     expect(() => parseSpec(`${specYaml()}\nkind: Again\n`, 'dup.yaml')).toThrow(/not valid YAML/);
   });
 });
+
+describe('hostile YAML is bounded (issue 15, finding 12)', () => {
+  const head = 'apiVersion: anywhere.eks.amazonaws.com/v1alpha1\nkind: Cluster\nmetadata:\n  name: mgmt\n';
+  it('an alias bomb is a usage error (exit 2), not an internal one', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 10; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const text = `${head}spec:\n${levels.map((l) => `  ${l}`).join('\n')}\n`;
+    expect(() => parseSpec(text, 'bomb.yaml')).toThrow(UsageError);
+    expect(() => parseSpec(text, 'bomb.yaml')).toThrow(/alias/);
+  });
+
+  it.each([
+    ['flow', `${head}spec: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}\n`],
+    ['block sequences', `${head}spec:\n${'- '.repeat(200_000)}x\n`],
+    ['indentation', `${head}spec:\n${Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i + 2)}k${i}:`).join('\n')} x\n`],
+  ])('deep nesting (%s) is refused quickly, before it is parsed', (_label, text) => {
+    // Bounded by the test's timeout, not a timed assertion: before the bound, parsing these took 17 s and 2.3 GB.
+    expect(() => parseSpec(text, 'deep.yaml')).toThrow(UsageError);
+    expect(() => parseSpec(text, 'deep.yaml')).toThrow(/nest/);
+  }, 30_000);
+});
