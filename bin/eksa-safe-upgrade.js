@@ -3,7 +3,7 @@
 import { describeFailure, isVerbose, main } from '../dist/cli.js';
 import { processIo } from '../dist/commands/io.js';
 import { printable } from '../dist/errors.js';
-import { redactUrls } from '../dist/runner/command.js';
+import { redactUrls } from '../dist/command.js';
 import { ExitCode } from '../dist/exit-codes.js';
 
 const args = process.argv.slice(2);
