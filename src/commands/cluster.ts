@@ -55,6 +55,7 @@ export function planFlags(options: ClusterOptions): Record<string, unknown> {
     cliToolsImage: options.cliToolsImage ?? null,
     releaseManifest: options.releaseManifest ?? null,
     eksaVersion: options.eksaVersion ?? null,
+    moveTimeoutMs: options.moveTimeoutMs ?? null,
     passThrough: options.passThrough,
     extraArgs: options.extraArgs,
     leaseSeconds: options.leaseSeconds,
