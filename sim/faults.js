@@ -2,12 +2,17 @@
 //   matcher: resource ('machines' or 'machines.cluster.x-k8s.io'), method, namespace, name, path
 //            (a pathname prefix, for non-resource paths such as /version); no matcher = every request
 //   effect:  latencyMs (added; all matching latencies add up), status + message (a Status answer),
-//            hang: true (never answered; the connection is dropped when the server closes)
+//            hang: true (never answered; the connection is dropped when the server closes),
+//            drop: true (the connection is closed without an answer)
+//   when:    'before' (default): the effect replaces or delays the request before it is processed, so a
+//            write never lands; 'after': the request is processed first (a write is applied) and then
+//            its answer is delayed (latencyMs), replaced by an error (status), withheld (hang) or lost
+//            with the connection (drop) - what a loaded API server or a broken network does to a write
 //   times:   fire only this many times (then the fault is spent); default: forever
 
 const MATCHERS = ['resource', 'method', 'namespace', 'name', 'path'];
-const EFFECTS = ['latencyMs', 'status', 'hang'];
-const KNOWN = new Set([...MATCHERS, ...EFFECTS, 'message', 'reason', 'times']);
+const EFFECTS = ['latencyMs', 'status', 'hang', 'drop'];
+const KNOWN = new Set([...MATCHERS, ...EFFECTS, 'message', 'reason', 'times', 'when']);
 
 /** Validate a fault list (throws with the offending entry) and return a normalised copy. */
 export function parseFaults(list) {
@@ -18,7 +23,11 @@ export function parseFaults(list) {
     if (fault === null || typeof fault !== 'object') throw new Error(`${where}: must be an object`);
     const unknown = Object.keys(fault).filter((k) => !KNOWN.has(k));
     if (unknown.length) throw new Error(`${where}: unknown field(s) ${unknown.join(', ')}`);
-    if (!EFFECTS.some((k) => fault[k] !== undefined)) throw new Error(`${where}: needs latencyMs, status or hang`);
+    if (!EFFECTS.some((k) => fault[k] !== undefined)) throw new Error(`${where}: needs latencyMs, status, hang or drop`);
+    if (fault.when !== undefined && fault.when !== 'before' && fault.when !== 'after') throw new Error(`${where}: when must be before or after`);
+    for (const flag of ['hang', 'drop']) {
+      if (fault[flag] !== undefined && typeof fault[flag] !== 'boolean') throw new Error(`${where}: ${flag} must be true or false`);
+    }
     if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 400 && fault.status <= 599)) {
       throw new Error(`${where}: status must be an HTTP error code (400-599)`);
     }
@@ -50,18 +59,22 @@ function matches(fault, req) {
  * What the faults do to one request.
  * @param {ReturnType<typeof parseFaults>} faults
  * @param {{ method: string, pathname: string, info?: { resource: string, group: string }, namespace?: string, name?: string }} req
- * @returns {{ latencyMs: number, hang: boolean, error?: { status: number, reason: string, message: string } }}
+ * The effects of `when: 'after'` faults come in `after` (undefined when none matched), the same shape.
+ * @returns {Outcome & { after?: Outcome }}
+ * @typedef {{ latencyMs: number, hang: boolean, drop?: boolean, error?: { status: number, reason: string, message: string } }} Outcome
  */
 export function faultsFor(faults, req) {
-  const outcome = { latencyMs: 0, hang: false, error: undefined };
+  const outcome = { latencyMs: 0, hang: false, error: undefined, drop: undefined, after: undefined };
   for (const fault of faults) {
     if (fault.remaining <= 0 || !matches(fault, req)) continue;
     fault.remaining -= 1;
-    outcome.latencyMs += fault.latencyMs ?? 0;
-    if (outcome.hang || outcome.error) continue;
-    if (fault.hang) outcome.hang = true;
+    const into = fault.when === 'after' ? (outcome.after ??= { latencyMs: 0, hang: false, error: undefined, drop: undefined }) : outcome;
+    into.latencyMs += fault.latencyMs ?? 0;
+    if (into.hang || into.error || into.drop) continue;
+    if (fault.hang) into.hang = true;
+    else if (fault.drop) into.drop = true;
     else if (fault.status !== undefined) {
-      outcome.error = {
+      into.error = {
         status: fault.status,
         reason: fault.reason ?? REASONS[fault.status] ?? 'InternalError',
         message: fault.message ?? `injected fault: ${fault.status} on ${req.method} ${req.pathname}`,

@@ -50,6 +50,10 @@ export interface Fault {
   reason?: string;
   message?: string;
   hang?: boolean;
+  /** close the connection without an answer */
+  drop?: boolean;
+  /** `before` (default): instead of processing the request; `after`: the request is processed (a write lands), then the effect hits its answer */
+  when?: 'before' | 'after';
   /** fire this many times, then the fault is spent */
   times?: number;
 }

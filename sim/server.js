@@ -41,6 +41,14 @@ async function readBody(req) {
   }
 }
 
+/** The Status answer of an error thrown while handling a request. */
+function errorAnswer(e) {
+  if (e instanceof ApiError) return { code: e.code, body: e.toStatus() };
+  const code = e instanceof SelectorError ? 400 : e instanceof PatchError ? 422 : 500;
+  const reason = { 400: 'BadRequest', 422: 'Invalid', 500: 'InternalError' }[code];
+  return { code, body: statusBody(code, reason, e?.message ?? String(e)) };
+}
+
 /**
  * Start the simulated API server.
  * @param {{ scenario: string | object, host?: string, port?: number, journalFile?: string, workloads?: number, seed?: string }} options
@@ -101,29 +109,54 @@ export async function startSimServer({ scenario, host = '127.0.0.1', port = 0, j
     const fault = faultsFor(faults, {
       method: req.method ?? 'GET', pathname, info: route.info, namespace: route.namespace, name: route.name,
     });
-    if (fault.latencyMs > 0) await sleep(fault.latencyMs, undefined, { ref: false });
-    if (fault.hang) return; // never answered; close() drops the connection
-    if (fault.error) {
-      const { status, reason, message } = fault.error;
-      return send(res, status, statusBody(status, reason, message));
-    }
+    if (await withhold(fault, req, res)) return;
     const body = await readBody(req);
     if (route.type === 'static') {
       if (req.method !== 'GET') throw apiError.methodNotAllowed(req.method);
-      return send(res, 200, route.body, route.contentType);
+      return deliver(fault.after, req, res, { code: 200, body: route.body, contentType: route.contentType });
     }
     if (route.type === 'notFound') throw apiError.pathNotFound();
-    const answer = handleResource(store, route, req.method ?? 'GET', url.searchParams, body, res);
-    if (answer) send(res, answer.code, answer.body);
+    if (!fault.after) {
+      const answer = handleResource(store, route, req.method ?? 'GET', url.searchParams, body, res);
+      if (answer) send(res, answer.code, answer.body);
+      return;
+    }
+    // A `when: after` fault: the request is processed (a write lands), then its answer is delayed, replaced or lost.
+    let answer;
+    try {
+      answer = handleResource(store, route, req.method ?? 'GET', url.searchParams, body, res);
+    } catch (e) {
+      answer = errorAnswer(e);
+    }
+    if (answer) return deliver(fault.after, req, res, answer);
+  }
+
+  /** Applies the effects of an outcome; true when the answer was replaced or will never come. */
+  async function withhold(outcome, req, res) {
+    if (outcome.latencyMs > 0) await sleep(outcome.latencyMs, undefined, { ref: false });
+    if (outcome.hang) return true; // never answered; close() drops the connection
+    if (outcome.drop) {
+      req.socket.destroy(); // the client sees the connection end without an answer
+      return true;
+    }
+    if (outcome.error) {
+      const { status, reason, message } = outcome.error;
+      send(res, status, statusBody(status, reason, message));
+      return true;
+    }
+    return false;
+  }
+
+  async function deliver(after, req, res, answer) {
+    if (after && (await withhold(after, req, res))) return;
+    send(res, answer.code, answer.body, answer.contentType);
   }
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((e) => {
       if (res.headersSent) return res.destroy();
-      if (e instanceof ApiError) return send(res, e.code, e.toStatus());
-      const code = e instanceof SelectorError ? 400 : e instanceof PatchError ? 422 : 500;
-      const reason = { 400: 'BadRequest', 422: 'Invalid', 500: 'InternalError' }[code];
-      send(res, code, statusBody(code, reason, e?.message ?? String(e)));
+      const answer = errorAnswer(e);
+      send(res, answer.code, answer.body);
     });
   });
   server.keepAliveTimeout = 5000;

@@ -42,7 +42,8 @@ function clusterctlFlags<T>(y: Argv<T>) {
     .option('clusterctl', { type: 'string', describe: 'use this local clusterctl binary instead of the EKS-A cli-tools image' })
     .option('cli-tools-image', { type: 'string', describe: 'the EKS-A cli-tools image; skips the release-manifest lookup' })
     .option('release-manifest', { type: 'string', describe: 'EKS-A release manifest URL or file (default: the public one)' })
-    .option('eksa-version', { type: 'string', describe: 'EKS-A version whose bundle names the cli-tools image (default: eksctl anywhere version)' });
+    .option('eksa-version', { type: 'string', describe: 'EKS-A version whose bundle names the cli-tools image (default: eksctl anywhere version)' })
+    .option('move-timeout', { type: 'string', default: '30m', describe: 'bound on each clusterctl move of the backup; past it the move is stopped and the backup fails' });
 }
 
 /** Everything `cluster` and `management-components` take: the gate, the backup, the lock, confirmation, and eksctl's own flags. */
@@ -80,6 +81,7 @@ function toBackupOptions(argv: Record<string, unknown>) {
     cliToolsImage: optionalString(argv.cliToolsImage),
     releaseManifest: optionalString(argv.releaseManifest),
     eksaVersion: optionalString(argv.eksaVersion),
+    moveTimeoutMs: parseDuration(String(last(argv.moveTimeout)), '--move-timeout'),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   EksctlError, fakeEksaVersion, isSelfManaged, kubeconfigOfCluster, loadManagement, managementKubeconfigFromEnv,
   readSpecFile, serverOf, validateKubeconfig,
 } from './context.js';
+import { readBundlesOverride } from './bundles-override.js';
 import { UPGRADE_MANAGEMENT_COMPONENTS_FLAGS, UPGRADE_PLAN_FLAGS, parseCommand } from './flags.js';
 import { EksaLogger } from './log.js';
 import { providerName, runPlan } from './plan.js';
@@ -41,6 +42,7 @@ export async function upgradePlanCommand(what, args, { env, write, verbosity }) 
     const management = isSelfManaged(spec)
       ? { kubeconfig }
       : loadManagement(values.kubeconfig || managementKubeconfigFromEnv(env, spec.spec.managementCluster.name));
+    readBundlesOverride(values['bundles-override'], spec); // newClusterSpec, after commonValidations
     const api = restApi(serverOf(management.kubeconfig));
     await runPlan({ api, spec, cliVersion: fakeEksaVersion(env), what, log, output: values.output ?? 'text' });
   });
@@ -55,6 +57,7 @@ export async function upgradeManagementComponentsCommand(args, { env, write, ver
     } catch (e) {
       throw new EksctlError(`unable to get cluster config from file: ${e.message}`);
     }
+    readBundlesOverride(values['bundles-override'], spec); // the same newClusterSpec
     const name = spec.metadata.name;
     if (!isSelfManaged(spec)) throw new EksctlError(`cluster ${name} doesn't contain management components to be upgraded`);
     // No --kubeconfig here: always <name>/<name>-eks-a-cluster.kubeconfig.

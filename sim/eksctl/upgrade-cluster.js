@@ -7,6 +7,7 @@ import {
   EksctlError, fakeEksaVersion, isSelfManaged, kubeconfigOfCluster, loadManagement, managementKubeconfigFromEnv,
   readSpecFile, serverOf, upgradeScript, validateKubeconfig,
 } from './context.js';
+import { readBundlesOverride } from './bundles-override.js';
 import { UPGRADE_CLUSTER_FLAGS, checkDuration, checkSkippedValidations, parseCommand } from './flags.js';
 import { EksaLogger } from './log.js';
 import { providerName } from './plan.js';
@@ -38,6 +39,7 @@ function resolveInputs(values, positional, env) {
   const management = selfManaged
     ? { name, kubeconfig: clusterKubeconfig }
     : loadManagement(managementKubeconfig || managementKubeconfigFromEnv(env, spec.spec.managementCluster.name));
+  readBundlesOverride(values['bundles-override'], spec); // newClusterSpec, before the timeouts are parsed
   for (const flag of ['control-plane-wait-timeout', 'external-etcd-wait-timeout', 'per-machine-wait-timeout']) {
     if (values[flag] !== undefined) checkDuration(flag, values[flag]);
   }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { SafeUpgradeError, ToolError, firstMeaningfulLine, printable } from '../errors.js';
 import { EKSA_GROUP, groupOf } from '../kube/kinds.js';
 import { parseList, type Kubectl } from '../kubectl/kubectl.js';
-import type { Runner } from '../runner/runner.js';
+import type { Runner, RunResult } from '../runner/runner.js';
+import type { Command } from '../command.js';
 import { digestFiles, listFiles } from '../backup/digest.js';
 import { forReapply, selectEksaObjects } from '../backup/eksa-export.js';
 import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type BackupManifest } from '../backup/manifest.js';
@@ -64,7 +65,7 @@ export async function applyBackup(plan: BackupAction, deps: ApplyDeps): Promise<
     const moved = await deps.runner.run(plan.move, { reject: false });
     deps.runner.throwIfInterrupted();
     if (moved.exitCode !== 0) {
-      const error = firstMeaningfulLine(moved.stderr) || `exit code ${moved.exitCode}`;
+      const error = moveError(plan.move, moved);
       if (!plan.fallback) throw moveFailed(plan.move.argv, error, moved.stderr);
       deps.warn(`whole-tree backup failed (${error}); falling back to the management cluster only, as EKS-A does`);
       await restorePause(plan, deps, pauseRestore);
@@ -73,7 +74,7 @@ export async function applyBackup(plan: BackupAction, deps: ApplyDeps): Promise<
       deps.runner.throwIfInterrupted();
       argv = [...plan.fallback.move.argv];
       if (fallback.exitCode !== 0) {
-        throw moveFailed(plan.fallback.move.argv, firstMeaningfulLine(fallback.stderr) || `exit code ${fallback.exitCode}`, fallback.stderr);
+        throw moveFailed(plan.fallback.move.argv, moveError(plan.fallback.move, fallback), fallback.stderr);
       }
       const mgmt = plan.fallback.managementCluster;
       scope = {
@@ -154,11 +155,17 @@ async function applyFileAction(action: FileAction): Promise<void> {
   }
 }
 
+/** Why a move failed: stopped at --move-timeout, else clusterctl's own first line. */
+function moveError(command: Command, result: RunResult): string {
+  if (result.timedOut) return `stopped after ${command.timeoutMs} ms (--move-timeout)`;
+  return firstMeaningfulLine(result.stderr) || `exit code ${result.exitCode}`;
+}
+
 function moveFailed(argv: readonly string[], error: string, stderr: string): ToolError {
   return new ToolError('BackupFailed', `clusterctl move failed: ${error}`, {
     argv,
     stderr,
-    hint: 'fix the cause above (a cluster not provisioned, paused, or unreachable) and rerun; the partial set was kept as .failed',
+    hint: 'fix the cause above (a cluster not provisioned, paused, or unreachable; a move that needs longer: --move-timeout) and rerun; the partial set was kept as .failed',
   });
 }
 

@@ -5,7 +5,7 @@ import { MANIFEST_FILE, parseManifest, type BackupManifest } from '../backup/man
 import type { ConfirmResult } from '../confirm/index.js';
 import { SafeUpgradeError } from '../errors.js';
 import type { HandoffResult } from '../handoff/run-handoff.js';
-import type { ForceUnlockRecord, UpgradeLock } from '../lock/index.js';
+import type { ForceUnlockRecord, LockAttempt, UpgradeLock } from '../lock/index.js';
 import type { PlanAction, UpgradePlan } from '../plan/types.js';
 import type { StepTimer } from '../report/step-timer.js';
 import type { Runner } from '../runner/runner.js';
@@ -14,13 +14,15 @@ import { applyBackup } from './backup.js';
 import { applyConfirm } from './confirm.js';
 import type { ExecuteDeps } from './deps.js';
 import { applyHandoff } from './handoff.js';
-import { applyAcquireLock, applyForceUnlock } from './lock.js';
+import { applyForceUnlock, startAcquireLock } from './lock.js';
 import { applyRecheck } from './recheck.js';
 
 /** What applying the plan did, as far as it got: the evidence record and the final lines are made from it. */
 export interface Applied {
   forcedUnlock?: ForceUnlockRecord;
   lock?: UpgradeLock;
+  /** Set when the lock was first asked for: removes a lease a lost write created when `lock` never came. */
+  lockAttempt?: LockAttempt;
   backup?: { readonly dir: string; readonly manifest: BackupManifest; readonly reused: boolean };
   /** The backup action was started: a set that is not complete stays as `.failed` (or was removed). */
   backupStarted?: boolean;
@@ -47,7 +49,7 @@ const TITLES: Record<PlanAction['op'], string> = {
 /**
  * The one executor: walks the plan's actions in order, each by its own module, and records what each
  * did in `applied`. The actions before the hand-off run as one task list; eksctl then takes the
- * terminal, and the confirmation follows. The caller releases the lock, whatever happened.
+ * terminal, and the confirmation follows. The caller releases the lock (releaseRunLock), whatever happened.
  */
 export async function executePlan(plan: UpgradePlan, deps: ExecuteDeps & { readonly timer?: StepTimer | undefined }, applied: Applied, list: TaskListOptions): Promise<void> {
   const split = plan.actions.findIndex((a) => a.op === 'handoff');
@@ -77,7 +79,8 @@ function task(action: PlanAction, plan: UpgradePlan, deps: ExecuteDeps, applied:
           t.title = `Force-unlock: ${applied.forcedUnlock.deleted ? `deleted the lock of ${action.previousHolder || 'nobody'}` : 'nothing to delete'}`;
           return;
         case 'acquire-lock':
-          applied.lock = await applyAcquireLock(action, d);
+          applied.lockAttempt = startAcquireLock(action, d);
+          applied.lock = await applied.lockAttempt.acquire();
           t.title = `Take the upgrade lock: ${applied.lock.audit}`;
           return;
         case 'backup': {

@@ -24,6 +24,8 @@ export interface BackupOptions extends GateOptions, ClusterctlOptions {
   readonly planOut?: string | undefined;
   /** `--plan FILE`: apply this reviewed plan unchanged, or refuse when the tree changed. */
   readonly planFile?: string | undefined;
+  /** `--move-timeout`: the bound on each clusterctl move. */
+  readonly moveTimeoutMs?: number | undefined;
 }
 
 export function toolVersion(): string {
@@ -43,6 +45,7 @@ function backupFlags(options: BackupOptions): Record<string, unknown> {
     cliToolsImage: options.cliToolsImage ?? null,
     releaseManifest: options.releaseManifest ?? null,
     eksaVersion: options.eksaVersion ?? null,
+    moveTimeoutMs: options.moveTimeoutMs ?? null,
   };
 }
 

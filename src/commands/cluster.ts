@@ -1,5 +1,6 @@
 import type { ListrTask } from 'listr2';
 import { executePlan, type Applied } from '../apply/execute-plan.js';
+import { releaseRunLock } from '../apply/lock.js';
 import { NotConfirmedError, type ConfirmResult } from '../confirm/index.js';
 import { need, type RunContext } from '../context.js';
 import { isSafeUpgradeError } from '../errors.js';
@@ -54,6 +55,7 @@ export function planFlags(options: ClusterOptions): Record<string, unknown> {
     cliToolsImage: options.cliToolsImage ?? null,
     releaseManifest: options.releaseManifest ?? null,
     eksaVersion: options.eksaVersion ?? null,
+    moveTimeoutMs: options.moveTimeoutMs ?? null,
     passThrough: options.passThrough,
     extraArgs: options.extraArgs,
     leaseSeconds: options.leaseSeconds,
@@ -159,7 +161,8 @@ export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Pr
     outcome = error instanceof NothingToUpgrade ? { exit: 'Success', nothingToUpgrade: error.message } : { exit: isSafeUpgradeError(error) ? error.exit : 'Internal', error };
   } finally {
     untrap();
-    await applied.lock?.release();
+    // The lock it holds, or a lease a write of its lost answer created (applied.lock never set).
+    await releaseRunLock(applied);
   }
 
   const restore = await restoreHint(outcome.exit, applied);

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 export const OWN_FLAGS: readonly string[] = [
   'dry-run', 'plan', 'plan-out', 'report', 'journal', 'on-unready', 'request-timeout', 'clean-failed',
   'lock-ttl', 'force-unlock', 'confirm-timeout', 'confirm-interval', 'max-backup-age', 'clusterctl',
-  'cli-tools-image', 'release-manifest', 'eksa-version', 'ssh-key', 'ssh-user', 'ssh-port', 'ssh-known-hosts',
+  'cli-tools-image', 'release-manifest', 'eksa-version', 'move-timeout', 'ssh-key', 'ssh-user', 'ssh-port', 'ssh-known-hosts',
   'ssh-option', 'ssh-address-type', 'concurrency', 'skip-etcd-backup', 'reason', 'etcd-remote-root',
   'etcd-endpoint', 'stacked-etcdctl',
 ];

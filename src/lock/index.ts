@@ -1,5 +1,5 @@
 // The upgrade lock: a Lease in the management cluster, taken before any write and held until the end.
-export { acquireUpgradeLock, type LockOptions } from './acquire.js';
+export { acquireUpgradeLock, startLockAttempt, type LockAttempt, type LockOptions } from './acquire.js';
 export { forceUnlock, type ForceUnlockRecord } from './force-unlock.js';
 export { readLock, type LockReading } from './read-lock.js';
 export { LockedError, LockLostError } from './errors.js';

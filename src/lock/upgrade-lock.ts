@@ -1,6 +1,7 @@
 import { LockLostError } from './errors.js';
 import { buildLease, type LeaseIdentity, type LeaseObject } from './lease.js';
 import type { LeaseClient } from './lease-client.js';
+import { releaseIfHeldBy } from './release-own.js';
 import type { LockRecord, ReleaseOutcome, Takeover, UpgradeLock } from './types.js';
 
 export interface HeldLockOptions {
@@ -148,22 +149,6 @@ export class HeldLock implements UpgradeLock {
     clearInterval(this.timer);
     await this.inflight?.catch(() => undefined);
     const { client, identity, warn } = this.options;
-    const skip = (note: string): ReleaseOutcome => {
-      warn(`upgrade lock not released: ${note}`);
-      return { released: false, note };
-    };
-    try {
-      const current = await client.get('check who holds the upgrade lock before releasing it');
-      if (!current) return { released: false, note: 'the lease was already gone' };
-      const holder = current.spec?.holderIdentity ?? '';
-      if (holder !== identity.holder) return skip(`it is held by ${holder || 'nobody'}`);
-      const outcome = await client.deleteVersion(current.metadata.resourceVersion ?? '');
-      if (outcome.status === 'ok' || outcome.status === 'skipped') return { released: outcome.status === 'ok' };
-      if (outcome.status === 'NotFound') return { released: false, note: 'the lease was already gone' };
-      return skip(`it changed while releasing (${outcome.message})`);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      return skip(`${why}; it lapses ${identity.leaseSeconds}s after its last renewal, or run again with --force-unlock`);
-    }
+    return releaseIfHeldBy(client, { holder: identity.holder, leaseSeconds: identity.leaseSeconds, warn, why: 'check who holds the upgrade lock before releasing it' });
   }
 }

@@ -66,6 +66,8 @@ export interface PlanOptions {
   readonly leaseSeconds: number;
   readonly confirmTimeoutMs: number | undefined;
   readonly confirmIntervalMs: number;
+  /** `--move-timeout`: each clusterctl move is stopped past it (the backup then fails and puts pause state back). */
+  readonly moveTimeoutMs?: number | undefined;
 }
 
 const DIR_MODE = 0o700;
@@ -144,8 +146,10 @@ function planBackupAction(facts: PlanFacts, options: PlanOptions, kubectl: (args
   const inScope = new Set(scope.clusters);
   const clusters = inventory.clusters.filter((c) => inScope.has(c.name));
   const capiDir = path.join(set.partialDir, 'capi');
-  const moveTo = (filterCluster: string | undefined) =>
-    buildMoveCommand({ source: facts.clusterctl!.source, kubeconfig: facts.kubectl.kubeconfig, toDirectory: capiDir, filterCluster, cwd: facts.cwd });
+  const moveTo = (filterCluster: string | undefined) => {
+    const move = buildMoveCommand({ source: facts.clusterctl!.source, kubeconfig: facts.kubectl.kubeconfig, toDirectory: capiDir, filterCluster, cwd: facts.cwd });
+    return options.moveTimeoutMs === undefined ? move : { ...move, timeoutMs: options.moveTimeoutMs };
+  };
   const mkdir = (dir: string, why: string): FileAction => ({ op: 'mkdir', path: dir, mode: DIR_MODE, why });
   const recorded = recordPauseState(clusters);
   const specFile = path.join(set.partialDir, 'spec', path.basename(spec.file));

@@ -78,6 +78,8 @@ export interface RunResult {
   readonly durationMs: number;
   /** true when dry-run skipped a write. */
   readonly skipped: boolean;
+  /** Set when the command was stopped at its `timeoutMs` (with `reject: false`). */
+  readonly timedOut?: boolean;
 }
 
 export interface StreamResult {
@@ -334,7 +336,7 @@ export class Runner {
     }
     switch (mode) {
       case 'buffer':
-        return { exitCode, stdout: spawned.stdout, stderr, durationMs, skipped: false } satisfies RunResult;
+        return { exitCode, stdout: spawned.stdout, stderr, durationMs, skipped: false, ...(ended.timedOut ? { timedOut: true } : {}) } satisfies RunResult;
       case 'stream':
         return { exitCode, stderr, durationMs, bytes: spawned.stdoutBytes ?? 0, skipped: false } satisfies StreamResult;
       case 'inherit':

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateEvidence } from '../../src/report/evidence.js';
@@ -43,7 +43,10 @@ async function upgrade(s: Sim, args: string[], spec = s.specFile()) {
 describe('cluster on the healthy tree', () => {
   it('backs up (CAPI + real etcd over real ssh), hands off with the argv exactly as given, confirms, releases the lock, exit 0', async () => {
     const s = await sim('healthy', { realEtcd: true });
-    const r = await upgrade(s, ['--skip-validations=pod-disruption', '--skip-validations', 'eksa-version-skew', '--', '--bundles-override', 'bundles.yaml']);
+    // A real Bundles file (the simulator's, for the target v0.23.0): the fake eksctl reads it as the real one does.
+    const bundles = path.join('.sim', 'bundles-230.yaml');
+    expect(existsSync(path.join(s.workdir, bundles))).toBe(true);
+    const r = await upgrade(s, ['--skip-validations=pod-disruption', '--skip-validations', 'eksa-version-skew', '--', '--bundles-override', bundles]);
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.exitCode).toBe(0);
     const [name] = sets(s);
@@ -52,7 +55,7 @@ describe('cluster on the healthy tree', () => {
     expect(call!.argv).toEqual([
       'eksctl', 'anywhere', 'upgrade', 'cluster', '-f', s.specFile(),
       '--skip-validations=pod-disruption', '--skip-validations=eksa-version-skew',
-      '--bundles-override', 'bundles.yaml',
+      '--bundles-override', bundles,
     ]);
     expect(r.evidence).toMatchObject({ outcome: 'upgraded', backup: { state: 'complete' }, confirm: { confirmed: true }, lock: { released: true } });
     expect(r.evidence.backup.etcd.map((e: any) => e.cluster).sort()).toEqual(['mgmt', 'w01', 'w02', 'w03']);

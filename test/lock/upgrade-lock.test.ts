@@ -2,7 +2,7 @@
 // tool every machine here has, and REQUIRE_REAL_TOOLS=1 runs must fail without it).
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Kubectl } from '../../src/kubectl/kubectl.js';
-import { acquireUpgradeLock, forceUnlock, LockedError, LockLostError, readLock } from '../../src/lock/index.js';
+import { acquireUpgradeLock, forceUnlock, LockedError, LockLostError, readLock, startLockAttempt } from '../../src/lock/index.js';
 import { LeaseClient } from '../../src/lock/lease-client.js';
 import type { SimObject } from '../../sim/index.js';
 import { LEASE_ANNOTATIONS, LEASE_NAME, LEASE_NAMESPACE, microTime, parseTime } from '../../src/lock/lease.js';
@@ -173,6 +173,44 @@ describe('release', () => {
     const outcome = await lock.release();
     expect(outcome.released).toBe(false);
     expect(warnings.join('\n')).toMatch(/upgrade lock not released: .*leader changed.*--force-unlock/);
+  });
+});
+
+describe('a write whose answer is lost (startLockAttempt)', () => {
+  const lostCreate = (effect: Record<string, unknown>) => sim.server.setFaults([{ resource: 'leases', method: 'POST', when: 'after', times: 1, ...effect }]);
+
+  it.each([
+    ['dropped', { drop: true }],
+    ['a 503 written after the create', { status: 503 }],
+  ])('the create landed, its answer %s: acquire() throws and the lease it created is gone', async (_name, effect) => {
+    const { base, warnings } = setup();
+    lostCreate(effect);
+    const attempt = startLockAttempt({ ...base, holder: 'alice@host-a pid 1' });
+    await expect(attempt.acquire()).rejects.toThrow(/take the upgrade lock|ServiceUnavailable/);
+    expect(storedLease()).toBeUndefined();
+    expect(warnings).toContain('removed the upgrade lock this run had taken without seeing the answer');
+    // The command's cleanup calls it again: already done, nothing more is sent.
+    expect(await attempt.abandon()).toEqual({ released: true });
+  });
+
+  it('leaves a lease another run holds: only our holder identity is removed', async () => {
+    const { base } = setup();
+    seedLease('bob@host-b pid 2', 5);
+    lostCreate({ drop: true }); // the create is refused (AlreadyExists) and that answer lost: read, and not ours
+    await expect(startLockAttempt({ ...base, holder: 'alice@host-a pid 1' }).acquire()).rejects.toThrow();
+    expect(storedLease()?.spec?.holderIdentity).toBe('bob@host-b pid 2');
+  });
+
+  it('abandon() with no write sent reads nothing; after the lock was returned it leaves it to release()', async () => {
+    const { base, runner } = setup();
+    const attempt = startLockAttempt({ ...base, holder: 'alice@host-a pid 1' });
+    expect(await attempt.abandon()).toBeUndefined();
+    expect(runner.entries()).toHaveLength(0);
+    const other = startLockAttempt({ ...base, holder: 'alice@host-a pid 1' });
+    const lock = await other.acquire();
+    expect(await other.abandon()).toBeUndefined();
+    expect(storedLease()).toBeDefined();
+    await lock.release();
   });
 });
 

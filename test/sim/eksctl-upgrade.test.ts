@@ -1,6 +1,6 @@
 // Fake `eksctl anywhere upgrade cluster`: real processes against the simulated API server, watched
 // both through the store (every transition) and through the real kubectl.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -265,5 +265,31 @@ describe('upgrade cluster: refusals', () => {
       expect(r.exitCode).toBe(255);
     });
     expect(eksa(s, 'mgmt').metadata.generation).toBe(1);
+  });
+
+  it('reads --bundles-override like the real one: a missing, malformed or unsuitable file stops it, a real one is used', async () => {
+    const s = await sim('healthy');
+    writeFileSync(path.join(s.workdir, 'broken.yaml'), 'spec: [unclosed\n');
+    writeFileSync(path.join(s.workdir, 'list.yaml'), '- a\n- b\n');
+    writeFileSync(path.join(s.workdir, 'old.yaml'), 'kind: Bundles\nspec:\n  number: 7\n  versionsBundles:\n  - kubeVersion: "1.20"\n');
+    const wrap = 'Error: failed to upgrade cluster: unable to get cluster config from file: ';
+    const cases: Array<[string, RegExp | string]> = [
+      ['bundles.yaml', `${wrap}getting Bundles file: failed reading local file [bundles.yaml]: open bundles.yaml: no such file or directory`],
+      ['.sim', `${wrap}getting Bundles file: failed reading local file [.sim]: read .sim: is a directory`],
+      ['broken.yaml', new RegExp(`^${wrap.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}getting Bundles file: failed to unmarshal bundles manifest from \\[broken\\.yaml\\]: error converting YAML to JSON: yaml: `)],
+      ['list.yaml', `${wrap}getting Bundles file: failed to unmarshal bundles manifest from [list.yaml]: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type v1alpha1.Bundles`],
+      ['old.yaml', `${wrap}kubernetes version 1.32 is not supported by bundles manifest 7`],
+    ];
+    const results = await Promise.all(cases.map(([file]) => eksctl(s, ['anywhere', 'upgrade', 'cluster', ...spec('mgmt'), '--bundles-override', file])));
+    results.forEach((r, i) => {
+      expect(r.stderr).toMatch(typeof cases[i]![1] === 'string' ? new RegExp(`^${cases[i]![1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : cases[i]![1]);
+      expect(r.exitCode).toBe(255);
+    });
+    expect(eksa(s, 'mgmt').metadata.generation).toBe(1);
+    const plan = await eksctl(s, ['anywhere', 'upgrade', 'plan', 'cluster', ...spec('mgmt'), '--bundles-override', 'bundles.yaml']);
+    expect([plan.exitCode, plan.stderr]).toEqual([255, 'Error: failed to display upgrade plan: unable to get cluster config from file: getting Bundles file: failed reading local file [bundles.yaml]: open bundles.yaml: no such file or directory']);
+    const ok = await eksctl(s, ['anywhere', 'upgrade', 'cluster', ...spec('mgmt'), '--bundles-override', '.sim/bundles-230.yaml'], script({ outcome: 'succeed', durationMs: 100 }));
+    expect(ok.stderr).toBe('');
+    expect(ok.exitCode).toBe(0);
   });
 });

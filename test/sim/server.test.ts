@@ -231,6 +231,58 @@ describe('faults', () => {
   });
 });
 
+describe('faults after the write: applied, then the answer is withheld', () => {
+  const lease = (name: string) => JSON.stringify({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'eksa-system' }, spec: { holderIdentity: 'me' } });
+  const create = (name: string, extra: string[] = []) =>
+    execa('kubectl', ['create', '-f', '-', '-o', 'name', ...extra], { env: sim.env, cwd: sim.workdir, reject: false, timeout: 30_000, input: lease(name) });
+  const stored = (name: string) => sim.server.store.get('leases.coordination.k8s.io', 'eksa-system', name);
+
+  it.each([
+    ['drop', { drop: true }, /EOF|connection reset|closed/],
+    ['503', { status: 503 }, /Error from server \(ServiceUnavailable\)/],
+  ])('%s after the create: kubectl fails, the Lease exists', async (name, effect, message) => {
+    sim.server.setFaults([{ resource: 'leases', method: 'POST', when: 'after', times: 1, ...effect }]);
+    try {
+      const r = await create(`after-${name}`);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(stored(`after-${name}`)?.spec?.holderIdentity).toBe('me');
+    } finally {
+      sim.server.setFaults([]);
+    }
+  });
+
+  it('a delayed answer: the client gives up, the Lease was created before it did', async () => {
+    sim.server.setFaults([{ resource: 'leases', method: 'POST', when: 'after', latencyMs: 5000, times: 1 }]);
+    try {
+      let createdWhileWaiting = false;
+      const probe = setTimeout(() => (createdWhileWaiting = stored('after-delay') !== undefined), 700);
+      const r = await create('after-delay', ['--request-timeout=2s']);
+      clearTimeout(probe);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/context deadline exceeded|request canceled|Timeout/);
+      expect(createdWhileWaiting).toBe(true);
+    } finally {
+      sim.server.setFaults([]);
+    }
+  });
+
+  it('a hang after the create: never answered, the Lease exists; a before-hang creates nothing', async () => {
+    sim.server.setFaults([{ resource: 'leases', method: 'POST', when: 'after', hang: true, times: 1 }, { resource: 'leases', method: 'POST', name: 'never', hang: true }]);
+    try {
+      const r = await create('after-hang', ['--request-timeout=1s']);
+      expect(r.exitCode).toBe(1);
+      expect(stored('after-hang')).toBeDefined();
+      sim.server.setFaults([{ resource: 'leases', method: 'POST', hang: true, times: 1 }]);
+      const before = await create('before-hang', ['--request-timeout=1s']);
+      expect(before.exitCode).toBe(1);
+      expect(stored('before-hang')).toBeUndefined();
+    } finally {
+      sim.server.setFaults([]);
+    }
+  });
+});
+
 describe('test hooks', () => {
   it('serves every stored object at /__sim/objects', async () => {
     const all = (await (await fetch(`${sim.url}/__sim/objects`)).json()) as any;

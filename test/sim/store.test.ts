@@ -192,8 +192,28 @@ describe('faults', () => {
     expect(faultsFor(faults, req({ info: { resource: 'leases', group: 'coordination.k8s.io' } })).hang).toBe(true);
     expect(faultsFor(faults, req({ info: undefined, pathname: '/version' })).hang).toBe(false);
   });
+  it('keeps `when: after` effects apart, for the answer of a processed request', () => {
+    const faults = parseFaults([
+      { resource: 'leases', method: 'POST', when: 'after', drop: true, times: 1 },
+      { resource: 'leases', when: 'after', latencyMs: 20 },
+      { resource: 'leases', when: 'before', latencyMs: 5 },
+    ]);
+    const lease = req({ method: 'POST', info: { resource: 'leases', group: 'coordination.k8s.io' } });
+    const first = faultsFor(faults, lease);
+    expect([first.latencyMs, first.hang, first.error, first.drop]).toEqual([5, false, undefined, undefined]);
+    expect(first.after).toEqual({ latencyMs: 20, hang: false, error: undefined, drop: true });
+    expect(faultsFor(faults, lease).after).toEqual({ latencyMs: 20, hang: false, error: undefined, drop: undefined });
+    expect(faultsFor(faults, req()).after).toBeUndefined();
+  });
   it.each([
-    [{ resource: 'machines' }, /needs latencyMs, status or hang/],
+    [{ resource: 'machines', when: 'after' }, /needs latencyMs, status, hang or drop/],
+    [{ drop: true, when: 'later' }, /when must be before or after/],
+    [{ drop: 'yes' }, /drop must be true or false/],
+  ])('rejects %j', (fault, message) => {
+    expect(() => parseFaults([fault])).toThrow(message);
+  });
+  it.each([
+    [{ resource: 'machines' }, /needs latencyMs, status(,| or) hang/],
     [{ status: 200 }, /HTTP error code/],
     [{ latencyMs: -1 }, /latencyMs/],
     [{ hang: true, color: 'red' }, /unknown field/],
