@@ -62,9 +62,9 @@ function kindOf(info: { isSymbolicLink(): boolean; isDirectory(): boolean; isFIF
  * reading (a FIFO or /dev/zero would hang). Opened with O_NOFOLLOW | O_NONBLOCK and checked again on the
  * open descriptor, so a swap between the check and the read is refused too.
  */
-export async function digestInside(root: string, rel: string): Promise<{ sha256: string; size: number } | { refused: string } | { missing: true }> {
+export async function digestInside(root: string, rel: string): Promise<{ sha256: string; size: number } | { refused: string } | { outside: string } | { missing: true }> {
   const parts = rel.split('/');
-  if (path.isAbsolute(rel) || parts.some((p) => p === '' || p === '.' || p === '..') || rel.includes('\0')) return { refused: 'names a path outside the set' };
+  if (path.isAbsolute(rel) || parts.some((p) => p === '' || p === '.' || p === '..') || rel.includes('\0')) return { outside: 'names a path outside the set: never read' };
   const full = path.join(root, rel);
   let info;
   try {

@@ -38,6 +38,8 @@ export async function verifyBackupSet(dir: string): Promise<VerifyResult> {
     // Only a regular file inside the set counts: a symlink, a FIFO or a device is refused, never read.
     const d = await digest(entry.path);
     if ('missing' in d) files.push({ path: entry.path, status: 'missing' });
+    // A manifest entry naming a path outside the set: never read; the set lacks that file.
+    else if ('outside' in d) files.push({ path: entry.path, status: 'missing', detail: d.outside });
     else if ('refused' in d) files.push({ path: entry.path, status: 'refused', detail: d.refused });
     else {
       files.push(
@@ -60,6 +62,7 @@ export async function verifyBackupSet(dir: string): Promise<VerifyResult> {
     if (inList && inList.sha256 === e.sha256 && inList.size === e.size) continue; // the file check above said it
     const d = await digest(e.file);
     if ('missing' in d) problems.push(`etcd snapshot of ${e.cluster}: ${e.file} is missing`);
+    else if ('outside' in d) problems.push(`etcd snapshot of ${e.cluster} names ${e.file}, which ${d.outside}`);
     else if ('refused' in d) problems.push(`etcd snapshot of ${e.cluster} names ${e.file}, which ${d.refused}`);
     else if (d.sha256 !== e.sha256 || d.size !== e.size) {
       problems.push(`etcd snapshot of ${e.cluster} (${e.file}) does not match its entry: sha256 ${d.sha256.slice(0, 12)}… size ${d.size}, entry ${e.sha256.slice(0, 12)}… size ${e.size}`);

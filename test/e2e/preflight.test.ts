@@ -55,10 +55,11 @@ describe('preflight on the healthy fleet', () => {
   });
 
   it('gates a workload cluster spec on that cluster and its management cluster', async () => {
-    // The workload stays at the management cluster's EKS-A version: a workload may never be ahead of it.
+    // The workload stays at the management cluster's EKS-A version: a workload may never be ahead of it. The
+    // target is eksctl's own version (EKS-A replaces the spec's), so this takes an eksctl of that version.
     const file = path.join(sim.workdir, 'w01', 'same-eksa.yaml');
     writeFileSync(file, readFileSync(sim.specFile('w01'), 'utf8').replace(/eksaVersion: v0\.23\.0/, 'eksaVersion: v0.22.0'));
-    const r = await runBin(['preflight', '-f', file, '-o', 'json'], { env: sim.env, cwd: sim.workdir });
+    const r = await runBin(['preflight', '-f', file, '-o', 'json'], { env: { ...sim.env, EKSA_SIM_EKSCTL_VERSION: 'v0.22.0' }, cwd: sim.workdir });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -80,15 +81,18 @@ describe('preflight on the healthy fleet', () => {
       writeFileSync(file, mutate(readFileSync(sim.specFile(), 'utf8')));
       return file;
     };
+    // The target EKS-A version is eksctl's own (EKS-A replaces spec.eksaVersion with it: FileSpecBuilder.Build),
+    // so an EKS-A step is set by the eksctl that runs (EKSA_SIM_EKSCTL_VERSION), the spec's value following it.
     it.each([
-      ['two Kubernetes minors at once', (t: string) => t.replace('kubernetesVersion: "1.32"', 'kubernetesVersion: "1.33"'), 'kubernetes-minor-step'],
-      ['a Kubernetes downgrade', (t: string) => t.replace('kubernetesVersion: "1.32"', 'kubernetesVersion: "1.30"'), 'kubernetes-downgrade'],
-      ['two EKS-A minors at once', (t: string) => t.replace(/eksaVersion: v0\.23\.0/, 'eksaVersion: v0.24.0'), 'eksa-minor-step'],
-      ['an EKS-A downgrade', (t: string) => t.replace(/eksaVersion: v0\.23\.0/, 'eksaVersion: v0.21.0'), 'eksa-downgrade'],
-    ])('refuses %s with the skew exit code', async (_what, mutate, rule) => {
+      ['two Kubernetes minors at once', (t: string) => t.replace('kubernetesVersion: "1.32"', 'kubernetesVersion: "1.33"'), 'kubernetes-minor-step', undefined],
+      ['a Kubernetes downgrade', (t: string) => t.replace('kubernetesVersion: "1.32"', 'kubernetesVersion: "1.30"'), 'kubernetes-downgrade', undefined],
+      ['two EKS-A minors at once', (t: string) => t.replace(/eksaVersion: v0\.23\.0/, 'eksaVersion: v0.24.0'), 'eksa-minor-step', 'v0.24.0'],
+      ['an EKS-A downgrade', (t: string) => t.replace(/eksaVersion: v0\.23\.0/, 'eksaVersion: v0.21.0'), 'eksa-downgrade', 'v0.21.0'],
+    ])('refuses %s with the skew exit code', async (_what, mutate, rule, eksctl) => {
       const file = withSpec(mutate);
       expect(readFileSync(file, 'utf8')).not.toBe(readFileSync(sim.specFile(), 'utf8'));
-      const r = await runBin(['preflight', '-f', file, '-o', 'json'], { env: sim.env, cwd: sim.workdir });
+      const env = eksctl === undefined ? sim.env : { ...sim.env, EKSA_SIM_EKSCTL_VERSION: eksctl };
+      const r = await runBin(['preflight', '-f', file, '-o', 'json'], { env, cwd: sim.workdir });
       expect(r.exitCode).toBe(5);
       const report = JSON.parse(r.stdout);
       expect(report.outcome).toBe('skew');
@@ -159,7 +163,10 @@ describe('preflight names every unready reason', () => {
     try {
       const table = await preflight(sim);
       expect(table.exitCode).toBe(4);
-      expect(table.stdout).toMatch(new RegExp(`^w02\\s.*\\sno\\s+${reason}: `, 'm'));
+      // w02's row and its continuation lines: a state CAPI can produce may carry more than one reason
+      // (a failed Machine also leaves its MachineDeployment short of ready replicas).
+      const row = /^w02\s.*\sno\s.*(?:\n\s+\S.*)*/m.exec(table.stdout)?.[0] ?? '';
+      expect(row).toMatch(new RegExp(`(?:\\sno\\s+|\\n\\s+)${reason}: `));
       expect(table.stdout).toMatch(/Backup scope: management only/);
       const json = await preflight(sim, ['-o', 'json']);
       expect(json.exitCode).toBe(4);
