@@ -338,6 +338,8 @@ describe('a reviewed plan: --dry-run --plan-out, then --plan', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/is not a plan this tool can apply/);
     expect(s.journal().filter((e) => e.source === 'apiserver')).toEqual([]);
+  });
+});
 
 describe('--skip-etcd-backup --reason in the report (issue 15, finding 19)', () => {
   it('is recorded in the evidence, also when the reason comes from EKSA_SAFE_UPGRADE_REASON', async () => {
