@@ -149,7 +149,9 @@ async function runCellNow(cell: Cell, extraChecks?: (r: CellRun) => Promise<void
     const run = startCli([command, ...common, ...upgradeOnly, ...(cell.args ?? [])], {
       env: { ...sim.env, XDG_CACHE_HOME: path.join(sim.workdir, 'run', 'cache'), ...(cell.env?.(sim) ?? {}), ...(prepared.env ?? {}) },
       cwd: sim.workdir,
-      timeoutMs: cell.timeoutMs ?? 60_000,
+      // A hang is a run still going after 2 minutes: every cell ends in well under one on an idle machine,
+      // and a loaded 2-core CI machine must not turn a slow run into a "hang".
+      timeoutMs: cell.timeoutMs ?? 120_000,
     });
     const stop = cell.strike?.({ sim, run, journal });
     if (stop) cleanups.push(stop);
