@@ -169,22 +169,40 @@ function moveFailed(argv: readonly string[], error: string, stderr: string): Too
   });
 }
 
-/** Re-read both pause switches of every cluster and run the planned write for each one that differs from the record. */
+/**
+ * Re-read both pause switches of every cluster and run the planned write for each one that differs from the
+ * record. A write that fails does not stop the others: every cluster that can be put back is, and the error
+ * names each one that was not.
+ */
 async function restorePause(plan: BackupAction, deps: ApplyDeps, log: BackupManifest['pauseRestore']): Promise<void> {
   const recorded = plan.pause.recorded;
   if (recorded.length === 0) return;
   const items = parseList(await deps.kubectl.runRead(plan.pause.read), plan.pause.read);
   const eksa = new Map(items.filter((i) => groupOf(i.apiVersion) === EKSA_GROUP).map((i) => [i.metadata.name, i]));
   const capi = new Map(items.filter((i) => groupOf(i.apiVersion) === 'cluster.x-k8s.io').map((i) => [i.metadata.name, i]));
+  const failed: Array<{ cluster: string; error: unknown }> = [];
   for (const before of recorded) {
     const now = pauseStateOf(eksa.get(before.cluster), capi.get(before.cluster), before.cluster);
     if (!eksa.has(before.cluster) && !capi.has(before.cluster)) continue;
     for (const action of plan.pause.restore.filter((a) => a.cluster === before.cluster)) {
       const after = action.what === 'capi-spec-paused' ? now.capi : now.eksa;
       if (after === action.before) continue;
-      await deps.runner.run(action.command, { failAs: 'BackupFailed', hint: `restore the pause state of ${action.cluster} by hand` });
+      try {
+        await deps.runner.run(action.command, { failAs: 'BackupFailed', hint: `restore the pause state of ${action.cluster} by hand` });
+      } catch (error) {
+        if (deps.runner.interruptedBy) throw error;
+        failed.push({ cluster: action.cluster, error });
+        continue;
+      }
       log.push({ cluster: action.cluster, what: action.what, before: action.before, after, action: `restored to ${action.before ? 'paused' : 'unpaused'}` });
     }
+  }
+  if (failed.length === 1) throw failed[0]!.error;
+  if (failed.length > 1) {
+    const others = [...new Set(failed.slice(1).map((f) => f.cluster))].join(', ');
+    throw new SafeUpgradeError('BackupFailed', `${(failed[0]!.error as Error).message}; not restored either: ${others}`, {
+      hint: `restore the pause state of ${[...new Set(failed.map((f) => f.cluster))].join(', ')} by hand`,
+    });
   }
 }
 

@@ -6,6 +6,7 @@ import { validateEvidence } from '../../src/report/evidence.js';
 import { assertNoSimSecret, binPath, readJournal, runBin } from '../helpers/run-bin.js';
 import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim, type Sim } from '../helpers/sim.js';
+import { orphansAfter } from '../reliability/helpers.js';
 
 const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.23.0-eks-a-99';
 // The etcd half has its own end-to-end tests against real etcd and sshd.
@@ -185,8 +186,10 @@ describe('cluster when something is wrong', () => {
 
   it('SIGINT during the hand-off: eksctl stopped, lock released, interrupted code', async () => {
     const s = await sim(scenarioExtending('healthy', { eksctl: { upgrade: { outcome: 'hang' } } }));
-    const child = execa(process.execPath, [binPath, 'cluster', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD, ...FAST], {
-      env: { ...s.env, CI: '1', NO_COLOR: '1' }, cwd: s.workdir, reject: false,
+    const marker = `esu-e2e-${Math.random().toString(36).slice(2)}`;
+    const journal = path.join(s.workdir, 'ours.ndjson');
+    const child = execa(process.execPath, [binPath, 'cluster', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD, ...FAST, '--journal', journal], {
+      env: { ...s.env, CI: '1', NO_COLOR: '1', EKSA_RELIABILITY_RUN: marker }, cwd: s.workdir, reject: false,
     });
     for (let i = 0; i < 600 && eksctlUpgrades(s).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(eksctlUpgrades(s)).toHaveLength(1);
@@ -197,13 +200,22 @@ describe('cluster when something is wrong', () => {
     expect(r.exitCode).toBe(130);
     expect(lease(s)).toBeUndefined();
     expect(String(r.stderr)).toMatch(/interrupted/);
+    // eksctl stopped: the hand-off got our SIGINT and ended (journaled with its exit), and no eksctl (nor any
+    // other child of the run) is alive afterwards. The hanging fake would otherwise run on for ever.
+    const handoff = readJournal(journal).filter((e) => e.kind === 'handoff');
+    expect(handoff).toHaveLength(1);
+    expect(handoff[0]!.forwardedSignals).toContain('SIGINT');
+    expect(handoff[0]!.exitCode).not.toBe(0);
+    expect(await orphansAfter(marker, s.workdir)).toEqual([]);
   });
 
   it('SIGTERM during the backup: child stopped, pause state restored, no complete set, lock released', async () => {
     const s = await sim('healthy');
     s.server.setFaults([{ latencyMs: 150 }]);
-    const child = execa(process.execPath, [binPath, 'cluster', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD, ...FAST], {
-      env: { ...s.env, CI: '1', NO_COLOR: '1' }, cwd: s.workdir, reject: false,
+    const marker = `esu-e2e-${Math.random().toString(36).slice(2)}`;
+    const journal = path.join(s.workdir, 'ours.ndjson');
+    const child = execa(process.execPath, [binPath, 'cluster', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD, ...FAST, '--journal', journal], {
+      env: { ...s.env, CI: '1', NO_COLOR: '1', EKSA_RELIABILITY_RUN: marker }, cwd: s.workdir, reject: false,
     });
     for (let i = 0; i < 600 && !s.journal().some((e) => e.source === 'clusterctl'); i++) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 1500));
@@ -216,6 +228,12 @@ describe('cluster when something is wrong', () => {
     for (const c of objects(s).filter((o) => o.kind === 'Cluster' && o.apiVersion.startsWith('cluster.x-k8s.io'))) expect(c.spec?.paused).toBeUndefined();
     expect(lease(s)).toBeUndefined();
     expect(eksctlUpgrades(s)).toEqual([]);
+    // The child stopped: clusterctl's move is journaled as ended by the signal (not finished), and no child
+    // of the run outlives it.
+    const moves = readJournal(journal).filter((e) => /back up the Cluster API objects/.test(String(e.why)));
+    expect(moves.length).toBeGreaterThan(0);
+    expect(moves.at(-1)!.exitCode).not.toBe(0);
+    expect(await orphansAfter(marker, s.workdir)).toEqual([]);
   });
 });
 
@@ -320,6 +338,8 @@ describe('a reviewed plan: --dry-run --plan-out, then --plan', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/is not a plan this tool can apply/);
     expect(s.journal().filter((e) => e.source === 'apiserver')).toEqual([]);
+  });
+});
 
 describe('--skip-etcd-backup --reason in the report (issue 15, finding 19)', () => {
   it('is recorded in the evidence, also when the reason comes from EKSA_SAFE_UPGRADE_REASON', async () => {

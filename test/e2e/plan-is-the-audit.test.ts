@@ -9,6 +9,7 @@ import { LEASE_ANNOTATIONS, LEASE_NAME, LEASE_NAMESPACE, microTime } from '../..
 import { readJournal, repoRoot, runBin } from '../helpers/run-bin.js';
 import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim, type Sim } from '../helpers/sim.js';
+import { scenarioExit } from '../helpers/scenario-exit.js';
 
 const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.23.0-eks-a-99';
 const NO_ETCD = ['--skip-etcd-backup', '--reason', 'plan audit table: etcd has its own tests'];
@@ -36,14 +37,6 @@ interface Case {
 const bundled = readdirSync(path.join(repoRoot, 'sim', 'scenarios'))
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => f.replace(/\.yaml$/, ''));
-
-/** The verdict of a bundled scenario's real run: what the scenario describes. */
-function scenarioExit(name: string): number {
-  // A management cluster that is not ready, or a cluster paused on purpose, stops every backup; any other
-  // unready workload is left out of the backup (management-only, recorded) and the upgrade goes on.
-  if (name === 'unready-management') return 4;
-  return 0;
-}
 
 function seedRivalLease(sim: Sim): void {
   const renewed = Date.now() - 5_000;

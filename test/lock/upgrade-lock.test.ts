@@ -99,7 +99,10 @@ describe('acquireUpgradeLock against the simulated API server', () => {
       expect(error).toBeInstanceOf(LockedError);
       const locked = error as LockedError;
       expect(locked.exit).toBe('Locked');
-      expect(locked.message).toMatch(/^locked by alice@host-a pid 1 since \S+Z \(renewed \d+s ago, expires in (2[5-9]\d|300)s\)$/);
+      // Age and expiry add up to the term, however long the machine took to get here.
+      const [, age, expires] = /^locked by alice@host-a pid 1 since \S+Z \(renewed (\d+)s ago, expires in (\d+)s\)$/.exec(locked.message) ?? [];
+      expect(Number(age) + Number(expires), locked.message).toBeGreaterThanOrEqual(299);
+      expect(Number(age) + Number(expires), locked.message).toBeLessThanOrEqual(301);
       expect(locked.hint).toMatch(/--force-unlock/);
       expect(storedLease()!.spec!.holderIdentity).toBe('alice@host-a pid 1');
     } finally {
@@ -216,13 +219,18 @@ describe('a write whose answer is lost (startLockAttempt)', () => {
 
 describe('forceUnlock', () => {
   it('deletes the lease whoever holds it and records whose it was', async () => {
+    const seeded = Date.now();
     seedLease('bob@host-b pid 2', 5);
     const { base, warnings } = setup();
     const record = await forceUnlock(base);
+    const waited = Math.ceil((Date.now() - seeded) / 1000);
     expect(record.deleted).toBe(true);
     expect(record.previous).toMatchObject({ state: 'held', holder: 'bob@host-b pid 2' });
     expect(storedLease()).toBeUndefined();
-    expect(warnings.join('\n')).toMatch(/force-unlock: deleted the upgrade lock of bob@host-b pid 2 \(renewed [56]s ago\)/);
+    // Renewed 5 s before the seed, plus however long kubectl took on this machine (never less than 5 s).
+    const [, age] = /force-unlock: deleted the upgrade lock of bob@host-b pid 2 \(renewed (\d+)s ago\)/.exec(warnings.join('\n')) ?? [];
+    expect(Number(age), warnings.join('\n')).toBeGreaterThanOrEqual(4);
+    expect(Number(age), warnings.join('\n')).toBeLessThanOrEqual(5 + waited);
     // And now the lock can be taken.
     const lock = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1' });
     await lock.release();
@@ -330,12 +338,19 @@ describe('the gate reads the lock before anything is written', () => {
   });
 
   it('stops on a lock another run holds, naming it, whatever the mode', async () => {
+    const seeded = Date.now();
     seedLease('bob@host-b pid 2', 10);
     for (const dryRun of [false, true]) {
       const { kubectl, runner } = setup({ dryRun });
       const error = await readLock(new LeaseClient(runner, kubectl), { leaseSeconds: 300, forceUnlock: false }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LockedError);
-      expect((error as LockedError).message).toMatch(/^locked by bob@host-b pid 2 since \S+ \(renewed 1\ds ago, expires in 29\ds\)$/);
+      const message = (error as LockedError).message;
+      // Renewed 10 s before the seed plus this machine's time since; age and expiry add up to the term.
+      const [, age, expires] = /^locked by bob@host-b pid 2 since \S+ \(renewed (\d+)s ago, expires in (\d+)s\)$/.exec(message) ?? [];
+      expect(Number(age), message).toBeGreaterThanOrEqual(9);
+      expect(Number(age), message).toBeLessThanOrEqual(10 + Math.ceil((Date.now() - seeded) / 1000));
+      expect(Number(age) + Number(expires), message).toBeGreaterThanOrEqual(299);
+      expect(Number(age) + Number(expires), message).toBeLessThanOrEqual(301);
     }
     expect(storedLease()!.spec!.holderIdentity).toBe('bob@host-b pid 2');
   });

@@ -16,14 +16,13 @@ const api = {
   fiveHundred: { status: 503, message: 'etcdserver: leader changed' },
   hang: { hang: true },
 } as const;
-// kubectl's own error (a 403 it reports) takes the same path as a 5xx once the API has answered: it is
-// tried where the tool reads first (inventory, lock); the 5xx and the hang at every step.
+// A 403 (kubectl reports the API's refusal), a 5xx and a request that never answers, at every step that
+// calls the API (test/reliability/applicability.mjs says which).
 const API_FAULTS = [
   ['api-error (403)', api.error, 'Environment', /Forbidden|RBAC denies/, '10s'],
   ['api-5xx', api.fiveHundred, 'Environment', /etcdserver: leader changed/, '10s'],
   ['api-hang', api.hang, 'Environment', /did not answer|Client\.Timeout|timed out/, '2s'],
 ] as const;
-const ANSWERED_OR_HUNG = API_FAULTS.filter(([fault]) => fault !== 'api-error (403)');
 
 /** Once a command matching `done` has finished (the CLI's journal says so), the API fails for `resource`. */
 const failAfter = (done: (entry: Record<string, any>) => boolean, resource: string, effect: object) =>
@@ -45,10 +44,11 @@ export const API_CELLS: Cell[] = [
     step: 'inventory', fault, requestTimeout, faults: [{ resource: 'machines', ...effect }], expect: { exit, message },
   })),
   // plan: the fake eksctl GETs the EKS-A Cluster by name; the inventory only lists.
-  {
-    step: 'plan', fault: 'api-5xx', faults: [{ resource: 'clusters.anywhere.eks.amazonaws.com', method: 'GET', name: 'mgmt', ...api.fiveHundred }],
-    expect: { exit: 'Environment', message: /upgrade plan|etcdserver: leader changed/ },
-  },
+  // (plan × api-hang and plan × eksctl-fails are applicable and not struck yet: the README lists them.)
+  ...API_FAULTS.filter(([fault]) => fault !== 'api-hang').map(([fault, effect, exit, message, requestTimeout]): Cell => ({
+    step: 'plan', fault, requestTimeout, faults: [{ resource: 'clusters.anywhere.eks.amazonaws.com', method: 'GET', name: 'mgmt', ...effect }],
+    expect: { exit, message: new RegExp(`upgrade plan|${message.source}`) },
+  })),
   // lock: leases are read and written by the lock alone.
   ...API_FAULTS.map(([fault, effect, exit, message, requestTimeout]): Cell => ({
     step: 'lock', fault, requestTimeout, faults: [{ resource: 'leases', ...effect }], expect: { exit, message },
@@ -70,6 +70,12 @@ export const API_CELLS: Cell[] = [
   { step: 'capi', fault: 'clusterctl-fails-after-pause', scenario: { clusterctl: { failAfterPause: true } }, expect: { exit: 'BackupFailed', message: /clusterctl move failed: .*action failed after \d+ attempts/ } },
   // kubeadmconfigs are read by clusterctl only (the inventory does not list them).
   { step: 'capi', fault: 'api-5xx', faults: [{ resource: 'kubeadmconfigs', ...api.fiveHundred }], expect: { exit: 'BackupFailed', message: /clusterctl move failed: .*action failed after \d+ attempts/ } },
+  // A move that never ends: clusterctl's first call (the Cluster CRD; kubectl never reads CRDs) hangs and
+  // --move-timeout stops it, twice (the whole-tree move, then the management-only fallback).
+  {
+    step: 'capi', fault: 'api-hang (--move-timeout 4s)', args: ['--move-timeout', '4s'], faults: [{ resource: 'customresourcedefinitions', hang: true }],
+    expect: { exit: 'BackupFailed', message: /clusterctl move failed: stopped after 4000 ms \(--move-timeout\)/ },
+  },
   {
     step: 'capi', fault: 'disk-full',
     // A 256 KiB disk under the management folder: clusterctl's files do not fit. Where no tmpfs can be
@@ -81,27 +87,29 @@ export const API_CELLS: Cell[] = [
     expect: { exit: 'BackupFailed', message: /no space left on device/ },
   },
   // export: the EKS-A objects are read once more, with kinds (oidcconfigs…) only the export reads.
-  ...ANSWERED_OR_HUNG.map(([fault, effect, exit, message, requestTimeout]): Cell => ({
+  ...API_FAULTS.map(([fault, effect, exit, message, requestTimeout]): Cell => ({
     step: 'export', fault, requestTimeout, faults: [{ resource: 'oidcconfigs', ...effect }], expect: { exit, message },
   })),
   { step: 'export', fault: 'disk-full', env: () => enospcEnv('-backup-[^/]*\\.partial/eksa/'), expect: { exit: 'BackupFailed', message: /ENOSPC: no space left on device/ } },
   { step: 'manifest', fault: 'disk-full', env: () => enospcEnv('-backup-[^/]*\\.partial/(manifest\\.json|RESTORE\\.md)$'), expect: { exit: 'BackupFailed', message: /ENOSPC: no space left on device/ } },
   // recheck under the lock: the API fails once the backup is written (after the EKS-A export).
-  ...ANSWERED_OR_HUNG.map(([fault, effect, exit, message, requestTimeout]): Cell => ({
+  ...API_FAULTS.map(([fault, effect, exit, message, requestTimeout]): Cell => ({
     step: 'recheck', fault, requestTimeout, strike: failAfter(exported, 'machines', effect), expect: { exit, message, completeBackup: true },
   })),
   // hand-off: eksctl itself fails, or exits 0 with the cluster not Ready.
   {
     step: 'handoff', fault: 'eksctl-fails', scenario: { eksctl: { upgrade: { outcome: 'fail', durationMs: 400 } } },
-    expect: { exit: 'UpgradeFailed', message: /eksctl anywhere upgrade failed with exit code 255/, completeBackup: true, pauseOwnedByEksctl: WORKLOADS },
+    // eksctl writes to the terminal it inherits: its own `Error: failed to upgrade cluster: …` comes before ours.
+    expect: { exit: 'UpgradeFailed', message: /eksctl anywhere upgrade failed with exit code 255/, completeBackup: true, pauseOwnedByEksctl: WORKLOADS, childErrorLines: /^Error: failed to upgrade cluster: / },
   },
   {
     step: 'handoff', fault: 'eksctl-exits-early-not-ready', scenario: { eksctl: { upgrade: { outcome: 'exit-early-not-ready', durationMs: 400 } } },
     args: ['--confirm-timeout', '4s'],
+    landsIn: { step: 'confirm', reason: 'eksctl exits 0, so the hand-off succeeds as far as it can tell; the confirmation is the step that finds the cluster not Ready' },
     expect: { exit: 'NotConfirmed', message: /upgrade not confirmed within 4s: mgmt: /, completeBackup: true },
   },
   // confirm: eksctl succeeded, then the API fails every poll.
-  ...ANSWERED_OR_HUNG.map(([fault, effect, , , requestTimeout]): Cell => ({
+  ...API_FAULTS.map(([fault, effect, , , requestTimeout]): Cell => ({
     step: 'confirm', fault, requestTimeout, args: ['--confirm-timeout', '5s'],
     strike: failAfter(handedOff, 'clusters.anywhere.eks.amazonaws.com', effect),
     expect: { exit: 'NotConfirmed', message: /could not be confirmed: .*(Forbidden|RBAC|leader changed|did not answer)/, completeBackup: true },

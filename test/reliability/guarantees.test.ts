@@ -1,15 +1,20 @@
 // The README "Guarantees" figures are the ones scripts/guarantees.mjs measured: the section matches
 // GUARANTEES.json word for word, every counted test passed, and the suite still has exactly the tests the
-// figures counted (a cell added or removed since means the figures must be measured again).
+// figures counted (a cell added or removed since means the figures must be measured again). And the check
+// .ci/run makes after its own `npm test` (--check) fails on a stale figure: shown failing below.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script, no type declarations
 import * as guarantees from '../../scripts/guarantees.mjs';
 
-const { GUARANTEES_FILE, README, REPO, computeGuarantees, currentSection, kindOf, parseCell, renderSection, replaceSection } = guarantees as Record<string, any>;
-const REGENERATE = 'run `npm run build && node scripts/guarantees.mjs` and commit README.md and test/reliability/GUARANTEES.json';
+// @ts-expect-error: a plain ESM table, no type declarations
+import { APPLICABILITY, FAULTS, STEPS, columnOf, pairs } from './applicability.mjs';
+
+const { GUARANTEES_FILE, README, REPO, checkFigures, computeGuarantees, currentSection, kindOf, parseCell, renderSection, replaceSection } = guarantees as Record<string, any>;
+const REGENERATE = 'run `npm run build && node scripts/guarantees.mjs` (or `node scripts/guarantees.mjs --from-run` after npm test) and commit README.md and test/reliability/GUARANTEES.json';
 
 describe('the figures', () => {
   it('README.md carries exactly the section rendered from GUARANTEES.json', () => {
@@ -28,9 +33,11 @@ describe('the figures', () => {
       expect(part.passed).toBe(part.total);
     }
     // Floors: a suite that lost most of its cells or checks must not look as good as this one.
-    expect(g.matrix.cells.total).toBeGreaterThanOrEqual(40);
-    expect(g.hostile.inputsTried).toBeGreaterThanOrEqual(200);
-    expect(g.secrets.checks).toBeGreaterThanOrEqual(5_000);
+    expect(g.matrix.cells.total).toBeGreaterThanOrEqual(50);
+    expect(g.matrix.pairs.covered).toBeGreaterThanOrEqual(50);
+    expect(g.hostile.payloads).toBeGreaterThanOrEqual(16);
+    expect(g.hostile.endToEnd.payloads).toBeGreaterThanOrEqual(16);
+    expect(g.secrets.values).toBeGreaterThanOrEqual(10);
   });
 
   it('the suite holds the tests the figures counted, no more and no fewer', () => {
@@ -58,31 +65,99 @@ describe('the script that measures them', () => {
     expect(parseCell(title)).toEqual(cell);
   });
 
+  const file = (rel: string, results: Array<{ title: string; status: string }>) => ({ name: path.join(REPO, rel), assertionResults: results });
   const report = {
     testResults: [
-      {
-        name: path.join(REPO, 'test/reliability/x.test.ts'),
-        assertionResults: [
-          { title: 'cell lock × api-5xx', status: 'passed' },
-          { title: 'cell lock × SIGINT', status: 'passed' },
-          { title: 'cell etcd × SIGINT', status: 'skipped' },
-          { title: 'hostile API: a', status: 'passed' },
-          { title: 'secrets: b', status: 'failed' },
-        ],
-      },
+      file('test/reliability/x.test.ts', [
+        { title: 'cell lock × api-5xx', status: 'passed' },
+        { title: 'cell lock × SIGINT', status: 'passed' },
+        { title: 'cell lock × api-lost-answer: create answer dropped', status: 'passed' },
+        { title: 'cell lock × api-lost-answer: 503 after the create', status: 'passed' },
+        { title: 'cell etcd × SIGINT', status: 'skipped' },
+        { title: 'hostile API: a', status: 'passed' },
+        { title: 'secrets: b', status: 'failed' },
+      ]),
+      // A whole `npm test` report: only test/reliability counts, and not the check of the figures itself.
+      file('test/e2e/cluster.test.ts', [{ title: 'cell capi × SIGINT', status: 'passed' }]),
+      file('test/reliability/guarantees.test.ts', [{ title: 'README.md carries exactly the section', status: 'passed' }]),
     ],
   };
-  const metrics = ['{"kind":"hostile:api","count":1}', '{"kind":"hostile:api","count":1}', '{"kind":"hostile:spec","count":1}', '{"kind":"secret-checks","count":120}', '{"kind":"outputs-scanned","count":3}', ''];
+  const metric = (o: Record<string, unknown>) => JSON.stringify({ count: 1, file: 'test/reliability/x.test.ts', ...o });
+  const metrics = [
+    metric({ kind: 'hostile', source: 'api', via: 'cli', payload: 'p1' }),
+    metric({ kind: 'hostile', source: 'api', via: 'in-process', payload: 'p1' }),
+    metric({ kind: 'hostile', source: 'api', via: 'in-process', payload: 'p2' }),
+    metric({ kind: 'hostile', source: 'spec', via: 'in-process', payload: 'p2' }),
+    metric({ kind: 'secret-scan', outputs: 4, values: ['s1', 's2'] }),
+    metric({ kind: 'secret-scan', outputs: 3, values: ['s2', 's3'] }),
+    metric({ kind: 'secret-scan', outputs: 9, values: ['s9'], file: 'test/e2e/cluster.test.ts' }),
+    '',
+  ];
+  const meta = { date: '2026-01-01', vitest: '4.1.12', realTools: true };
 
-  it('counts cells, steps, faults, hostile inputs by source and secret checks', () => {
-    const g = computeGuarantees(report, metrics, { date: '2026-01-01', vitest: '4.1.12', realTools: true });
-    expect(g.tests).toEqual({ passed: 3, failed: 1, skipped: 1, total: 5 });
-    expect(g.matrix.cells).toEqual({ passed: 2, failed: 0, skipped: 1, total: 3 });
-    expect(g.matrix.steps).toEqual(['lock', 'etcd']);
-    expect(g.matrix.faults).toEqual(['SIGINT', 'api-5xx']);
-    expect(g.hostile).toEqual({ tests: { passed: 1, failed: 0, skipped: 0, total: 1 }, inputsTried: 3, bySource: { api: 2, spec: 1 } });
-    expect(g.secrets).toEqual({ tests: { passed: 0, failed: 1, skipped: 0, total: 1 }, checks: 120, outputsScanned: 3 });
-    expect(renderSection(g)).toMatch(/\*\*2 of 3\*\* fault-matrix cells pass: 2 steps \(lock, etcd\) × 2 faults/);
+  it('counts applicable pairs, distinct payloads (end to end and in-process apart) and distinct secret values', () => {
+    const g = computeGuarantees(report, metrics, meta);
+    expect(g.tests).toEqual({ passed: 5, failed: 1, skipped: 1, total: 7 });
+    expect(g.matrix.cells).toEqual({ passed: 4, failed: 0, skipped: 1, total: 5 });
+    // Two cells strike lock × api-lost-answer: one pair. etcd × SIGINT was skipped: struck, not covered.
+    const applicable = pairs().filter((p: { applies: boolean }) => p.applies).length;
+    expect(g.matrix.pairs).toEqual({ applicable, covered: 3, notApplicable: STEPS.length * FAULTS.length - applicable, total: STEPS.length * FAULTS.length });
+    expect(g.matrix.uncovered).not.toContain('etcd × SIGINT');
+    expect(g.matrix.uncovered).toContain('capi × SIGINT');
+    expect(g.hostile).toMatchObject({ payloads: 2, endToEnd: { tries: 1, payloads: 1 }, inProcess: { tries: 3, payloads: 2 }, bySource: { api: 2, spec: 1 } });
+    expect(g.secrets).toEqual({ tests: { passed: 0, failed: 1, skipped: 0, total: 1 }, values: 3, runs: 2, outputsScanned: 7 });
+    expect(renderSection(g)).toMatch(/\*\*3 of \d+\*\* applicable step × fault pairs covered by \*\*4 of 5\*\* passing cells/);
+  });
+
+  it('refuses a cell whose pair the applicability table says does not apply', () => {
+    const bad = { testResults: [file('test/reliability/x.test.ts', [{ title: 'cell handoff × api-5xx', status: 'passed' }])] };
+    expect(() => computeGuarantees(bad, [], meta)).toThrow(/handoff × api-5xx is not an applicable pair .*eksctl makes/);
+  });
+
+  it('the table gives every pair that does not apply a reason, and every step and fault a row and column', () => {
+    expect(Object.keys(APPLICABILITY)).toEqual(STEPS);
+    for (const step of STEPS) {
+      expect(Object.keys(APPLICABILITY[step]).sort()).toEqual([...FAULTS].sort());
+      for (const fault of FAULTS) {
+        const v = APPLICABILITY[step][fault];
+        expect(v === true || (typeof v === 'string' && v.length > 10), `${step} × ${fault}`).toBe(true);
+      }
+    }
+    expect(columnOf('api-hang (--move-timeout 4s)')).toBe('api-hang');
+    expect(columnOf('api-lost-answer: patch answer dropped')).toBe('api-lost-answer');
+    expect(columnOf('api-error (403)')).toBe('api-error (403)');
+  });
+
+  it('the CI check passes on figures this run measured and fails on a stale one, naming it', () => {
+    const g = computeGuarantees(report, metrics, meta);
+    const readme = `# x\n<!-- guarantees:start -->\n${renderSection(g)}\n<!-- guarantees:end -->\n`;
+    expect(checkFigures({ report, metricLines: metrics, readme, committed: g }).problems).toEqual([]);
+    // Another date and vitest version are not a difference: counts only.
+    const older = { ...g, date: '2020-01-01', vitest: '0.0.1' };
+    expect(checkFigures({ report, metricLines: metrics, readme: `# x\n<!-- guarantees:start -->\n${renderSection(older)}\n<!-- guarantees:end -->\n`, committed: older }).problems).toEqual([]);
+    const stale = { ...g, hostile: { ...g.hostile, payloads: g.hostile.payloads + 1 } };
+    const { problems } = checkFigures({ report, metricLines: metrics, readme: `# x\n<!-- guarantees:start -->\n${renderSection(stale)}\n<!-- guarantees:end -->\n`, committed: stale });
+    expect(problems).toEqual(['GUARANTEES.json hostile.payloads: 3 → 2', 'README.md: the Guarantees section differs from the one this run renders']);
+
+    // And through the script as .ci/run calls it: exit 1 on the stale figure, 0 on the measured ones.
+    const dir = mkdtempSync(path.join(tmpdir(), 'esu-guarantees-check-'));
+    try {
+      const files = { report: path.join(dir, 'results.json'), metrics: path.join(dir, 'metrics.ndjson'), readme: path.join(dir, 'README.md'), figures: path.join(dir, 'GUARANTEES.json') };
+      writeFileSync(files.report, JSON.stringify(report));
+      writeFileSync(files.metrics, metrics.join('\n'));
+      const check = (committed: unknown) => {
+        writeFileSync(files.figures, JSON.stringify(committed));
+        writeFileSync(files.readme, `# x\n<!-- guarantees:start -->\n${renderSection(committed)}\n<!-- guarantees:end -->\n`);
+        return spawnSync(process.execPath, [path.join(REPO, 'scripts', 'guarantees.mjs'), '--check', ...Object.entries(files).flatMap(([k, v]) => [`--${k}`, v])], { encoding: 'utf8' });
+      };
+      const failed = check(stale);
+      expect(failed.status, failed.stderr).toBe(1);
+      expect(failed.stderr).toMatch(/GUARANTEES\.json hostile\.payloads: 3 → 2/);
+      const passed = check(g);
+      expect(passed.status, passed.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('replaces only what lies between the markers, and reports missing markers', () => {

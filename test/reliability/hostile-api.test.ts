@@ -71,7 +71,7 @@ describe('cluster names and namespaces from the API', () => {
     expect(error.message).toMatch(/returned an EKS-A cluster named .* is not a valid Kubernetes object name/);
     expect(error.message).not.toMatch(/[\0\n\u001b]/);
     c.expectUntouched();
-    triedHostile('api');
+    triedHostile('api', 'in-process', value);
   });
 
   it.each(HOSTILE_VALUES)('hostile API: workload cluster namespace with %s', (_label, value) => {
@@ -82,7 +82,7 @@ describe('cluster names and namespaces from the API', () => {
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toMatch(/returned EKS-A cluster w99 in namespace .* is not a valid name/);
     c.expectUntouched();
-    triedHostile('api');
+    triedHostile('api', 'in-process', value);
   });
 
   it('hostile API: every hostile cluster name at once, end to end: refused before any write', async () => {
@@ -95,6 +95,7 @@ describe('cluster names and namespaces from the API', () => {
     expect(journal.every((e) => e.kind === 'read'), 'only reads ran').toBe(true);
     expect(sim.journal().filter((e) => e.source === 'apiserver'), 'nothing was written to the API').toEqual([]);
     expect(backupSets(path.join(sim.workdir, 'mgmt'))).toEqual([]);
+    for (const [, value] of HOSTILE_VALUES) triedHostile('api', 'cli', value);
   });
 });
 
@@ -113,7 +114,7 @@ describe('EKS-A object names from the API become file names of the backup set', 
     expect((error as SafeUpgradeError).exit).toBe('BackupFailed');
     expect(error.message).toMatch(/not a valid Kubernetes object name/);
     c.expectUntouched();
-    triedHostile('api');
+    triedHostile('api', 'in-process', value);
   });
 
   it.each(['parent directories', 'an absolute path', 'a newline'])('hostile API: machine config name with %s, end to end: no file outside the set', async (label) => {
@@ -132,7 +133,7 @@ describe('EKS-A object names from the API become file names of the backup set', 
     // Nothing but clusterctl's files, written by clusterctl, landed anywhere.
     expect(readdirSync(path.join(sets[0]!.dir, 'eksa'))).toEqual([]);
     expect(existsSync(`${c.file}.yaml`)).toBe(false);
-    triedHostile('api');
+    triedHostile('api', 'cli', HOSTILE_VALUES.find(([l]) => l === label)![1]);
   });
 });
 
@@ -158,7 +159,7 @@ describe('machine addresses and SSH users from the API reach ssh', () => {
     expect(last.length).toBeLessThan(4000);
     const ssh = journal.filter((e) => e.argv[0] === 'ssh');
     expect(ssh.every((e) => !JSON.stringify(e.argv).includes(c.dir)), 'no hostile address reached ssh').toBe(true);
-    for (const _ of HOSTILE_VALUES) triedHostile('api');
+    for (const [, value] of HOSTILE_VALUES) triedHostile('api', 'cli', value);
   });
 
   it.each(HOSTILE_VALUES)('hostile API: SSH user of the etcd machine config with %s', (_label, value) => {
@@ -170,7 +171,7 @@ describe('machine addresses and SSH users from the API reach ssh', () => {
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toMatch(/invalid SSH user name/);
     c.expectUntouched();
-    triedHostile('api');
+    triedHostile('api', 'in-process', value);
   });
 
   it('hostile API: an SSH user with a semicolon, end to end: refused before any ssh runs', async () => {
@@ -183,7 +184,7 @@ describe('machine addresses and SSH users from the API reach ssh', () => {
     expect(last).toMatch(/^Error: cluster mgmt: invalid SSH user name "capv;touch /);
     expect(journal.filter((e) => e.argv[0] === 'ssh')).toEqual([]);
     expect(backupSets(path.join(sim.workdir, 'mgmt')).filter((s) => s.state === 'complete')).toEqual([]);
-    triedHostile('api');
+    triedHostile('api', 'cli', 'capv;touch CANARY');
   });
 });
 

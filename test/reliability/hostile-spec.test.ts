@@ -83,7 +83,7 @@ describe('hostile values in every field of the spec are refused by the spec pars
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).not.toMatch(/[\0\n\u001b]/);
       c.expectUntouched();
-      triedHostile('spec');
+      triedHostile('spec', 'in-process', value);
     } finally {
       c.remove();
     }
@@ -114,7 +114,7 @@ describe.concurrent('hostile values in the spec are refused before anything runs
       expect(readdirSync(path.join(sim.workdir, 'mgmt')).sort(), 'nothing was written').toEqual(before);
       c.expectUntouched();
       expectNoSecrets(runOutputs(r), simSecrets(sim));
-      triedHostile('spec');
+      triedHostile('spec', 'cli', value);
     } finally {
       c.remove();
     }
@@ -158,7 +158,7 @@ describe('hostile paths are used as they are, never read by a shell', () => {
       expect(cluster.exitCode, cluster.stderr).toBe(0);
       expect(JSON.parse(readFileSync(report, 'utf8')).command).toBe('cluster');
       c.expectUntouched();
-      triedHostile('path');
+      triedHostile('path', 'cli', 'a working directory, spec folder, kubeconfig, report and journal path full of shell syntax');
     } finally {
       c.remove();
     }

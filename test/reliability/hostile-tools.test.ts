@@ -153,14 +153,14 @@ async function runCase(c: ToolCase, defaultCommand: (sim: Sim, bin: string) => s
 describe('hostile output from clusterctl', () => {
   it.each(CLUSTERCTL_CASES.map((c) => [`hostile clusterctl output: ${c.name}`, c] as const))('%s', async (_title, c) => {
     await runCase(c, backupWith);
-    triedHostile('clusterctl');
+    triedHostile('clusterctl', 'cli', `clusterctl: ${c.name}`);
   });
 });
 
 describe('malformed output from every tool', () => {
   it.each(MALFORMED_CASES.map((c) => [`hostile tool output: ${c.name}`, c] as const))('%s', async (_title, c) => {
     await runCase(c, backupWith);
-    triedHostile('tool');
+    triedHostile('tool', 'cli', `tool: ${c.name}`);
   });
 
   it('hostile tool output: a tampered manifest.json listing paths outside the set: reported, never read', async () => {
@@ -182,8 +182,8 @@ describe('malformed output from every tool', () => {
     expect(broken.stdout + broken.stderr).toMatch(/manifest\.json that does not parse/);
     expect(readFileSync(outside, 'utf8')).toBe(OUTSIDE_TEXT);
     rmSync(set!.dir, { recursive: true, force: true });
-    triedHostile('tool');
-    triedHostile('tool');
+    triedHostile('tool', 'cli', 'manifest.json: paths outside the set');
+    triedHostile('tool', 'cli', 'manifest.json: truncated JSON');
   });
 });
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { recordMetric } from './helpers.js';
+import { digest, recordMetric } from './helpers.js';
 
 /** A directory an injected command would write into: it must stay empty. */
 export interface Canary {
@@ -55,7 +55,15 @@ export const HOSTILE_VALUES: ReadonlyArray<readonly [label: string, value: strin
 /** The value with the canary path in it. */
 export const withCanary = (value: string, c: Canary) => value.replaceAll('CANARY', c.file);
 
-/** Counts one hostile input tried, for the README figures. */
-export function triedHostile(source: string): void {
-  recordMetric(`hostile:${source}`, 1);
+/** Where a hostile input was tried: through the built CLI as a real process, or by calling a validator in-process. */
+export type HostileVia = 'cli' | 'in-process';
+
+/**
+ * Counts one hostile input tried, for the README figures: its source (spec, api, tool…), how it was tried
+ * (end to end through the built CLI, where an injected command could really run and the canary would see it,
+ * or in-process against the validator) and the payload itself (recorded as a hash: the figures count
+ * distinct payloads, not the places one payload was put).
+ */
+export function triedHostile(source: string, via: HostileVia, payload: string): void {
+  recordMetric('hostile', 1, { source, via, payload: digest(payload) });
 }

@@ -33,7 +33,7 @@ describe('oversized input', () => {
     expect(r.stderr).toMatch(/^Error: cluster spec .*huge\.yaml is \d+ bytes, larger than any EKS-A spec/m);
     expect(r.durationMs).toBeLessThan(15_000);
     expect(r.peakRssKiB, 'the file was never read into memory').toBeLessThan(200 * MiB);
-    triedHostile('oversized');
+    triedHostile('oversized', 'cli', 'a 50 MB spec');
   });
 
   it('oversized: an API list of 100,000 objects is read in bounded memory', async () => {
@@ -49,7 +49,7 @@ describe('oversized input', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).clusters.map((c: { name: string }) => c.name)).toEqual(['mgmt', 'w01', 'w02', 'w03']);
     expect(r.peakRssKiB).toBeLessThan(768 * MiB);
-    triedHostile('oversized');
+    triedHostile('oversized', 'cli', 'an API list of 100,000 objects');
   }, 240_000);
 
   it('oversized: a tool printing 400 MB is stopped at the bound with a clear error', async () => {
@@ -62,7 +62,7 @@ describe('oversized input', () => {
     expect(r.exitCode, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/^Error: read the management tree of mgmt: the output passed 256 MiB; stopped rather than exhaust memory$/m);
     expect(r.peakRssKiB).toBeLessThan(1024 * MiB);
-    triedHostile('oversized');
+    triedHostile('oversized', 'cli', 'a tool printing 400 MB');
   }, 180_000);
 });
 

@@ -1,12 +1,12 @@
 // Lost answers: the simulator applies the Lease create and then delays or drops its answer (`when: after`),
 // so the run cannot tell whether it holds the lock. Whatever ends the run (a signal while it waits, kubectl's
 // --request-timeout, a dropped connection, a 5xx written after the create), no Lease of the run's own is left
-// behind: the next run would otherwise be refused for --lock-ttl. Run as reliability cells (every promise of a
-// cell is checked), kept out of test/reliability until the figures there are measured again with them.
+// behind: the next run would otherwise be refused for --lock-ttl. Reliability cells of the lock × api-lost-answer
+// pair (and lock × SIGINT with a lost answer): every promise of a cell is checked.
 import { describe, expect, it } from 'vitest';
 import type { Fault } from '../../sim/index.js';
-import { CELL_TIMEOUT_MS, cellTitle, runCell, type Cell, type StrikeContext } from '../reliability/cell.js';
-import { sleep } from '../reliability/helpers.js';
+import { CELL_TIMEOUT_MS, cellTitle, runCell, type Cell, type StrikeContext } from './cell.js';
+import { sleep } from './helpers.js';
 
 const createLease = (effect: Partial<Fault>): Fault => ({ resource: 'leases', method: 'POST', when: 'after', times: 1, ...effect });
 
@@ -46,7 +46,7 @@ function cell(fault: string, faults: Fault[], expectation: Cell['expect'], extra
 const CELLS: LostAnswerCell[] = [
   // The create lands at once; its answer would come 8 s later. SIGINT 600 ms into the step, and not before
   // the create landed (kubectl takes longer than that to start on a loaded machine).
-  cell('lost create answer + SIGINT', [createLease({ latencyMs: 8000 })], { exit: 'Interrupted', message: /interrupted by SIGINT/ }, {
+  cell('SIGINT: the create landed, its answer not yet', [createLease({ latencyMs: 8000 })], { exit: 'Interrupted', message: /interrupted by SIGINT/ }, {
     requestTimeout: '20s',
     strike: (ctx) => {
       const step = new Promise<void>((resolve) => ctx.run.onOutput(/❯ Take the upgrade lock/, () => void sleep(600).then(resolve)));
@@ -63,9 +63,9 @@ const CELLS: LostAnswerCell[] = [
     },
   }),
   // The answer comes after kubectl's --request-timeout: the run fails, as an unreachable API does.
-  cell('lost create answer + request timeout', [createLease({ latencyMs: 8000 })], { exit: 'Environment', message: /the Kubernetes API did not answer: .*(Timeout|deadline exceeded|request canceled)/ }, { requestTimeout: '2s' }),
-  cell('create answer dropped', [createLease({ drop: true })], { exit: 'Environment', message: /take the upgrade lock: .*(EOF|connection reset)/ }),
-  cell('503 after the create', [createLease({ status: 503 })], { exit: 'Environment', message: /the Kubernetes API failed the request: .*ServiceUnavailable/ }),
+  cell('api-lost-answer: create answer after the request timeout', [createLease({ latencyMs: 8000 })], { exit: 'Environment', message: /the Kubernetes API did not answer: .*(Timeout|deadline exceeded|request canceled)/ }, { requestTimeout: '2s' }),
+  cell('api-lost-answer: create answer dropped', [createLease({ drop: true })], { exit: 'Environment', message: /take the upgrade lock: .*(EOF|connection reset)/ }),
+  cell('api-lost-answer: 503 after the create', [createLease({ status: 503 })], { exit: 'Environment', message: /the Kubernetes API failed the request: .*ServiceUnavailable/ }),
 ];
 
 describe.concurrent('lost answers: a Lease create that lands while its answer is lost leaves no Lease of ours', () => {
