@@ -6,6 +6,7 @@ import { UsageError, isSafeUpgradeError } from './errors.js';
 import type { ExitCodeName } from './exit-codes.js';
 import { UPGRADE_CLUSTER_FLAGS, UPGRADE_MANAGEMENT_COMPONENTS_FLAGS, YARGS_PARSER_CONFIGURATION, eksctlFlagsFor, toYargsOptions, type EksctlFlag } from './handoff/eksctl-flags.js';
 import { parseDuration } from './duration.js';
+import { SHELLS, completionScript, completionWords, dropLongSingleLetters, shellOf, wantsPath, type Shell } from './completion.js';
 import type { OnUnready } from './policy/scope.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -27,6 +28,7 @@ function gateFlags<T>(y: Argv<T>) {
  */
 function withEnv<T>(y: Argv<T>, env: NodeJS.ProcessEnv): Argv<T> {
   // getOptions() is public at runtime but missing from the typings.
+  chosen.current = y as unknown as OptionSource;
   const declared = Object.keys((y as unknown as { getOptions(): { key?: Record<string, unknown> } }).getOptions().key ?? {});
   const fromEnv: Record<string, string> = {};
   for (const key of declared) {
@@ -35,6 +37,9 @@ function withEnv<T>(y: Argv<T>, env: NodeJS.ProcessEnv): Argv<T> {
   }
   return y.config(fromEnv);
 }
+
+/** The options of the command being parsed (its builder ran last): what an unknown flag is compared with. */
+const chosen: { current: OptionSource | undefined } = { current: undefined };
 
 /** Which clusterctl runs the backup. */
 function clusterctlFlags<T>(y: Argv<T>) {
@@ -183,7 +188,9 @@ export type CommandRun = <O>(load: () => Promise<(options: O, io: CommandIo) => 
  * The whole command line as one yargs parser. Handlers turn argv into typed options (validated) and
  * hand them to `run`; `parseOnly` makes a `run` that executes nothing, for tests of command lines.
  */
-export function buildParser(args: readonly string[], io: CommandIo, run: CommandRun) {
+export function buildParser(given: readonly string[], io: CommandIo, run: CommandRun) {
+  const args = normalizeArgs(given);
+  chosen.current = undefined;
   return yargs([...args])
     .scriptName('eksa-safe-upgrade')
     .usage('$0 <command> [options]\n\nA safer eksctl anywhere upgrade cluster: gate the whole management tree, back it up, verify, then hand off.')
@@ -266,7 +273,20 @@ export function buildParser(args: readonly string[], io: CommandIo, run: Command
     async (argv) => {
       await run(async () => (await import('./commands/restore-plan.js')).restorePlan, { dir: String(argv.dir) }, io);
     })
-    .completion('completion', 'print a bash/zsh completion script (eval "$(eksa-safe-upgrade completion)")')
+    .command('version', 'print the version of this tool and of the kubectl and eksctl anywhere it finds on PATH', (y) => withEnv(y
+      .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+      .example('$0 version -o json', 'the three versions as one JSON document'), io.env),
+    async (argv) => {
+      await run(async () => (await import('./commands/version.js')).version, { output: argv.output as OutputFormat, verbosity: Number(argv.verbosity) || 0 }, io);
+    })
+    .completion('completion [shell]', 'print the completion script of bash, zsh or fish (eval "$(eksa-safe-upgrade completion bash)")', (_current: string, _argv: unknown, defaults: (done: (error: unknown, completions: string[] | undefined) => void) => void, done: (completions: string[]) => void) => {
+      // A path flag's value: nothing offered, so the shell completes file names.
+      if (wantsPath(completionWords(args) ?? [])) {
+        done([]);
+        return;
+      }
+      defaults((_error: unknown, completions: string[] | undefined) => done(dropLongSingleLetters(completions ?? [])));
+    })
     .demandCommand(1, 'name a command, e.g. preflight; see --help')
     .recommendCommands()
     .strict()
@@ -277,13 +297,117 @@ export function buildParser(args: readonly string[], io: CommandIo, run: Command
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError(message ?? 'invalid arguments', { hint: 'see eksa-safe-upgrade --help' });
+      throw usageFailure(message ?? 'invalid arguments', args, chosen.current);
     });
+}
+
+/** The commands, as typed (subcommands of `backups` with it). */
+const COMMANDS = ['preflight', 'backup', 'verify', 'cluster', 'management-components', 'backups', 'backups list', 'backups prune', 'restore-plan', 'version', 'completion'] as const;
+
+/** The command a command line names (`backups list`), skipping global flags; undefined when it names none. */
+export function commandOf(args: readonly string[]): string | undefined {
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    if (a === '-v' || a === '--verbosity') {
+      i += 1;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    words.push(a);
+    if (words.length === 2) break;
+  }
+  if (words.length === 0) return undefined;
+  const two = words.join(' ');
+  return (COMMANDS as readonly string[]).includes(two) ? two : words[0];
+}
+
+interface OptionSource {
+  getOptions(): { key?: Record<string, unknown>; alias?: Record<string, string[]>; hiddenOptions?: string[] };
+}
+
+/** A parse failure as the operator should read it: what is unknown, the closest flag or command, and the command's own help. */
+function usageFailure(message: string, args: readonly string[], y: OptionSource | undefined): UsageError {
+  const command = commandOf(args);
+  const known = command !== undefined && (COMMANDS as readonly string[]).includes(command);
+  const help = known ? `see eksa-safe-upgrade ${command} --help` : 'see eksa-safe-upgrade --help';
+  if (command !== undefined && !known) {
+    const near = closest(command, COMMANDS.filter((c) => !c.includes(' ')));
+    return new UsageError(`unknown command: ${command}${near ? ` (did you mean ${near}?)` : ''}`, { hint: help });
+  }
+  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
+  if (unknown && y) {
+    const options = y.getOptions();
+    const hidden = new Set(options.hiddenOptions ?? []);
+    const flags = Object.keys(options.key ?? {}).filter((k) => !hidden.has(k) && k.length > 1 && !k.includes('_') && k !== '$0');
+    const names = unknown[1]!.split(',').map((n) => n.trim()).filter((n) => n !== '');
+    const suggestions = names.map((n) => [n, closest(n.replace(/^-+/, ''), flags)] as const).filter(([, near]) => near !== undefined);
+    if (suggestions.length > 0) {
+      return new UsageError(`${message} (did you mean ${suggestions.map(([, near]) => `--${near}`).join(', ')}?)`, { hint: help });
+    }
+  }
+  return new UsageError(message, { hint: help });
+}
+
+/** The candidate nearest `word` by edit distance, when near enough to be a typo of it. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = levenshtein(word, name);
+    if (best === undefined || distance < best.distance) best = { name, distance };
+  }
+  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
+  return best !== undefined && best.distance <= limit ? best.name : undefined;
+}
+
+export function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** A bare `-v` (or `--verbosity`) means level 1, as with kubectl's habit of `-v` alone; the words after `--` are eksctl's. */
+export function normalizeArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return [...out, ...args.slice(i)];
+    out.push(a);
+    if ((a === '-v' || a === '--verbosity') && !/^\d+$/.test(args[i + 1] ?? '')) out.push('1');
+  }
+  return out;
+}
+
+/** `completion [bash|zsh|fish]`: the script, for the shell named or `$SHELL`'s. */
+function completion(args: readonly string[], io: CommandIo): ExitCodeName {
+  const rest = args.slice(1);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(['eksa-safe-upgrade completion [bash|zsh|fish]', '', 'Print the shell completion script (default: the shell of $SHELL).', '', '  eval "$(eksa-safe-upgrade completion bash)"', '  eksa-safe-upgrade completion zsh >> ~/.zshrc', '  eksa-safe-upgrade completion fish > ~/.config/fish/completions/eksa-safe-upgrade.fish'].join('\n'));
+    return 'Success';
+  }
+  if (rest.length > 1 || (rest[0] !== undefined && !(SHELLS as readonly string[]).includes(rest[0]))) {
+    throw new UsageError(`completion takes one shell: bash, zsh or fish (got ${rest.join(' ')})`, { hint: 'see eksa-safe-upgrade completion --help' });
+  }
+  io.stdout(completionScript((rest[0] as Shell | undefined) ?? shellOf(io.env), 'eksa-safe-upgrade'));
+  return 'Success';
 }
 
 /** Parse argv and run one command. Returns the outcome; throws typed errors. Never exits the process. */
 export async function main(args: readonly string[], io: CommandIo): Promise<ExitCodeName> {
   let outcome: ExitCodeName = 'Success';
+  // No arguments: the help, exit 0, as kubectl and eksctl do.
+  if (args.length === 0) {
+    io.stdout(await buildParser(args, io, async () => undefined).getHelp());
+    return 'Success';
+  }
+  if (args[0] === 'completion') return completion(args, io);
   const run: CommandRun = async (load, options, commandIo) => {
     outcome = await (await load())(options, commandIo);
   };

@@ -10,7 +10,7 @@ import type { ExecuteDeps } from './deps.js';
  * Since EKS-A v0.18 the controller keeps upgrading after the CLI exits: the run is judged from the
  * cluster's own status, at a generation no older than the one eksctl just applied.
  */
-export async function applyConfirm(action: Extract<PlanAction, { op: 'confirm' }>, deps: ExecuteDeps): Promise<ConfirmResult> {
+export async function applyConfirm(action: Extract<PlanAction, { op: 'confirm' }>, deps: ExecuteDeps, onPoll?: (result: ConfirmResult) => void): Promise<ConfirmResult> {
   const started = Date.now();
   // The API may be restarting under the rollout: a failed read is retried like a poll, within the same time limit.
   let now: KubeObject | undefined;
@@ -46,5 +46,6 @@ export async function applyConfirm(action: Extract<PlanAction, { op: 'confirm' }
     timeoutMs: action.timeoutMs === undefined ? undefined : Math.max(0, action.timeoutMs - (Date.now() - started)),
     intervalMs: action.intervalMs,
     signal: deps.signal,
+    ...(onPoll ? { onPoll } : {}),
   });
 }

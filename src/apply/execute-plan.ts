@@ -2,14 +2,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ListrTask } from 'listr2';
 import { MANIFEST_FILE, parseManifest, type BackupManifest } from '../backup/manifest.js';
-import type { ConfirmResult } from '../confirm/index.js';
+import { describePoll, formatDuration, type ConfirmResult } from '../confirm/index.js';
 import { SafeUpgradeError } from '../errors.js';
 import type { HandoffResult } from '../handoff/run-handoff.js';
 import type { ForceUnlockRecord, LockAttempt, UpgradeLock } from '../lock/index.js';
 import type { PlanAction, UpgradePlan } from '../plan/types.js';
 import type { StepTimer } from '../report/step-timer.js';
 import type { Runner } from '../runner/runner.js';
-import { runTaskList, type TaskListOptions } from '../steps/task-list.js';
+import { plainProgress, runTaskList, type TaskListOptions } from '../steps/task-list.js';
 import { applyBackup } from './backup.js';
 import { applyConfirm } from './confirm.js';
 import type { ExecuteDeps } from './deps.js';
@@ -28,6 +28,8 @@ export interface Applied {
   backupStarted?: boolean;
   handoff?: HandoffResult;
   confirm?: ConfirmResult;
+  /** The last poll of the confirmation, also when it was interrupted or timed out. */
+  lastPoll?: ConfirmResult;
 }
 
 interface ExecutionContext {
@@ -60,8 +62,30 @@ export async function executePlan(plan: UpgradePlan, deps: ExecuteDeps & { reado
   deps.runner.throwIfInterrupted();
   for (const action of after) {
     if (action.op === 'handoff') await handOff(action, deps, applied);
-    else await timed(deps.timer, TITLES[action.op], () => applyAfterHandoff(action, deps, applied));
+    else await runTaskList([confirmTask(action, deps, applied, list)], ctx, list);
   }
+}
+
+/**
+ * The wait after eksctl, visible: in a terminal the task shows each poll's state and the time waited; in CI
+ * or piped, a line per change of state (with the time waited when it changed).
+ */
+function confirmTask(action: PlanAction, deps: ExecuteDeps, applied: Applied, list: TaskListOptions): ListrTask<ExecutionContext> {
+  return {
+    title: TITLES.confirm,
+    task: async (_ctx, t) => {
+      if (action.op !== 'confirm') throw new Error(`internal: ${action.op} after the hand-off`);
+      const plain = plainProgress(list);
+      let last: string | undefined;
+      applied.confirm = await applyConfirm(action, deps, (result) => {
+        applied.lastPoll = result;
+        const state = describePoll(result);
+        if (!plain || state !== last) t.output = `${state} (waited ${formatDuration(result.durationMs)}, poll ${result.polls})`;
+        last = state;
+      });
+      t.title = `${TITLES.confirm}: ${action.cluster} Ready at Kubernetes ${action.kubernetesVersion} (${formatDuration(applied.confirm.durationMs)})`;
+    },
+  };
 }
 
 function task(action: PlanAction, plan: UpgradePlan, deps: ExecuteDeps, applied: Applied): ListrTask<ExecutionContext> {
@@ -136,11 +160,3 @@ async function handOff(action: Extract<PlanAction, { op: 'handoff' }>, deps: Exe
   }
 }
 
-async function applyAfterHandoff(action: PlanAction, deps: ExecuteDeps, applied: Applied): Promise<void> {
-  if (action.op !== 'confirm') throw new Error(`internal: ${action.op} after the hand-off`);
-  applied.confirm = await applyConfirm(action, deps);
-}
-
-async function timed<T>(timer: StepTimer | undefined, name: string, run: () => Promise<T>): Promise<T> {
-  return timer ? timer.time(name, run) : run();
-}

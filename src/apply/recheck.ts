@@ -23,6 +23,20 @@ export async function applyRecheck(action: Extract<PlanAction, { op: 'recheck' }
       hint: 'nothing was upgraded; find out what changed, then run again (the backup set is kept)',
     });
   }
-  const leftOut = plan.scope.kind === 'management-only' ? plan.scope.leftOut.map((l) => l.cluster) : [];
-  return leftOut.length === 0 ? 'still ready' : `${action.clusters.join(', ')} still ready (left out of the backup: ${leftOut.join(', ')})`;
+  return recheckSummary(action.clusters, plan, verdicts);
+}
+
+/**
+ * The recheck's line: "still ready" only when the whole tree is; with a fallback, the clusters backed up are
+ * ready and those left out are named with their state now, never called ready with the rest.
+ */
+export function recheckSummary(clusters: readonly string[], plan: Pick<UpgradePlan, 'scope'>, verdicts: readonly { name: string; ready: boolean; reasons: readonly { code: string }[] }[]): string {
+  const leftOut = plan.scope.kind === 'management-only' ? plan.scope.leftOut : [];
+  if (leftOut.length === 0) return 'still ready';
+  const now = (cluster: string, planned: string) => {
+    const v = verdicts.find((x) => x.name === cluster);
+    if (v === undefined) return `${cluster} not found`;
+    return v.ready ? `${cluster} ready now (was ${planned})` : `${cluster} not ready (${v.reasons.map((r) => r.code).join(', ') || planned})`;
+  };
+  return `${clusters.join(', ')} ready; left out of the backup: ${leftOut.map((l) => now(l.cluster, l.reasons.map((r) => r.code).join(', '))).join('; ')}`;
 }

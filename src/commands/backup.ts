@@ -1,9 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { ListrTask } from 'listr2';
 import { executePlan, type Applied } from '../apply/execute-plan.js';
 import type { GateOptions, RunContext } from '../context.js';
 import { need } from '../context.js';
 import type { ExitCodeName } from '../exit-codes.js';
+import { SafeUpgradeError, isSafeUpgradeError } from '../errors.js';
+import { MANIFEST_FILE } from '../backup/manifest.js';
 import type { EtcdOptions } from '../plan/plan-upgrade.js';
 import { renderBackupReport, buildBackupReport } from '../report/backup-report.js';
 import { paint } from '../report/paint.js';
@@ -59,6 +63,19 @@ function backupPlanningSteps(options: BackupOptions): ListrTask<RunContext>[] {
   ];
 }
 
+/** After Ctrl-C: what the backup had done and what was put back, from the plan and what is on disk. */
+export async function cleanedUp(ctx: Pick<RunContext, 'plan'>, applied: Pick<Applied, 'backupStarted'>): Promise<string> {
+  const action = ctx.plan?.actions.find((a) => a.op === 'backup');
+  if (!applied.backupStarted || action === undefined || action.op !== 'backup') return 'nothing had been written: no backup set, nothing paused';
+  const failed = action.set.failedDir;
+  const manifest = await readFile(path.join(failed, MANIFEST_FILE), 'utf8').then((t) => JSON.parse(t) as { pauseRestore?: unknown[] }, () => undefined);
+  const restored = manifest?.pauseRestore?.length ?? 0;
+  const pause = `pause state put back as recorded before clusterctl${restored > 0 ? ` (${restored} switch(es) restored)` : ''}`;
+  if (manifest !== undefined) return `${pause}; the partial set was kept as ${failed}, marked failed (its manifest.json says why)`;
+  if (action.cleanFailed) return `${pause}; the partial set was removed (--clean-failed)`;
+  return `${pause}; no set was left behind`;
+}
+
 /** `backup`: a routine backup of the management tree (or the one workload cluster), verified and atomic. */
 export async function backup(options: BackupOptions, io: CommandIo): Promise<ExitCodeName> {
   const runner = createRunner(options, io);
@@ -80,6 +97,11 @@ export async function backup(options: BackupOptions, io: CommandIo): Promise<Exi
     const plan = need(ctx, 'plan');
     if (options.dryRun) await showPlan(plan, { runner, io, output: options.output, planOut: options.planOut });
     else await executePlan(plan, { runner, kubectl: need(ctx, 'kubectl'), env: io.env, toolVersion: toolVersion(), warn: () => undefined, signal: abort.signal, now: () => new Date() }, applied, list);
+  } catch (error) {
+    if (isSafeUpgradeError(error) && error.exit === 'Interrupted') {
+      throw new SafeUpgradeError('Interrupted', error.message, { hint: await cleanedUp(ctx, applied), cause: error });
+    }
+    throw error;
   } finally {
     untrap();
   }

@@ -178,6 +178,6 @@ function finalLine(options: ClusterOptions, ctx: RunContext, applied: Applied, o
   const plan = need(ctx, 'plan');
   const handoff = plan.actions.find((a) => a.op === 'handoff');
   if (options.dryRun) return `Dry run complete: nothing was changed. The upgrade would run:\n  ${handoff ? formatCommand(handoff.command.argv) : '(no hand-off)'}`;
-  const leftOut = plan.scope.kind === 'management-only' ? `. Not backed up: ${plan.scope.leftOut.map((l) => `${l.cluster} (${l.reasons.map((r) => r.code).join(', ')})`).join(', ')}` : '';
+  const leftOut = plan.scope.kind === 'management-only' ? `. ${plan.scope.leftOut.map((l) => `${l.cluster} was not backed up: ${l.reasons.map((r) => r.code).join(', ')}`).join('; ')}` : '';
   return `Upgrade confirmed: ${plan.cluster.name} is Ready at Kubernetes ${plan.cluster.kubernetesVersion}. Backup kept: ${applied.backup?.dir}${leftOut}`;
 }

@@ -2,6 +2,7 @@
 export interface CommandIo {
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** Whether stderr, where progress goes, is a terminal. */
   readonly isTTY: boolean;
   /** A whole line (or block) for stdout: results. */
   stdout(text: string): void;
@@ -13,7 +14,7 @@ export function processIo(): CommandIo {
   return {
     env: process.env,
     cwd: process.cwd(),
-    isTTY: Boolean(process.stdout.isTTY),
+    isTTY: Boolean(process.stderr.isTTY),
     stdout: (text) => void process.stdout.write(`${text}\n`),
     stderr: (text) => void process.stderr.write(`${text}\n`),
   };

@@ -5,6 +5,8 @@ export {
   DEFAULT_CONFIRM_INTERVAL_MS,
   DEFAULT_CONSECUTIVE,
   DEFAULT_FAILURE_GRACE_MS,
+  describePoll,
+  formatDuration,
   interrupted,
   NotConfirmedError,
   type ClusterConfirmation,

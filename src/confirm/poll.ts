@@ -75,6 +75,28 @@ export function describePending(result: ConfirmResult, consecutive: number): str
   return parts.join('; ');
 }
 
+/**
+ * What one poll saw, one line: `mgmt: Ready False, observed generation 2 of 3, Kubernetes 1.31`. The same
+ * state gives the same line (no time in it), so a caller can print a line per change.
+ */
+export function describePoll(result: ConfirmResult, consecutive: number = DEFAULT_CONSECUTIVE): string {
+  const parts = result.clusters.map((c) => {
+    if (!c.found) return `${c.name}: not found`;
+    const ready = c.conditions.find((x) => x.type === 'Ready');
+    const fields = [
+      `Ready ${ready?.status ?? 'missing'}${ready?.status !== 'True' && ready?.reason ? ` (${ready.reason})` : ''}`,
+      `observed generation ${c.observedGeneration ?? 'unset'} of ${c.generation ?? 'unset'}`,
+      `Kubernetes ${c.kubernetesVersion ?? 'unset'}`,
+      ...(c.eksaVersion !== undefined ? [`EKS-A ${c.eksaVersion}`] : []),
+      ...(c.failureMessage !== undefined ? [`failureMessage ${c.failureMessage}`] : []),
+      ...(c.consecutiveReady > 0 ? [`ready ${Math.min(c.consecutiveReady, consecutive)} of ${consecutive} polls`] : []),
+    ];
+    return `${c.name}: ${fields.join(', ')}`;
+  });
+  if (result.lastError) parts.push(`the last read failed: ${result.lastError}`);
+  return parts.join('; ');
+}
+
 /** Ctrl-C while waiting on the cluster: eksctl is done, the controller may not be. */
 export function interrupted(): SafeUpgradeError {
   return new SafeUpgradeError('Interrupted', 'interrupted while confirming the upgrade', {

@@ -12,14 +12,15 @@ export interface HandoffResult extends InheritResult {
 }
 
 /**
- * Runs the hand-off command (eksctl) in the foreground through the runner's inherit mode: stdio inherited, so
- * eksctl keeps the terminal and prints its own progress; not killed if we die; SIGINT/SIGTERM sent to us
+ * Runs the hand-off command (eksctl) in the foreground through the runner's inherit mode: stdin and stderr
+ * inherited and its stdout on our stderr, so eksctl keeps the terminal and prints its own progress while our
+ * stdout holds the result alone; not killed if we die; SIGINT/SIGTERM sent to us
  * alone forwarded to eksctl and its plugin while we wait for it to end (the result says `interrupted`); no
  * SIGKILL ever follows. A non-zero exit is returned, not thrown. In dry-run the runner prints `! cmd` and
  * nothing runs.
  */
 export async function runHandoff(command: Command, options: HandoffOptions): Promise<HandoffResult> {
   if (command.kind !== 'handoff') throw new Error(`internal: runHandoff was given a ${command.kind} command`);
-  const result = await options.runner.run(command, { mode: 'inherit', reject: false });
+  const result = await options.runner.run(command, { mode: 'inherit', reject: false, stdoutToStderr: true });
   return { ...result, interrupted: result.forwardedSignals.length > 0 };
 }

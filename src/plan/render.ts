@@ -98,7 +98,7 @@ function renderAction(out: Lines, action: PlanAction, n: number): void {
       out.command(action.command);
       return;
     case 'handoff':
-      out.comment(`${n}. Hand off to eksctl (its output on the terminal; signals forwarded)`);
+      out.comment(`${n}. Hand off to eksctl (its output on stderr; signals forwarded)`);
       out.command(action.command);
       return;
     case 'confirm': {

@@ -67,6 +67,11 @@ export interface StreamMode extends RunOptions {
  */
 export interface InheritMode extends RunOptions {
   readonly mode: 'inherit';
+  /**
+   * The command's stdout goes to our stderr (its fd 1 is our fd 2): its output is progress, not our result,
+   * and stdout stays for the result alone (`-o json`). stdin and stderr are still inherited.
+   */
+  readonly stdoutToStderr?: boolean;
 }
 
 export type RunModeOptions = BufferMode | StreamMode | InheritMode;
@@ -286,7 +291,7 @@ export class Runner {
     const spawned = await (options.mode === 'stream'
       ? this.#stream(command, file, args, options)
       : options.mode === 'inherit'
-        ? this.#inherit(command, file, args)
+        ? this.#inherit(command, file, args, options)
         : this.#buffer(command, file, args));
     const durationMs = Math.round(performance.now() - started);
 
@@ -464,10 +469,10 @@ export class Runner {
     };
   }
 
-  async #inherit(command: Command, file: string, args: readonly string[]): Promise<Spawned> {
+  async #inherit(command: Command, file: string, args: readonly string[], options: InheritMode): Promise<Spawned> {
     const child = execa(file, args, {
       ...this.#spawnOptions(command),
-      stdio: 'inherit',
+      stdio: options.stdoutToStderr ? ['inherit', 2, 'inherit'] : 'inherit',
       cleanup: false,
       detached: false,
       forceKillAfterDelay: false,

@@ -65,6 +65,8 @@ describe('cluster on the healthy tree', () => {
       'mgmt:external:ubuntu', 'w01:stacked:ubuntu', 'w02:external:bottlerocket', 'w03:stacked:bottlerocket',
     ]);
     expect(r.evidence.plan.components.map((c: any) => c.name)).toContain('kubernetes');
+    // eksctl's own output during the hand-off is progress: on stderr, with ours.
+    expect(r.stdout).not.toMatch(/[✔❯]|Hand off to eksctl/);
     expect(lease(s)).toBeUndefined();
     const mgmt = objects(s).find((o) => o.kind === 'Cluster' && o.apiVersion.startsWith('anywhere') && o.metadata.name === 'mgmt');
     expect(mgmt.spec.kubernetesVersion).toBe('1.32');
@@ -90,6 +92,10 @@ describe('cluster on the healthy tree', () => {
     expect(r.stdout).toMatch(/^\+ rename \S+\.partial to \S+\/mgmt-backup-[0-9T_-]+: complete/m);
     expect(r.stdout).toMatch(/^# \d+\. Release the upgrade lock/m);
     expect(r.stderr.split('\n').filter((l) => l.startsWith('! '))).toEqual([]);
+    // `--dry-run > audit.txt` keeps the audit and none of the progress: the steps are on stderr, each once.
+    expect(r.stdout).not.toMatch(/[✔❯✖]/);
+    expect(r.stdout).not.toMatch(/^.*Load the cluster spec/m);
+    expect(r.stderr.split('\n').filter((l) => l.includes('Load the cluster spec'))).toHaveLength(1);
     expect(readJournal(journal).filter((e) => e.kind !== 'read' && !e.skipped)).toEqual([]);
     expect(s.journal().filter((e) => e.source === 'apiserver')).toEqual([]);
     expect(eksctlUpgrades(s)).toEqual([]);
@@ -105,6 +111,23 @@ describe('cluster when something is wrong', () => {
     expect(r.exitCode).toBe(0);
     expect(r.evidence.scope).toMatchObject({ kind: 'management-only', leftOut: [{ cluster: 'w02' }] });
     expect(eksctlUpgrades(s)).toHaveLength(1);
+    // Said at the end, and the recheck does not call the tree "still ready".
+    const code = r.evidence.scope.leftOut[0].reasons[0].code;
+    expect(r.stdout.trim().split('\n').pop()).toMatch(new RegExp(`Backup kept: \\S+\\. w02 was not backed up: ${code}`));
+    const recheck = r.stderr.split('\n').find((l) => l.includes('Check readiness again under the lock'));
+    expect(recheck).toMatch(/mgmt, w01, w03 ready; left out of the backup: w02 not ready|mgmt ready; left out of the backup: w02 not ready/);
+    expect(recheck).not.toMatch(/still ready/);
+  });
+
+  it('-o json on a real (simulated) upgrade: stdout is the one JSON document, eksctl\'s output is on stderr', async () => {
+    const s = await sim('healthy');
+    const r = await upgrade(s, [...NO_ETCD, '-o', 'json']);
+    expect(r.exitCode).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ outcome: 'upgraded', exitCode: 0 });
+    expect(doc).toEqual(r.evidence);
+    expect(eksctlUpgrades(s)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^\$ eksctl anywhere upgrade cluster/m);
   });
 
   it('--on-unready=fail: no backup, no eksctl, the not-ready code', async () => {
@@ -116,12 +139,16 @@ describe('cluster when something is wrong', () => {
     expect(lease(s)).toBeUndefined();
   });
 
-  it('eksctl fails: distinct code, the restore runbook printed, the backup kept', async () => {
+  it('eksctl fails: distinct code, the restore runbook\'s path and first steps printed, the backup kept', async () => {
     const s = await sim(scenarioExtending('healthy', { eksctl: { upgrade: { outcome: 'fail' } } }));
     const r = await upgrade(s, NO_ETCD);
     expect(r.exitCode).toBe(10);
     expect(r.stderr).toMatch(/Backup of this run: \S+mgmt-backup-/);
-    expect(r.stderr).toMatch(/move --namespace eksa-system --filter-cluster w01[\s\\]+--from-directory/);
+    // The path and the first steps (verify, which procedure), not the whole runbook (issue 17: it scrolled eksctl's last words away).
+    expect(r.stderr).toMatch(/Restore runbook: \S+mgmt-backup-\S+\/RESTORE\.md/);
+    expect(r.stderr).toMatch(/1\. check the backup: eksa-safe-upgrade verify \S+mgmt-backup-/);
+    expect(r.stderr).toMatch(/\| `w01`'s objects are gone from the management cluster/);
+    expect(r.stderr).not.toMatch(/move --namespace eksa-system --filter-cluster w01[\s\\]+--from-directory/);
     // Ours is kept and complete (eksctl leaves its own backup folder beside it on failure, as the real one does).
     expect(JSON.parse(readFileSync(path.join(r.evidence.backup.dir, 'manifest.json'), 'utf8')).state).toBe('complete');
     expect(lease(s)).toBeUndefined();
@@ -133,6 +160,12 @@ describe('cluster when something is wrong', () => {
     const r = await upgrade(s, [...NO_ETCD, '--confirm-timeout', '4s']);
     expect(r.exitCode).toBe(11);
     expect(r.stderr).toMatch(/not confirmed/);
+    // The wait is visible in CI: a line per change of state, not one per poll.
+    const polls = r.stderr.split('\n').filter((l) => /mgmt: Ready \S+.*observed generation/.test(l) && l.includes('waited'));
+    expect(polls.length).toBeGreaterThanOrEqual(1);
+    expect(polls.length).toBeLessThan(r.evidence.confirm.polls + 1);
+    expect(r.stderr).toMatch(/eksa-safe-upgrade restore-plan \S+mgmt-backup-/);
+    expect(r.stderr).not.toMatch(/## Which procedure|## Variables/);
     expect(r.evidence.confirm.confirmed).toBe(false);
   });
 
@@ -207,6 +240,10 @@ describe('cluster when something is wrong', () => {
     expect(handoff[0]!.forwardedSignals).toContain('SIGINT');
     expect(handoff[0]!.exitCode).not.toBe(0);
     expect(await orphansAfter(marker, s.workdir)).toEqual([]);
+    // The state, the set and restore-plan; not the runbook.
+    expect(String(r.stderr)).toMatch(/Interrupted during eksctl \(it exited \d+\)/);
+    expect(String(r.stderr)).toMatch(/eksa-safe-upgrade restore-plan \S+mgmt-backup-/);
+    expect(String(r.stderr)).not.toMatch(/## Which procedure|## Variables/);
   });
 
   it('SIGTERM during the backup: child stopped, pause state restored, no complete set, lock released', async () => {
