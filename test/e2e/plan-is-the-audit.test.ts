@@ -42,6 +42,10 @@ function scenarioExit(name: string): number {
   // A management cluster that is not ready, or a cluster paused on purpose, stops every backup; any other
   // unready workload is left out of the backup (management-only, recorded) and the upgrade goes on.
   if (name === 'unready-management') return 4;
+  // eksctl replaces the spec's stale eksaVersion with its own v0.24.0: two EKS-A minors at once, refused up front.
+  if (name === 'spec-stale-eksa-version-two-minors') return 5;
+  // A pinned worker version removed while the control plane is upgraded: EKS-A refuses it, so do we, up front.
+  if (name === 'spec-worker-pin-removed') return 5;
   return 0;
 }
 
