@@ -83,18 +83,40 @@ export interface ClusterDefinition {
   etcdCount?: number;
   workers: Array<{ name: string; count: number; kubernetesVersion?: string }>;
   shape: 'v1beta2' | 'v1beta1';
+  /** this cluster's provider (a mixed tree); absent = the scenario's */
+  provider?: SimProvider;
+  /** namespace of its EKS-A objects; absent = default */
+  namespace?: string;
+  /** how its written spec file differs from the live objects */
+  specFile?: SpecFileOverrides;
+}
+
+export type SimProvider = 'vsphere' | 'tinkerbell' | 'cloudstack' | 'nutanix' | 'snow' | 'docker';
+
+export interface SpecFileOverrides {
+  /** replaces upgradeTo's; null leaves the field out */
+  kubernetesVersion?: string | null;
+  eksaVersion?: string | null;
+  /** per worker group name, a JSON merge patch of its entry (`{ kubernetesVersion: null }` removes a pin) */
+  workers?: Record<string, Record<string, unknown>>;
+  /** a JSON merge patch of the whole Cluster document, applied last */
+  patch?: Record<string, unknown>;
+  /** write every kubernetesVersion unquoted (`kubernetesVersion: 1.30`) */
+  unquotedKubernetesVersion?: boolean;
 }
 
 export interface Scenario {
   name: string;
   description: string;
   file?: string;
-  provider: 'vsphere' | 'tinkerbell';
+  provider: SimProvider;
   management: string;
   upgradeTo: { kubernetesVersion: string; eksaVersion: string };
   /** management cluster first */
   clusters: ClusterDefinition[];
   patches: unknown[];
+  /** objects added as given (uid, creationTimestamp and owner uids filled in) */
+  add: unknown[];
   remove: unknown[];
   faults: Fault[];
   eksctl: { upgrade: EksctlUpgradeScript };
@@ -122,7 +144,9 @@ export function buildScenario(def: Record<string, any>, options?: ScenarioOption
 export function loadScenario(ref: string | Record<string, any>, options?: ScenarioOptions): Scenario;
 export function generateWorkloads(n: number, template?: Partial<ClusterDefinition>): Array<Partial<ClusterDefinition> & { name: string }>;
 export function specDocuments(scenario: Scenario, clusterName: string): SimObject[] | undefined;
-export function specYaml(documents: SimObject[]): string;
+export function specYaml(documents: SimObject[], options?: { unquotedKubernetesVersion?: boolean }): string;
+/** The text of `<cluster>/<cluster>-eks-a-cluster.yaml` as the workdir gets it (specFile applied). */
+export function specFileText(scenario: Scenario, clusterName: string): string | undefined;
 
 export interface ListOptions { namespace?: string; labelSelector?: string; fieldSelector?: string }
 export interface WriteOptions { subresource?: 'status'; dryRun?: boolean }
@@ -198,6 +222,15 @@ export function formatExports(env: Record<string, string>): string;
 export function shellQuote(value: string): string;
 
 export const EKSCTL_VERSION: string;
+/** Provider tables of the generator: kinds and EKS-A's default SSH user per OS family. */
+export const PROVIDERS: Record<SimProvider, {
+  datacenterKind: string; machineConfigKind: string | undefined; infraApiVersion: string;
+  infraClusterKind: string; infraMachineKind: string; templateKind: string; sshUser(os: string): string | undefined;
+}>;
+/** The fake eksctl's spec checks (sim/eksctl): each throws with the real CLI's message. */
+export function normalizeKubernetesVersion(text: string): string;
+export function workerKubernetesVersionSkew(newCluster: SimObject, oldCluster: SimObject): void;
+export function immutableFields(newCluster: SimObject, oldCluster: SimObject): void;
 export function eksctlMain(args: string[], env: Record<string, string | undefined>, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number>;
 export const RELEASE_MANIFEST_URL: string;
 export function bundleNumberFor(eksaVersion: string): number;

@@ -2,7 +2,7 @@
 export { startSimServer } from './server.js';
 export {
   loadScenario, buildScenario, readScenarioDefinition, normalizeDefinition, resolveScenarioPath,
-  generateWorkloads, specDocuments, specYaml, SCENARIO_DIR, SIM_DIR,
+  generateWorkloads, specDocuments, specYaml, specFileText, SCENARIO_DIR, SIM_DIR,
 } from './scenario.js';
 export {
   SIM_BIN, simPaths, clusterPaths, kubeconfigYaml, writeClusterFiles, simEnv, formatExports, shellQuote,
@@ -10,6 +10,9 @@ export {
 export { ObjectStore } from './store.js';
 export { KINDS, kindFor } from './kinds.js';
 export { eksctlMain, EKSCTL_VERSION } from './eksctl.js';
+export { PROVIDERS } from './generate/providers.js';
+export { normalizeKubernetesVersion } from './eksctl/context.js';
+export { workerKubernetesVersionSkew, immutableFields } from './eksctl/validations.js';
 export { bundleManifestUrl, bundleNumberFor, eksaReleaseName, RELEASE_MANIFEST_URL } from './generate/releases.js';
 export { startControllers, STUCK_ANNOTATION, DEFAULT_RECONCILE_DELAY_MS } from './controllers.js';
 export { releaseManifestDocuments, releaseVersions, writeReleaseManifest } from './release-manifest.js';

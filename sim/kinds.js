@@ -20,6 +20,7 @@ const CAPI_VERSIONS = ['v1beta2', 'v1beta1'];
 const ROWS = [
   // Core and built-in groups: no CRD object.
   { group: '', versions: ['v1'], kind: 'Namespace', resource: 'namespaces', namespaced: false, shortNames: ['ns'], status: true },
+  { group: '', versions: ['v1'], kind: 'Node', resource: 'nodes', namespaced: false, shortNames: ['no'], status: true },
   { group: '', versions: ['v1'], kind: 'Secret', resource: 'secrets', namespaced: true, status: false },
   { group: '', versions: ['v1'], kind: 'ConfigMap', resource: 'configmaps', namespaced: true, shortNames: ['cm'], status: false },
   { group: 'coordination.k8s.io', versions: ['v1'], kind: 'Lease', resource: 'leases', namespaced: true, status: false },
@@ -68,8 +69,20 @@ const ROWS = [
     ['TinkerbellCluster', 'tinkerbellclusters', 'tinkerbell'],
     ['TinkerbellMachine', 'tinkerbellmachines', 'tinkerbell'],
     ['TinkerbellMachineTemplate', 'tinkerbellmachinetemplates', 'tinkerbell', false],
-  ].map(([kind, resource, provider, status]) => ({
-    group: 'infrastructure.cluster.x-k8s.io', versions: ['v1beta1'], kind, resource, namespaced: true,
+    ['CloudStackCluster', 'cloudstackclusters', 'cloudstack', true, ['v1beta3']],
+    ['CloudStackMachine', 'cloudstackmachines', 'cloudstack', true, ['v1beta3']],
+    ['CloudStackMachineTemplate', 'cloudstackmachinetemplates', 'cloudstack', false, ['v1beta3']],
+    ['NutanixCluster', 'nutanixclusters', 'nutanix'],
+    ['NutanixMachine', 'nutanixmachines', 'nutanix'],
+    ['NutanixMachineTemplate', 'nutanixmachinetemplates', 'nutanix', false],
+    ['AWSSnowCluster', 'awssnowclusters', 'snow'],
+    ['AWSSnowMachine', 'awssnowmachines', 'snow'],
+    ['AWSSnowMachineTemplate', 'awssnowmachinetemplates', 'snow', false],
+    ['DockerCluster', 'dockerclusters', 'docker'],
+    ['DockerMachine', 'dockermachines', 'docker'],
+    ['DockerMachineTemplate', 'dockermachinetemplates', 'docker', false],
+  ].map(([kind, resource, provider, status, versions = ['v1beta1']]) => ({
+    group: 'infrastructure.cluster.x-k8s.io', versions, kind, resource, namespaced: true,
     status: status !== false, provider: `infrastructure-${provider}`,
   })),
 ];

@@ -4,7 +4,8 @@
 // nothing is an error, so a typo cannot silently leave a scenario healthy.
 import { kindFor, kindOfObject } from './kinds.js';
 import { mergePatch } from './patch.js';
-import { timestamp } from './store.js';
+import { timestamp, tracksGeneration } from './store.js';
+import { uidFor } from './generate/ids.js';
 
 const PATCH_KEYS = new Set(['kind', 'apiVersion', 'name', 'namespace', 'patch', 'conditions']);
 const REMOVE_KEYS = new Set(['kind', 'apiVersion', 'name', 'namespace']);
@@ -91,4 +92,43 @@ export function applyRemovals(objects, removals) {
     for (const i of select(objects, r, `remove[${n}] (${r?.kind} ${r?.name})`, REMOVE_KEYS)) drop.add(i);
   });
   return objects.filter((_, i) => !drop.has(i));
+}
+
+/**
+ * Apply `add:`: objects the generator does not make (a Node, a Node without a Machine, an extra Machine, a
+ * Namespace, an EKS-A object in another namespace…), given as they would be stored. The kind must be one the
+ * server serves; a namespaced kind needs `metadata.namespace`; an object that already exists is an error.
+ * `uid` and `creationTimestamp` are filled in when absent, `generation` 1 for custom resources; an
+ * ownerReference without `uid` gets the uid of the object it names (same namespace; it must exist). Status is
+ * kept as given (a Node with Ready False, a Machine in phase Failed…).
+ */
+export function applyAdditions(objects, additions, { seed = '', now = Date.now() } = {}) {
+  if (!Array.isArray(additions)) throw new Error('add must be a list');
+  const out = [...objects];
+  const key = (o) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  const taken = new Set(out.map(key));
+  additions.forEach((a, n) => {
+    const where = `add[${n}] (${a?.kind} ${a?.metadata?.name})`;
+    if (!a || typeof a !== 'object' || !a.apiVersion || !a.kind || !a.metadata?.name) throw new Error(`${where}: apiVersion, kind and metadata.name are required`);
+    const info = kindOfObject(a);
+    if (!info) throw new Error(`${where}: the simulator does not serve ${a.kind} in ${a.apiVersion}`);
+    if (info.namespaced && !a.metadata.namespace) throw new Error(`${where}: ${info.kind} is namespaced: metadata.namespace is required`);
+    if (!info.namespaced && a.metadata.namespace) throw new Error(`${where}: ${info.kind} is not namespaced`);
+    const obj = structuredClone(a);
+    obj.metadata.uid ??= uidFor(seed, info.group, info.kind, obj.metadata.namespace ?? '', obj.metadata.name);
+    obj.metadata.creationTimestamp ??= timestamp(new Date(now));
+    if (tracksGeneration({ group: info.group }) && obj.metadata.generation === undefined) obj.metadata.generation = 1;
+    for (const ref of obj.metadata.ownerReferences ?? []) {
+      if (ref.uid) continue;
+      const refGroup = String(ref.apiVersion ?? '').includes('/') ? String(ref.apiVersion).split('/')[0] : '';
+      const owner = out.find((o) => o.kind === ref.kind && o.metadata.name === ref.name && (o.metadata.namespace ?? '') === (obj.metadata.namespace ?? '')
+        && (String(o.apiVersion).includes('/') ? String(o.apiVersion).split('/')[0] : '') === refGroup);
+      if (!owner) throw new Error(`${where}: ownerReference ${ref.kind} ${ref.name} names no object`);
+      ref.uid = owner.metadata.uid;
+    }
+    if (taken.has(key(obj))) throw new Error(`${where}: already exists`);
+    taken.add(key(obj));
+    out.push(obj);
+  });
+  return out;
 }

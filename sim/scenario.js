@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import YAML from 'yaml';
 import { generateWorld } from './generate/world.js';
 import { PROVIDERS } from './generate/providers.js';
-import { applyPatches, applyRemovals } from './scenario-patches.js';
+import { applyAdditions, applyPatches, applyRemovals } from './scenario-patches.js';
+import { mergePatch } from './patch.js';
 import { DEFAULT_RECONCILE_DELAY_MS } from './controllers.js';
 import { normalizeEksctlBlock } from './eksctl/config.js';
 
@@ -15,8 +16,10 @@ export const SIM_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const SCENARIO_DIR = path.join(SIM_DIR, 'scenarios');
 
 const TOP_KEYS = new Set(['name', 'description', 'extends', 'provider', 'management', 'upgradeTo', 'clusters',
-  'clusterDefaults', 'patches', 'remove', 'faults', 'eksctl', 'clusterctl', 'controllers']);
-const CLUSTER_KEYS = new Set(['name', 'kubernetesVersion', 'eksaVersion', 'os', 'etcd', 'controlPlane', 'etcdCount', 'workers', 'shape']);
+  'clusterDefaults', 'patches', 'add', 'remove', 'faults', 'eksctl', 'clusterctl', 'controllers']);
+const CLUSTER_KEYS = new Set(['name', 'kubernetesVersion', 'eksaVersion', 'os', 'etcd', 'controlPlane', 'etcdCount', 'workers', 'shape',
+  'provider', 'namespace', 'specFile']);
+const SPEC_FILE_KEYS = new Set(['kubernetesVersion', 'eksaVersion', 'workers', 'patch', 'unquotedKubernetesVersion']);
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -52,6 +55,7 @@ export function readScenarioDefinition(file, seen = []) {
     upgradeTo: { ...parent.upgradeTo, ...child.upgradeTo },
     controllers: { ...parent.controllers, ...child.controllers },
     patches: [...(parent.patches ?? []), ...(child.patches ?? [])],
+    add: [...(parent.add ?? []), ...(child.add ?? [])],
     remove: [...(parent.remove ?? []), ...(child.remove ?? [])],
     file: abs,
   };
@@ -73,7 +77,24 @@ function fail(where, message) {
   throw new Error(`${where}: ${message}`);
 }
 
-function normalizeCluster(raw, provider) {
+/** `specFile:` of a cluster entry: how the written spec differs from the live objects (README). */
+function normalizeSpecFile(raw, where) {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) fail(where, 'specFile must be a mapping');
+  const unknown = Object.keys(raw).filter((k) => !SPEC_FILE_KEYS.has(k));
+  if (unknown.length) fail(where, `unknown key(s) specFile.${unknown.join(', specFile.')} (known: ${[...SPEC_FILE_KEYS].join(', ')})`);
+  for (const k of ['kubernetesVersion', 'eksaVersion']) {
+    if (raw[k] !== undefined && raw[k] !== null && typeof raw[k] !== 'string') fail(where, `specFile.${k} must be a quoted string (or null to leave it out)`);
+  }
+  if (raw.workers !== undefined && (!isObject(raw.workers) || !Object.values(raw.workers).every(isObject))) {
+    fail(where, 'specFile.workers must map worker group names to merge patches');
+  }
+  if (raw.patch !== undefined && !isObject(raw.patch)) fail(where, 'specFile.patch must be a mapping (a JSON merge patch of the Cluster document)');
+  if (raw.unquotedKubernetesVersion !== undefined && typeof raw.unquotedKubernetesVersion !== 'boolean') fail(where, 'specFile.unquotedKubernetesVersion must be true or false');
+  return raw;
+}
+
+function normalizeCluster(raw, scenarioProvider) {
   const where = `cluster ${JSON.stringify(raw?.name ?? raw)}`;
   if (!isObject(raw)) fail(where, 'must be a mapping');
   const unknown = Object.keys(raw).filter((k) => !CLUSTER_KEYS.has(k));
@@ -82,6 +103,12 @@ function normalizeCluster(raw, provider) {
     kubernetesVersion: '1.31', eksaVersion: 'v0.22.0', os: 'ubuntu', etcd: 'stacked', controlPlane: 1,
     workers: [{ name: 'md-0', count: 1 }], shape: 'v1beta2', ...raw,
   };
+  const provider = c.provider ?? scenarioProvider;
+  if (!PROVIDERS[provider]) fail(where, `provider must be one of ${Object.keys(PROVIDERS).join(', ')}`);
+  // provider and namespace stay absent when not given (the scenario's provider, `default`).
+  if (c.namespace !== undefined && (typeof c.namespace !== 'string' || !DNS_LABEL.test(c.namespace))) fail(where, 'namespace must be a DNS-1123 label');
+  if (c.specFile === undefined) delete c.specFile;
+  else c.specFile = normalizeSpecFile(c.specFile, where);
   if (typeof c.name !== 'string' || !DNS_LABEL.test(c.name)) fail(where, 'name must be a DNS-1123 label');
   if (typeof c.kubernetesVersion !== 'string' || !/^1\.\d+$/.test(c.kubernetesVersion)) fail(where, 'kubernetesVersion must be a quoted string like "1.31"');
   if (typeof c.eksaVersion !== 'string' || !/^v\d+\.\d+\.\d+/.test(c.eksaVersion)) fail(where, 'eksaVersion must look like v0.22.0');
@@ -93,6 +120,7 @@ function normalizeCluster(raw, provider) {
     c.etcdCount ??= 3;
     if (!Number.isInteger(c.etcdCount) || c.etcdCount < 1) fail(where, 'etcdCount must be a positive integer');
     if (provider === 'tinkerbell') fail(where, 'external etcd is not supported on Tinkerbell (bare metal)');
+    if (provider === 'docker') fail(where, 'external etcd on Docker is not simulated');
   } else {
     delete c.etcdCount;
   }
@@ -163,6 +191,7 @@ export function normalizeDefinition(def, { workloads = 0 } = {}) {
     upgradeTo,
     clusters,
     patches: def.patches ?? [],
+    add: def.add ?? [],
     remove: def.remove ?? [],
     faults: def.faults ?? [],
     eksctl: normalizeEksctlBlock(def.eksctl, where),
@@ -180,6 +209,7 @@ export function buildScenario(def, { workloads = 0, seed, now } = {}) {
   const normal = normalizeDefinition(def, { workloads });
   const runSeed = seed ?? randomBytes(8).toString('hex');
   let objects = generateWorld(normal, { seed: runSeed, now: now ?? Date.now() });
+  objects = applyAdditions(objects, normal.add, { seed: runSeed, now: now ?? Date.now() });
   objects = applyPatches(objects, normal.patches, now ?? Date.now());
   objects = applyRemovals(objects, normal.remove);
   return { ...normal, workloads, seed: runSeed, objects };
@@ -195,35 +225,62 @@ export function loadScenario(ref, options = {}) {
   return buildScenario(def, options);
 }
 
-// EKS-A objects in `default` by kind/name, built once per object list (spec files are written for
-// every cluster, and a 500-workload world has ~14k objects).
+// EKS-A objects by namespace/kind/name, built once per object list (spec files are written for every
+// cluster, and a 500-workload world has ~14k objects).
 const eksaIndexes = new WeakMap();
 function eksaIndex(objects) {
   let index = eksaIndexes.get(objects);
   if (!index) {
     index = new Map();
     for (const o of objects) {
-      if (o.apiVersion.startsWith('anywhere.eks.amazonaws.com/') && o.metadata.namespace === 'default') index.set(`${o.kind}/${o.metadata.name}`, o);
+      if (o.apiVersion.startsWith('anywhere.eks.amazonaws.com/') && o.metadata.namespace) index.set(`${o.metadata.namespace}/${o.kind}/${o.metadata.name}`, o);
     }
     eksaIndexes.set(objects, index);
   }
   return index;
 }
 
+/** Apply a cluster entry's `specFile:` to the Cluster document of its spec file. */
+function applySpecFile(main, specFile) {
+  if (!specFile) return main;
+  let out = main;
+  for (const k of ['kubernetesVersion', 'eksaVersion']) {
+    if (specFile[k] === null) delete out.spec[k];
+    else if (specFile[k] !== undefined) out.spec[k] = specFile[k];
+  }
+  if (specFile.workers) {
+    const groups = out.spec.workerNodeGroupConfigurations ?? [];
+    for (const name of Object.keys(specFile.workers)) {
+      if (!groups.some((g) => g.name === name)) throw new Error(`specFile.workers: the cluster ${main.metadata.name} has no worker group ${name}`);
+    }
+    out.spec.workerNodeGroupConfigurations = groups.map((g) => (specFile.workers[g.name] ? mergePatch(g, specFile.workers[g.name]) : g));
+  }
+  if (specFile.patch) out = mergePatch(out, specFile.patch);
+  return out;
+}
+
 /**
  * The documents of `<cluster>/<cluster>-eks-a-cluster.yaml`: the EKS-A Cluster (with the scenario's
- * `upgradeTo` versions), its datacenter config and machine configs, with only name and spec kept.
- * Undefined when the scenario removed the cluster's EKS-A object.
+ * `upgradeTo` versions, then the cluster entry's `specFile:`), its datacenter config and machine configs,
+ * with only name (and namespace, when not `default`) and spec kept. Undefined when the scenario removed the
+ * cluster's EKS-A object.
  */
 export function specDocuments(scenario, clusterName) {
   const index = eksaIndex(scenario.objects);
-  const find = (kind, name) => index.get(`${kind}/${name}`);
+  const entry = scenario.clusters?.find((c) => c.name === clusterName);
+  const namespace = entry?.namespace ?? 'default';
+  const find = (kind, name) => index.get(`${namespace}/${kind}/${name}`);
   const cluster = find('Cluster', clusterName);
   if (!cluster) return undefined;
-  const doc = (o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name }, spec: structuredClone(o.spec) });
-  const main = doc(cluster);
+  const doc = (o) => ({
+    apiVersion: o.apiVersion, kind: o.kind,
+    metadata: { name: o.metadata.name, ...(namespace !== 'default' ? { namespace } : {}) },
+    spec: structuredClone(o.spec),
+  });
+  let main = doc(cluster);
   main.spec.kubernetesVersion = scenario.upgradeTo.kubernetesVersion;
   main.spec.eksaVersion = scenario.upgradeTo.eksaVersion;
+  main = applySpecFile(main, entry?.specFile);
   const refs = [
     cluster.spec.datacenterRef,
     cluster.spec.controlPlaneConfiguration?.machineGroupRef,
@@ -241,7 +298,20 @@ export function specDocuments(scenario, clusterName) {
   return [main, ...related];
 }
 
-/** Multi-document YAML as eksctl writes cluster specs. */
-export function specYaml(documents) {
-  return documents.map((d) => YAML.stringify(d, { lineWidth: 0 })).join('---\n');
+/**
+ * Multi-document YAML as eksctl writes cluster specs. `unquotedKubernetesVersion`: every
+ * `kubernetesVersion: "1.30"` is written `kubernetesVersion: 1.30`, as hand-written specs often are (a YAML
+ * float; EKS-A quotes it back before parsing, NormalizeKubernetesVersion).
+ */
+export function specYaml(documents, { unquotedKubernetesVersion = false } = {}) {
+  const text = documents.map((d) => YAML.stringify(d, { lineWidth: 0 })).join('---\n');
+  return unquotedKubernetesVersion ? text.replace(/^(\s*(?:- )?kubernetesVersion: )["']?(\d+\.\d+)["']?$/gm, '$1$2') : text;
+}
+
+/** The text of a cluster's spec file (undefined when the scenario removed its EKS-A Cluster). */
+export function specFileText(scenario, clusterName) {
+  const docs = specDocuments(scenario, clusterName);
+  if (!docs) return undefined;
+  const entry = scenario.clusters?.find((c) => c.name === clusterName);
+  return specYaml(docs, { unquotedKubernetesVersion: entry?.specFile?.unquotedKubernetesVersion === true });
 }

@@ -1,11 +1,11 @@
 // The working directory a simulated run uses, shared by `sim/cli.js up` and the vitest helper:
 //   DIR/<cluster>/<cluster>-eks-a-cluster.kubeconfig   (mode 0600, server = the simulator, no auth)
-//   DIR/<cluster>/<cluster>-eks-a-cluster.yaml         (the spec, with the scenario's upgradeTo versions)
+//   DIR/<cluster>/<cluster>-eks-a-cluster.yaml         (the spec: upgradeTo versions, then the cluster's specFile:)
 //   DIR/.sim/{state.json, server.log, journal.ndjson, kube-cache/, release-manifest.yaml, bundles-<n>.yaml}
 //   DIR/.sim/etcd/, DIR/<cluster>/eks-a-id_rsa    the real etcd world, when it runs (sim/etcd/README.md)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SIM_DIR, specDocuments, specYaml } from './scenario.js';
+import { SIM_DIR, specFileText } from './scenario.js';
 import { writeReleaseManifest } from './release-manifest.js';
 
 export const SIM_BIN = path.join(SIM_DIR, 'bin');
@@ -69,9 +69,9 @@ export function writeClusterFiles(workdir, scenario, url) {
     const paths = clusterPaths(workdir, name);
     mkdirSync(paths.dir, { recursive: true });
     writeFileSync(paths.kubeconfig, kubeconfigYaml(name, url), { mode: 0o600 });
-    const docs = specDocuments(scenario, name);
-    if (docs) writeFileSync(paths.spec, specYaml(docs));
-    return { name, kubeconfig: paths.kubeconfig, spec: docs ? paths.spec : undefined };
+    const text = specFileText(scenario, name);
+    if (text !== undefined) writeFileSync(paths.spec, text);
+    return { name, kubeconfig: paths.kubeconfig, spec: text !== undefined ? paths.spec : undefined };
   });
 }
 

@@ -54,7 +54,7 @@ export async function installRelease(api, version, kubeVersions) {
   }
 }
 
-export const setManagementComponentsVersion = (api, name, version) => api.patch(EKSA_CLUSTER, 'default', name, {
+export const setManagementComponentsVersion = (api, name, version, namespace = 'default') => api.patch(EKSA_CLUSTER, namespace, name, {
   metadata: { annotations: { [MANAGEMENT_COMPONENTS_ANNOTATION]: version } },
 });
 
@@ -81,9 +81,9 @@ export function waitingFor(cluster) {
 }
 
 /** cluster.WaitFor…: poll until the EKS-A Cluster has observed its generation and every condition is True. */
-export async function waitForCluster(api, name, { signal } = {}) {
+export async function waitForCluster(api, name, { signal, namespace = 'default' } = {}) {
   for (;;) {
-    const cluster = await api.get(EKSA_CLUSTER, 'default', name);
+    const cluster = await api.get(EKSA_CLUSTER, namespace, name);
     if (cluster && waitingFor(cluster) === undefined) return;
     await sleep(POLL_MS, undefined, { signal });
   }

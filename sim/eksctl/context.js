@@ -44,11 +44,19 @@ export function upgradeScript(env) {
  * The cluster spec file: every document, and the EKS-A Cluster among them.
  * @returns {{ file: string, docs: any[], cluster: any }}
  */
+/**
+ * NormalizeKubernetesVersion (aws/eks-anywhere pkg/api/v1alpha1/cluster.go, issue #9184): an unquoted
+ * `kubernetesVersion: 1.30` is quoted before the YAML is parsed, so it reads "1.30", not the float 1.3.
+ */
+export function normalizeKubernetesVersion(text) {
+  return text.replace(/^(\s*(?:-\s+)?kubernetesVersion:[ \t]*)(\d+\.\d+)([ \t]*(?:#.*)?)$/gm, '$1"$2"$3');
+}
+
 export function readSpecFile(file, { wrapMissing = (m) => m } = {}) {
   if (!file || !fs.existsSync(file)) throw new EksctlError(wrapMissing(`the cluster config file ${file ?? ''} does not exist`));
   let docs;
   try {
-    docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS()).filter((d) => d && typeof d === 'object');
+    docs = YAML.parseAllDocuments(normalizeKubernetesVersion(fs.readFileSync(file, 'utf8'))).map((d) => d.toJS()).filter((d) => d && typeof d === 'object');
   } catch (e) {
     throw new EksctlError(`the cluster config file provided is invalid: unable to parse ${file} file: ${e.message.split('\n')[0]}`);
   }

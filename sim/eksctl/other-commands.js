@@ -66,12 +66,12 @@ export async function upgradeManagementComponentsCommand(args, { env, write, ver
     const api = restApi(serverOf(kubeconfig));
     const cliVersion = fakeEksaVersion(env);
     log.info('Performing setup and validations');
-    const live = await api.get(EKSA_CLUSTER, 'default', name);
+    const live = await api.get(EKSA_CLUSTER, spec.metadata.namespace ?? 'default', name);
     if (!live) throw new EksctlError(`failed getting EKS-A cluster: clusters.anywhere.eks.amazonaws.com "${name}" not found`);
     const skipped = new Set(values['skip-validations'] ?? []);
     await runValidations(log, managementComponentsPreflight({ api, spec, live, cliVersion, skipped, provider: providerName(spec) }));
     log.info('Upgrading core components');
-    await setManagementComponentsVersion(api, name, cliVersion);
+    await setManagementComponentsVersion(api, name, cliVersion, live.metadata.namespace);
     await installRelease(api, cliVersion, [live.spec.kubernetesVersion]);
     log.success('Management components upgraded!');
   });

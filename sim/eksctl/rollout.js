@@ -20,32 +20,34 @@ const FOREVER_MS = 2 ** 31 - 1;
  *   script: { outcome: string, durationMs: number, failMessage?: string, exitCode?: number }, log: import('./log.js').EksaLogger }} input
  */
 export async function rollout({ api, server, docs, name, cliVersion, script, log }) {
+  // The EKS-A Cluster lives in the spec's namespace (`default` unless it says otherwise).
+  const namespace = docs.find((d) => d.kind === 'Cluster')?.metadata?.namespace ?? 'default';
   log.v(3, 'Applying cluster spec');
   const { before, after } = await applySpec(api, docs, cliVersion);
   const changed = before && after && after.metadata.generation !== before.metadata.generation;
   const { outcome, durationMs } = script;
   if (outcome === 'succeed-async') {
-    if (changed) await startServerUpgrade(server, name, durationMs);
+    if (changed) await startServerUpgrade(server, name, namespace, durationMs);
     return;
   }
   const until = outcome === 'succeed' ? 'end' : 'midpoint';
-  if (changed) await driveUpgrade(api, { name, durationMs, until });
+  if (changed) await driveUpgrade(api, { name, namespace, durationMs, until });
   if (outcome === 'succeed') {
     log.v(3, 'Waiting for cluster changes to be completed');
-    await waitForCluster(api, name);
+    await waitForCluster(api, name, { namespace });
   } else if (outcome === 'fail') {
-    const cluster = await api.get(EKSA_CLUSTER, 'default', name);
+    const cluster = await api.get(EKSA_CLUSTER, namespace, name);
     throw new EksctlError(script.failMessage ?? (cluster && waitingFor(cluster)) ?? 'waiting for cluster to be ready: timed out', script.exitCode ?? EKSCTL_ERROR_EXIT);
   } else if (outcome === 'hang') {
     for (;;) await sleep(FOREVER_MS);
   }
 }
 
-async function startServerUpgrade(server, cluster, durationMs) {
+async function startServerUpgrade(server, cluster, namespace, durationMs) {
   const response = await fetch(`${server}/__sim/upgrades`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ cluster, durationMs }),
+    body: JSON.stringify({ cluster, namespace, durationMs }),
   });
   if (!response.ok) throw new EksctlError(`fake eksctl: the simulator refused the upgrade: ${await response.text()}`);
 }

@@ -82,7 +82,7 @@ async function workflow(input, { env, log, cwd }) {
     log.info('Ensuring etcd CAPI providers exist on management cluster before upgrade');
     log.info('Pausing GitOps cluster resources reconcile');
     log.info('Upgrading core components');
-    await setManagementComponentsVersion(api, name, cliVersion);
+    await setManagementComponentsVersion(api, name, cliVersion, live.metadata.namespace);
     log.info("Backing up management cluster's resources before upgrading");
     // Best effort without a filter first, then only the management cluster (pre_cluster_upgrade.go).
     dir = await diagnosed(() => backup('').catch(() => backup(name)));

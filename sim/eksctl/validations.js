@@ -1,8 +1,10 @@
 // The upgrade preflight of `eksctl anywhere upgrade cluster`, in the order and with the names, errors and
 // remediations of pkg/validations/upgradevalidations/preflightvalidations.go. Checks that need the real
-// world (SSH keys, registry mirror, git, immutable fields, PDBs, Nodes) always pass; those the simulated
-// API can answer are real: control plane and worker readiness, CRDs, the CAPI Cluster, Kubernetes version
-// skew, the paused annotation, the management cluster's eksaVersion and EKSARelease, eksaVersion skew.
+// world (SSH keys, registry mirror, git, provider immutable fields, PDBs, Nodes) always pass; those the
+// simulated API can answer are real: control plane and worker readiness, CRDs, the CAPI Cluster, Kubernetes
+// version skew, worker group version skew, the generic immutable fields, the paused annotation, the
+// management cluster's eksaVersion and EKSARelease, eksaVersion skew (against the CLI's own version: the
+// spec's eksaVersion is replaced by it, FileSpecBuilder.Build).
 import { eksaReleaseName } from '../generate/releases.js';
 import { CAPI_CLUSTER, EKSA_CLUSTER, SYSTEM_NS } from '../upgrade/drive.js';
 
@@ -59,6 +61,91 @@ function kubernetesSkew(newVersion, oldVersion) {
   if (nMaj !== oMaj || diff > 1) throw invalid(`only +1 minor version skew is supported, minor version skew detected ${diff}`);
 }
 
+const minorOf = (version) => {
+  const m = /^v?(\d+)\.(\d+)/.exec(String(version ?? ''));
+  return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
+};
+const WORKER_PATH = 'spec.WorkerNodeConfiguration.kubernetesVersion';
+const fieldInvalid = (path, value, detail) => `${path}: Invalid value: ${JSON.stringify(String(value))}: ${detail}`;
+
+/** ValidateVersionSkew (pkg/api/v1alpha1/cluster.go): the detail of a skew error, or undefined. */
+function versionSkewDetail(oldVersion, newVersion) {
+  const o = minorOf(oldVersion);
+  const n = minorOf(newVersion);
+  if (!o || !n) return `could not parse version: ${!o ? oldVersion : newVersion}`;
+  if (n.major < o.major || (n.major === o.major && n.minor < o.minor)) return `kubernetes version downgrade is not supported (${oldVersion}.0) -> (${newVersion}.0)`;
+  const diff = n.minor - o.minor;
+  if (n.major !== o.major || diff > 1) return `only +1 minor version skew is supported, minor version skew detected ${diff}`;
+  return undefined;
+}
+
+/**
+ * ValidateWorkerKubernetesVersionSkew (pkg/api/v1alpha1/cluster_webhook.go, performWorkerKubernetesValidations,
+ * validateRemoveWorkerKubernetesVersion, validateCPWorkerKubeSkew), in its order: for each worker group of the
+ * new spec, against the same group of the live cluster (a new group only gets the control-plane skew check).
+ */
+export function workerKubernetesVersionSkew(newCluster, oldCluster) {
+  const errors = [];
+  const newCP = String(newCluster.spec?.kubernetesVersion ?? '');
+  const oldCP = String(oldCluster.spec?.kubernetesVersion ?? '');
+  const oldGroups = new Map((oldCluster.spec?.workerNodeGroupConfigurations ?? []).map((g) => [g.name, g]));
+  const cpWorkerSkew = (worker) => {
+    const w = minorOf(worker);
+    const c = minorOf(newCP);
+    if (!w || !c || w.major !== c.major) {
+      errors.push(fieldInvalid(WORKER_PATH, worker, `could not determine minor version difference: major versions are not the same: ${worker} and ${newCP}`));
+      return;
+    }
+    const diff = c.minor - w.minor;
+    if (diff < 0 || diff > 2) errors.push(fieldInvalid('spec.kubernetesVersion', newCP, `cluster level minor version must be within 2 versions greater than worker node group version: ${worker}`));
+  };
+  for (const group of newCluster.spec?.workerNodeGroupConfigurations ?? []) {
+    const newVersion = group.kubernetesVersion === undefined || group.kubernetesVersion === null ? undefined : String(group.kubernetesVersion);
+    const old = oldGroups.get(group.name);
+    if (!old) {
+      if (newVersion !== undefined) cpWorkerSkew(newVersion);
+      continue;
+    }
+    const oldVersion = old.kubernetesVersion === undefined || old.kubernetesVersion === null ? undefined : String(old.kubernetesVersion);
+    if (oldVersion !== undefined && newVersion === undefined) {
+      const o = minorOf(oldCP);
+      const n = minorOf(newCP);
+      if (o && n && (o.major < n.major || (o.major === n.major && o.minor < n.minor))) {
+        errors.push(fieldInvalid(WORKER_PATH, oldVersion, `can't simultaneously remove worker kubernetesVersion and upgrade cluster level kubernetesVersion: ${newCP}`));
+        continue;
+      }
+      const detail = versionSkewDetail(oldVersion, newCP);
+      if (detail) errors.push(fieldInvalid(WORKER_PATH, oldVersion, detail));
+    }
+    if (newVersion !== undefined) {
+      // An unpinned group steps from the old control-plane version.
+      const detail = versionSkewDetail(oldVersion ?? oldCP, newVersion);
+      if (detail) errors.push(fieldInvalid(WORKER_PATH, newVersion, detail));
+      cpWorkerSkew(newVersion);
+    }
+  }
+  if (errors.length) throw new Error(errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`);
+}
+
+const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * ValidateImmutableFields (pkg/validations/upgradevalidations/immutablefields.go), the provider-independent
+ * part: the datacenter, the control-plane endpoint, the cluster network, the management cluster, adding or
+ * removing external etcd.
+ */
+export function immutableFields(newCluster, oldCluster) {
+  const n = newCluster.spec ?? {};
+  const o = oldCluster.spec ?? {};
+  if (!same(n.datacenterRef, o.datacenterRef)) throw new Error('spec.dataCenterRef.name is immutable');
+  if (!same(n.controlPlaneConfiguration?.endpoint, o.controlPlaneConfiguration?.endpoint)) throw new Error('spec.controlPlaneConfiguration.endpoint is immutable');
+  if (!same(n.clusterNetwork?.pods, o.clusterNetwork?.pods)) throw new Error('spec.clusterNetwork.Pods is immutable');
+  if (!same(n.clusterNetwork?.services, o.clusterNetwork?.services)) throw new Error('spec.clusterNetwork.Services is immutable');
+  if (!same(n.managementCluster?.name, o.managementCluster?.name)) throw new Error('management cluster field is immutable');
+  if (o.externalEtcdConfiguration && !n.externalEtcdConfiguration) throw new Error('removing an external etcd configuration is unsupported');
+  if (!o.externalEtcdConfiguration && n.externalEtcdConfiguration) throw new Error('adding an external etcd configuration is unsupported');
+}
+
 /** ValidateEksaVersionSkew (cluster_webhook.go). */
 function eksaVersionSkew(newVersion, oldVersion) {
   const n = v(newVersion);
@@ -100,9 +187,10 @@ export function upgradePreflight(c) {
     } },
     { name: 'upgrade cluster kubernetes version increment', remediation: 'ensure that the cluster kubernetes version is incremented by one minor version exactly (e.g. 1.18 -> 1.19)',
       check: () => kubernetesSkew(c.spec.spec.kubernetesVersion, c.live.spec.kubernetesVersion) },
-    { name: 'upgrade cluster worker node group kubernetes version increment', check: pass },
+    { name: 'upgrade cluster worker node group kubernetes version increment', remediation: 'ensure that the cluster kubernetes version is incremented by one minor version exactly (e.g. 1.18 -> 1.19)',
+      check: () => workerKubernetesVersionSkew(c.spec, c.live) },
     { name: 'validate authentication for git provider', check: pass },
-    { name: 'validate immutable fields', check: pass },
+    { name: 'validate immutable fields', remediation: '', check: () => immutableFields(c.spec, c.live) },
     { name: "validate cluster's eksaVersion matches EKS-Anywhere Version", check: pass },
     { name: 'validate eksa controller is not paused', remediation: `remove cluster controller reconciler pause annotation ${PAUSED} before upgrading the cluster ${name}`, check: () => {
       if (c.live.metadata.annotations?.[PAUSED] === 'true') throw new Error('cluster cannot be upgraded with paused cluster controller reconciler');
@@ -122,7 +210,7 @@ export function upgradePreflight(c) {
     const mgmt = c.spec.spec.managementCluster.name;
     list.push(
       { name: 'validate management cluster eksaVersion compatibility', remediation: `upgrade management cluster ${mgmt} before upgrading workload cluster ${name}`, check: async () => {
-        const m = await c.api.get(EKSA_CLUSTER, 'default', c.managementName);
+        const m = (await c.api.list(EKSA_CLUSTER, {})).find((x) => x.metadata.name === c.managementName);
         if (!m) throw new Error(`clusters.anywhere.eks.amazonaws.com "${c.managementName}" not found`);
         const mv = v(m.spec.eksaVersion);
         const wv = v(c.cliVersion);

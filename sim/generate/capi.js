@@ -3,7 +3,6 @@
 import {
   makeObject, ownerRef, refV1beta1, v1beta1Conditions, v1beta2Conditions, apiVersions, refFor, SYSTEM_NS, CLUSTER_NAME_LABEL,
 } from './objects.js';
-import { INFRA_API_VERSION as INFRA } from './providers.js';
 import { machineObjects, machineLabels } from './machines.js';
 
 const ETCD = 'etcdcluster.cluster.x-k8s.io/v1beta1';
@@ -42,7 +41,7 @@ export function capiObjects(ctx) {
       clusterNetwork: { pods: { cidrBlocks: ['192.168.0.0/16'] }, services: { cidrBlocks: ['10.96.0.0/12'] } },
       controlPlaneEndpoint: { host: ctx.endpoint, port: 6443 },
       controlPlaneRef: ref(v.kcp, 'KubeadmControlPlane', name),
-      infrastructureRef: ref(INFRA, provider.infraClusterKind, name),
+      infrastructureRef: ref(provider.infraApiVersion, provider.infraClusterKind, name),
       // EKS-A's CAPI fork: the external etcd cluster, always a full ObjectReference.
       ...(external ? { managedExternalEtcdRef: refV1beta1(ETCD, 'EtcdadmCluster', `${name}-etcd`) } : {}),
     },
@@ -67,14 +66,14 @@ export function capiObjects(ctx) {
   });
   const ownedByCluster = { labels, ownerReferences: [ownerRef(cluster)] };
 
-  const infraCluster = makeObject(ctx, INFRA, provider.infraClusterKind, name, SYSTEM_NS, ownedByCluster, {
+  const infraCluster = makeObject(ctx, provider.infraApiVersion, provider.infraClusterKind, name, SYSTEM_NS, ownedByCluster, {
     spec: provider.infraClusterSpec(ctx),
     status: { ready: true, conditions: v1beta1Conditions(t, ['Ready']) },
   });
 
   const templates = {
-    cp: makeObject(ctx, INFRA, provider.templateKind, `${name}-control-plane-template-${ctx.stamp}`, SYSTEM_NS, ownedByCluster, { spec: provider.templateSpec(ctx, 'cp') }),
-    ...(external ? { etcd: makeObject(ctx, INFRA, provider.templateKind, `${name}-etcd-template-${ctx.stamp}`, SYSTEM_NS, ownedByCluster, { spec: provider.templateSpec(ctx, 'etcd') }) } : {}),
+    cp: makeObject(ctx, provider.infraApiVersion, provider.templateKind, `${name}-control-plane-template-${ctx.stamp}`, SYSTEM_NS, ownedByCluster, { spec: provider.templateSpec(ctx, 'cp') }),
+    ...(external ? { etcd: makeObject(ctx, provider.infraApiVersion, provider.templateKind, `${name}-etcd-template-${ctx.stamp}`, SYSTEM_NS, ownedByCluster, { spec: provider.templateSpec(ctx, 'etcd') }) } : {}),
   };
 
   const cpReady = def.controlPlane;
@@ -83,8 +82,8 @@ export function capiObjects(ctx) {
       replicas: def.controlPlane,
       version: ctx.kubeVersion,
       machineTemplate: v2
-        ? { spec: { infrastructureRef: ref(INFRA, provider.templateKind, templates.cp.metadata.name) } }
-        : { infrastructureRef: ref(INFRA, provider.templateKind, templates.cp.metadata.name) },
+        ? { spec: { infrastructureRef: ref(provider.infraApiVersion, provider.templateKind, templates.cp.metadata.name) } }
+        : { infrastructureRef: ref(provider.infraApiVersion, provider.templateKind, templates.cp.metadata.name) },
       kubeadmConfigSpec: {
         clusterConfiguration: {
           etcd: external
@@ -112,7 +111,7 @@ export function capiObjects(ctx) {
       spec: {
         replicas: def.etcdCount,
         etcdadmConfigSpec: { etcdadmBuiltin: true, format: def.os === 'bottlerocket' ? 'bottlerocket' : 'cloud-config' },
-        infrastructureTemplate: refV1beta1(INFRA, provider.templateKind, templates.etcd.metadata.name),
+        infrastructureTemplate: refV1beta1(provider.infraApiVersion, provider.templateKind, templates.etcd.metadata.name),
       },
       status: {
         // etcdadm-controller serialises ReadyReplicas as `replicas`.
@@ -158,7 +157,7 @@ function workerGroupObjects(ctx, cluster, group, owners) {
   const v2 = shape === 'v1beta2';
   const mdName = `${name}-${group.name}`;
   const ownedByCluster = { labels: { [CLUSTER_NAME_LABEL]: name }, ownerReferences: [ownerRef(cluster)] };
-  const template = makeObject(ctx, INFRA, provider.templateKind, `${mdName}-${ctx.stamp}`, SYSTEM_NS, ownedByCluster, { spec: provider.templateSpec(ctx, group.name) });
+  const template = makeObject(ctx, provider.infraApiVersion, provider.templateKind, `${mdName}-${ctx.stamp}`, SYSTEM_NS, ownedByCluster, { spec: provider.templateSpec(ctx, group.name) });
   const configTemplate = makeObject(ctx, v.bootstrap, 'KubeadmConfigTemplate', `${mdName}-template-${ctx.stamp}`, SYSTEM_NS, ownedByCluster, {
     spec: { template: { spec: { format: ctx.def.os === 'bottlerocket' ? 'bottlerocket' : 'cloud-config', joinConfiguration: { nodeRegistration: {} } } } },
   });
@@ -167,7 +166,7 @@ function workerGroupObjects(ctx, cluster, group, owners) {
     clusterName: name,
     version: ctx.workerKubeVersion(group),
     bootstrap: { configRef: ref(v.bootstrap, 'KubeadmConfigTemplate', configTemplate.metadata.name) },
-    infrastructureRef: ref(INFRA, provider.templateKind, template.metadata.name),
+    infrastructureRef: ref(provider.infraApiVersion, provider.templateKind, template.metadata.name),
   };
   const n = group.count;
   const v2Conditions = v1beta2Conditions(t, 1, [

@@ -1,16 +1,18 @@
-// EKS Anywhere objects of one cluster, in namespace `default`: the Cluster, its datacenter config
-// and machine configs `<c>-cp`, `<c>-etcd` (external etcd) and `<c>-<group>`.
+// EKS Anywhere objects of one cluster, in its namespace (`default` unless the scenario says otherwise): the
+// Cluster, its datacenter config and machine configs `<c>-cp`, `<c>-etcd` (external etcd) and `<c>-<group>`
+// (none for Docker, whose Cluster names no machine configs).
 import { makeObject, ownerRef, v1beta1Conditions } from './objects.js';
 
 export const EKSA_API_VERSION = 'anywhere.eks.amazonaws.com/v1alpha1';
-const NS = 'default';
 
 /** Machine config names per role, as the generator and the spec files use them. */
 export const machineConfigName = (cluster, role) => `${cluster}-${role}`;
 
 export function eksaObjects(ctx) {
   const { name, def, provider } = ctx;
-  const mcRef = (role) => ({ kind: provider.machineConfigKind, name: machineConfigName(name, role) });
+  const NS = def.namespace ?? 'default';
+  const mc = Boolean(provider.machineConfigKind);
+  const mcRef = (role) => (mc ? { machineGroupRef: { kind: provider.machineConfigKind, name: machineConfigName(name, role) } } : {});
   const cluster = makeObject(ctx, EKSA_API_VERSION, 'Cluster', name, NS, {}, {
     spec: {
       clusterNetwork: {
@@ -21,18 +23,18 @@ export function eksaObjects(ctx) {
       controlPlaneConfiguration: {
         count: def.controlPlane,
         endpoint: { host: ctx.endpoint },
-        machineGroupRef: mcRef('cp'),
+        ...mcRef('cp'),
       },
       datacenterRef: { kind: provider.datacenterKind, name },
       eksaVersion: def.eksaVersion,
       ...(def.etcd === 'external'
-        ? { externalEtcdConfiguration: { count: def.etcdCount, machineGroupRef: mcRef('etcd') } }
+        ? { externalEtcdConfiguration: { count: def.etcdCount, ...mcRef('etcd') } }
         : {}),
       kubernetesVersion: def.kubernetesVersion,
       managementCluster: { name: ctx.management },
       workerNodeGroupConfigurations: def.workers.map((w) => ({
         count: w.count,
-        machineGroupRef: mcRef(w.name),
+        ...mcRef(w.name),
         name: w.name,
         ...(w.kubernetesVersion ? { kubernetesVersion: w.kubernetesVersion } : {}),
       })),
@@ -56,7 +58,7 @@ export function eksaObjects(ctx) {
     spec: provider.datacenterSpec(ctx),
     status: { specValid: true, observedGeneration: 1 },
   });
-  const roles = ['cp', ...(def.etcd === 'external' ? ['etcd'] : []), ...def.workers.map((w) => w.name)];
+  const roles = !mc ? [] : ['cp', ...(def.etcd === 'external' ? ['etcd'] : []), ...def.workers.map((w) => w.name)];
   const machineConfigs = roles.map((role) => makeObject(ctx, EKSA_API_VERSION, provider.machineConfigKind, machineConfigName(name, role), NS, owned, {
     spec: provider.machineConfigSpec(ctx, role),
     status: { specValid: true, observedGeneration: 1 },

@@ -2,7 +2,6 @@
 import {
   makeObject, ownerRef, v1beta1Conditions, v1beta2Conditions, apiVersions, refFor, SYSTEM_NS, CLUSTER_NAME_LABEL,
 } from './objects.js';
-import { INFRA_API_VERSION as INFRA } from './providers.js';
 import { noise } from './ids.js';
 
 const OS_IMAGES = {
@@ -60,7 +59,7 @@ export function machineObjects(ctx, m, owner) {
     spec: {
       clusterName: ctx.name,
       bootstrap: { configRef: ref(bootstrapApiVersion, bootstrapKind, m.name), dataSecretName: m.name },
-      infrastructureRef: ref(INFRA, provider.infraMachineKind, m.name),
+      infrastructureRef: ref(provider.infraApiVersion, provider.infraMachineKind, m.name),
       providerID: provider.providerID(ctx, m),
       ...(isEtcd ? {} : { version }),
     },
@@ -91,7 +90,7 @@ export function machineObjects(ctx, m, owner) {
   });
   const ownedByMachine = { labels, ownerReferences: [ownerRef(machine, true)] };
   const infra = provider.infraMachine(ctx, m);
-  const infraMachine = makeObject(ctx, INFRA, provider.infraMachineKind, m.name, SYSTEM_NS, ownedByMachine, infra);
+  const infraMachine = makeObject(ctx, provider.infraApiVersion, provider.infraMachineKind, m.name, SYSTEM_NS, ownedByMachine, infra);
   const format = ctx.def.os === 'bottlerocket' ? 'bottlerocket' : 'cloud-config';
   const bootstrap = makeObject(ctx, bootstrapApiVersion, bootstrapKind, m.name, SYSTEM_NS, ownedByMachine, {
     spec: isEtcd

@@ -1,5 +1,6 @@
 // Provider-specific parts of a cluster: EKS-A datacenter/machine config specs and the CAPI
-// infrastructure objects (cluster, machine templates, machines). vSphere and Tinkerbell.
+// infrastructure objects (cluster, machine templates, machines). vSphere, Tinkerbell, CloudStack, Nutanix,
+// Snow and Docker; a scenario picks one per cluster (`provider:` on the scenario or on a cluster entry).
 import { createHash } from 'node:crypto';
 import { uidFor, tinkerbellAddress } from './ids.js';
 
@@ -35,11 +36,12 @@ const vsphereTemplate = (ctx, os) => `/SDDC-Datacenter/vm/Templates/${os}-kube-v
 /**
  * @typedef {object} Provider
  * @property {string} datacenterKind
- * @property {string} machineConfigKind
+ * @property {string | undefined} machineConfigKind  undefined for Docker (its Cluster names no machine configs)
+ * @property {string} infraApiVersion  apiVersion of the CAPI infrastructure kinds
  * @property {string} infraClusterKind
  * @property {string} infraMachineKind
  * @property {string} templateKind
- * @property {(os: string) => string} sshUser
+ * @property {(os: string) => string | undefined} sshUser  EKS-A's default (users[0].name) when a machine config names none
  * @property {(ctx: any) => object} datacenterSpec
  * @property {(ctx: any, role: string) => object} machineConfigSpec
  * @property {(ctx: any) => object} infraClusterSpec
@@ -54,6 +56,7 @@ export const PROVIDERS = {
   vsphere: {
     datacenterKind: 'VSphereDatacenterConfig',
     machineConfigKind: 'VSphereMachineConfig',
+    infraApiVersion: INFRA,
     infraClusterKind: 'VSphereCluster',
     infraMachineKind: 'VSphereMachine',
     templateKind: 'VSphereMachineTemplate',
@@ -108,6 +111,7 @@ export const PROVIDERS = {
   tinkerbell: {
     datacenterKind: 'TinkerbellDatacenterConfig',
     machineConfigKind: 'TinkerbellMachineConfig',
+    infraApiVersion: INFRA,
     infraClusterKind: 'TinkerbellCluster',
     infraMachineKind: 'TinkerbellMachine',
     templateKind: 'TinkerbellMachineTemplate',
@@ -147,6 +151,101 @@ export const PROVIDERS = {
     providerID: (ctx, m) => `tinkerbell://eksa-system/${m.hardware}`,
     nodeName: (m) => m.hardware,
   },
+
+  // CAPC. EKS-A: DefaultCloudStackUser = "capc" (pkg/api/v1alpha1/cloudstackmachineconfig.go, SetUserDefaults).
+  cloudstack: simpleProvider({
+    name: 'cloudstack',
+    datacenterKind: 'CloudStackDatacenterConfig',
+    machineConfigKind: 'CloudStackMachineConfig',
+    infraApiVersion: 'infrastructure.cluster.x-k8s.io/v1beta3',
+    infraPrefix: 'CloudStack',
+    sshUser: () => 'capc',
+    datacenterSpec: () => ({
+      availabilityZones: [{ name: 'az-1', zone: { name: 'zone1', network: { name: 'net1' } }, domain: 'domain1', account: 'admin', credentialsRef: 'global', managementApiEndpoint: 'https://cloudstack.sim.local:8080/client/api' }],
+    }),
+    machineConfigSpec: (ctx, role) => ({
+      computeOffering: { name: role === 'etcd' ? 'm4-medium' : 'm4-large' },
+      template: { name: `${ctx.def.os === 'redhat' ? 'rhel8' : ctx.def.os}-kube-v${ctx.def.kubernetesVersion}` },
+      osFamily: ctx.def.os,
+    }),
+    providerID: (ctx, m) => `cloudstack:///${uidFor('vm', ctx.name, m.name)}`,
+  }),
+
+  // CAPX. EKS-A's Nutanix machine configs default users[0].name to "eksa" (nutanixmachineconfig.go, SetDefaults).
+  nutanix: simpleProvider({
+    name: 'nutanix',
+    datacenterKind: 'NutanixDatacenterConfig',
+    machineConfigKind: 'NutanixMachineConfig',
+    infraApiVersion: INFRA,
+    infraPrefix: 'Nutanix',
+    sshUser: () => 'eksa',
+    datacenterSpec: () => ({ endpoint: 'prism.sim.local', port: 9440, credentialRef: { kind: 'Secret', name: 'nutanix-credentials' } }),
+    machineConfigSpec: (ctx, role) => ({
+      cluster: { type: 'name', name: 'nx-cluster-01' },
+      image: { type: 'name', name: `eksa-${ctx.def.os}-kube-v${ctx.def.kubernetesVersion}` },
+      memorySize: role === 'etcd' ? '4Gi' : '8Gi',
+      osFamily: ctx.def.os,
+      subnet: { type: 'name', name: 'vm-network' },
+      systemDiskSize: '40Gi',
+      vcpuSockets: 2,
+      vcpusPerSocket: 1,
+    }),
+    providerID: (ctx, m) => `nutanix://${uidFor('vm', ctx.name, m.name)}`,
+  }),
+
+  // CAPAS. A SnowMachineConfig has no `users`: the key pair is `sshKeyName`; Bottlerocket logs in as ec2-user.
+  snow: simpleProvider({
+    name: 'snow',
+    datacenterKind: 'SnowDatacenterConfig',
+    machineConfigKind: 'SnowMachineConfig',
+    infraApiVersion: INFRA,
+    infraPrefix: 'AWSSnow',
+    users: false,
+    sshUser: (os) => (os === 'bottlerocket' ? 'ec2-user' : undefined),
+    datacenterSpec: () => ({ identityRef: { kind: 'Secret', name: 'snow-credentials' } }),
+    machineConfigSpec: (ctx) => ({
+      amiID: '', instanceType: 'sbe-c.large', sshKeyName: `eksa-${ctx.name}`, osFamily: ctx.def.os,
+      devices: ['192.168.1.10'], physicalNetworkConnector: 'SFP_PLUS',
+    }),
+    providerID: (ctx, m) => `aws-snow:///192.168.1.10/${uidFor('vm', ctx.name, m.name)}`,
+  }),
+
+  // CAPD: no machine configs at all (the Cluster's groups carry no machineGroupRef); nodes are containers.
+  docker: simpleProvider({
+    name: 'docker',
+    datacenterKind: 'DockerDatacenterConfig',
+    machineConfigKind: undefined,
+    infraApiVersion: INFRA,
+    infraPrefix: 'Docker',
+    sshUser: () => undefined,
+    datacenterSpec: () => ({}),
+    machineConfigSpec: () => ({}),
+    providerID: (ctx, m) => `docker:////${ctx.name}-${m.name}`,
+  }),
 };
+
+/** A provider whose CAPI objects need no more than addresses and a providerID (the four above). */
+function simpleProvider(p) {
+  const { infraPrefix, users: withUsers = true, machineConfigSpec, ...rest } = p;
+  const self = {
+    ...rest,
+    infraClusterKind: `${infraPrefix}Cluster`,
+    infraMachineKind: `${infraPrefix}Machine`,
+    templateKind: `${infraPrefix}MachineTemplate`,
+    machineConfigSpec: (ctx, role) => {
+      const spec = machineConfigSpec(ctx, role);
+      const user = p.sshUser(ctx.def.os);
+      return withUsers && user ? { ...spec, users: users(ctx, user) } : spec;
+    },
+    infraClusterSpec: (ctx) => ({ controlPlaneEndpoint: { host: ctx.endpoint, port: 6443 } }),
+    templateSpec: () => ({ template: { spec: {} } }),
+    infraMachine: (ctx, m) => ({
+      spec: { providerID: p.providerID(ctx, m) },
+      status: { ready: true, addresses: [{ type: 'ExternalIP', address: m.address }, { type: 'InternalIP', address: m.address }] },
+    }),
+    nodeName: (m) => m.name,
+  };
+  return self;
+}
 
 export const INFRA_API_VERSION = INFRA;

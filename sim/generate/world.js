@@ -57,7 +57,8 @@ function clusterContext(world, def, index) {
     def,
     shape: def.shape,
     management: world.management,
-    provider: PROVIDERS[world.provider],
+    // A provider per cluster: a mixed tree (the cluster entry's `provider:`, else the scenario's).
+    provider: PROVIDERS[def.provider ?? world.provider],
     created: timestamp(new Date(created)),
     readyTime: timestamp(new Date(created + 15 * 60 * 1000)),
     // EKS-A suffixes machine template names with a Unix-millisecond timestamp.
@@ -81,8 +82,10 @@ function clusterContext(world, def, index) {
 export function generateWorld(definition, { seed, now }) {
   const world = { seed, provider: definition.provider, management: definition.management, createdMs: now - 30 * 24 * 3600 * 1000 };
   const base = { seed, created: timestamp(new Date(world.createdMs)) };
+  // Namespaces an EKS-A cluster entry names (`namespace:`) exist too.
+  const namespaces = [...new Set([...NAMESPACES, ...definition.clusters.map((c) => c.namespace ?? 'default')])];
   const objects = [
-    ...NAMESPACES.map((ns) => makeObject(base, 'v1', 'Namespace', ns, undefined, { labels: { 'kubernetes.io/metadata.name': ns } }, {
+    ...namespaces.map((ns) => makeObject(base, 'v1', 'Namespace', ns, undefined, { labels: { 'kubernetes.io/metadata.name': ns } }, {
       spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' },
     })),
     ...crdObjects(base),

@@ -16,9 +16,13 @@ const PROVIDER_EKSA_KINDS: Record<Provider, string[]> = {
   aws: ['awsdatacenterconfigs'],
 };
 
-/** The EKS-A kinds a cluster can reference, for the one kubectl read that exports them. */
-export function eksaExportKinds(provider: Provider): string[] {
-  return ['clusters', ...PROVIDER_EKSA_KINDS[provider], 'oidcconfigs', 'awsiamconfigs', 'fluxconfigs', 'gitopsconfigs'].map(
+/**
+ * The EKS-A kinds a cluster can reference, for the one kubectl read that exports them: the spec's provider's,
+ * then those of the other providers a mixed tree names (`otherProviders`).
+ */
+export function eksaExportKinds(provider: Provider, others: readonly Provider[] = []): string[] {
+  const providerKinds = [...new Set([provider, ...others].flatMap((p) => PROVIDER_EKSA_KINDS[p]))];
+  return ['clusters', ...providerKinds, 'oidcconfigs', 'awsiamconfigs', 'fluxconfigs', 'gitopsconfigs'].map(
     (k) => `${k}.v1alpha1.${EKSA_GROUP}`,
   );
 }

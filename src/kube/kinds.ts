@@ -1,3 +1,5 @@
+import type { KubeObject } from './types.js';
+
 /** The EKS-A infrastructure provider, named by its datacenter kind. */
 export type Provider = 'vsphere' | 'tinkerbell' | 'nutanix' | 'cloudstack' | 'snow' | 'docker' | 'aws';
 
@@ -22,13 +24,39 @@ const PROVIDER_KINDS: Record<Provider, { datacenter: string; machine: string | u
   aws: { datacenter: 'awsdatacenterconfigs', machine: undefined },
 };
 
-/** Every kind the gate reads, for one `kubectl get … -A -o json`. */
-export function inventoryKinds(provider: Provider): string[] {
-  const own = PROVIDER_KINDS[provider];
+/** The datacenter and machine config kinds of `providers`, in that order, each once. */
+export function providerKinds(providers: readonly Provider[]): string[] {
+  const kinds = providers.flatMap((p) => {
+    const own = PROVIDER_KINDS[p];
+    return [`${own.datacenter}.v1alpha1.${EKSA_GROUP}`, ...(own.machine ? [`${own.machine}.v1alpha1.${EKSA_GROUP}`] : [])];
+  });
+  return [...new Set(kinds)];
+}
+
+/**
+ * The providers the tree's EKS-A Clusters name (`spec.datacenterRef.kind`) besides `own`, sorted: a mixed
+ * tree (a vSphere management cluster with CloudStack or Nutanix workloads) keeps each cluster's datacenter
+ * and machine configs in its provider's kinds. Unknown datacenter kinds are left out.
+ */
+export function otherProviders(own: Provider, eksaClusters: readonly KubeObject[]): Provider[] {
+  const named = new Set<Provider>();
+  for (const c of eksaClusters) {
+    if (c.kind !== 'Cluster' || groupOf(c.apiVersion) !== EKSA_GROUP) continue;
+    const kind = (c.spec as { datacenterRef?: { kind?: unknown } } | undefined)?.datacenterRef?.kind;
+    const provider = typeof kind === 'string' && Object.hasOwn(DATACENTER_KINDS, kind) ? DATACENTER_KINDS[kind] : undefined;
+    if (provider !== undefined && provider !== own) named.add(provider);
+  }
+  return [...named].sort();
+}
+
+/**
+ * Every kind the gate reads, for one `kubectl get … -A -o json`: the spec's provider's datacenter and
+ * machine configs, then those of `others` (the other providers of a mixed tree, once the first read named them).
+ */
+export function inventoryKinds(provider: Provider, others: readonly Provider[] = []): string[] {
   return [
     EKSA_CLUSTERS,
-    `${own.datacenter}.v1alpha1.${EKSA_GROUP}`,
-    ...(own.machine ? [`${own.machine}.v1alpha1.${EKSA_GROUP}`] : []),
+    ...providerKinds([provider, ...others]),
     CAPI_CLUSTERS,
     KUBEADM_CONTROL_PLANES,
     ETCDADM_CLUSTERS,

@@ -7,7 +7,7 @@ import { planPauseRestore, recordPauseState, type PauseState } from '../backup/p
 import { buildMoveCommand, type ClusterctlInfo, type ClusterctlSource } from '../capi/move-command.js';
 import { planEtcdSnapshot, snapshotCommand, snapshotFileName, snapshotFolders, type EtcdSnapshotFlags } from '../etcd/snapshot-plan.js';
 import { kubectlArgv, type KubectlTarget } from '../kube/argv.js';
-import { CAPI_CLUSTERS, EKSA_CLUSTERS, inventoryKinds } from '../kube/kinds.js';
+import { CAPI_CLUSTERS, EKSA_CLUSTERS, inventoryKinds, otherProviders } from '../kube/kinds.js';
 import type { Inventory } from '../kube/types.js';
 import { LEASES, LEASE_API_VERSION, LEASE_NAME, LEASE_NAMESPACE } from '../lock/lease.js';
 import type { ClusterVerdict } from '../readiness/verdict.js';
@@ -103,7 +103,7 @@ export function planUpgrade(facts: PlanFacts, options: PlanOptions): UpgradePlan
     actions.push({
       op: 'recheck',
       clusters: [...facts.scope.clusters],
-      command: read(kubectl(['get', inventoryKinds(spec.provider).join(','), '--all-namespaces', '-o', 'json']), 're-read the management tree under the lock'),
+      command: read(kubectl(['get', inventoryKinds(spec.provider, otherProviders(spec.provider, facts.inventory.clusters.map((c) => c.eksa))).join(','), '--all-namespaces', '-o', 'json']), 're-read the management tree under the lock'),
     });
     actions.push({ op: 'renew-lock', command: write(kubectl(['replace', '-f', '-', '-o', 'json']), 'renew the upgrade lock; stop unless it is still ours') });
     if (!facts.handoff) throw new Error('internal: an upgrade plan needs the hand-off command');
@@ -171,7 +171,7 @@ function planBackupAction(facts: PlanFacts, options: PlanOptions, kubectl: (args
         : undefined,
     pause: { recorded, read: pauseReadCommand(facts.kubectl), restore: planPauseRestore(recorded, recorded.map(flipped), kubectl) },
     export: {
-      command: read(kubectl(['get', eksaExportKinds(spec.provider).join(','), '--all-namespaces', '-o', 'json']), 'export the EKS-A objects clusterctl does not carry'),
+      command: read(kubectl(['get', eksaExportKinds(spec.provider, otherProviders(spec.provider, facts.inventory.clusters.map((c) => c.eksa))).join(','), '--all-namespaces', '-o', 'json']), 'export the EKS-A objects clusterctl does not carry'),
       dir: path.join(set.partialDir, 'eksa'),
     },
     specCopy: { op: 'copy', path: specFile, other: spec.file, mode: FILE_MODE, why: 'the spec the upgrade runs with' },

@@ -2,6 +2,7 @@ import { ExitCode, type ExitCodeName } from '../exit-codes.js';
 import type { ScopeDecision } from '../policy/scope.js';
 import type { ClusterVerdict } from '../readiness/verdict.js';
 import type { SkewViolation } from '../skew/skew.js';
+import { eksaTarget } from '../skew/target.js';
 import type { ClusterSpec } from '../spec/types.js';
 import type { ToolVersions } from '../tools/versions.js';
 import { printable } from '../errors.js';
@@ -17,6 +18,10 @@ export interface PreflightReport {
     readonly managementCluster: string;
     readonly kubernetesVersion: string;
     readonly eksaVersion: string | null;
+    /** The eksaVersion the upgrade moves to: eksctl's own, whatever the spec says (src/skew/target.ts). */
+    readonly eksaTarget: string | null;
+    /** Why the target differs from spec.eksaVersion (eksctl replaces it), when it does. */
+    readonly eksaTargetNote: string | null;
   };
   readonly kubeconfig: string;
   readonly tools: ToolVersions;
@@ -44,6 +49,7 @@ export function buildPreflightReport(input: {
   scope: ScopeDecision;
 }): { report: PreflightReport; exit: ExitCodeName } {
   const { outcome, exit } = preflightOutcome(input.gated, input.skew);
+  const target = eksaTarget(input.spec.eksaVersion, input.tools.eksctl);
   const report: PreflightReport = {
     command: 'preflight',
     spec: {
@@ -53,6 +59,8 @@ export function buildPreflightReport(input: {
       managementCluster: input.spec.managementClusterName,
       kubernetesVersion: input.spec.kubernetesVersion,
       eksaVersion: input.spec.eksaVersion ?? null,
+      eksaTarget: target.target ?? null,
+      eksaTargetNote: target.note ?? null,
     },
     kubeconfig: input.kubeconfig,
     tools: input.tools,
@@ -94,8 +102,9 @@ export function renderPreflightTable(report: PreflightReport, paint: Paint): str
     lines.push(paint.bad(`Version skew (${report.skew.length}):`));
     for (const s of report.skew) lines.push(`  ${t(s.cluster)}: ${t(s.rule)}: ${t(s.message)}`);
   } else {
-    lines.push(`${paint.bold('Version skew:')} none (Kubernetes ${t(report.spec.kubernetesVersion)}, EKS-A ${t(report.spec.eksaVersion ?? report.tools.eksctl)})`);
+    lines.push(`${paint.bold('Version skew:')} none (Kubernetes ${t(report.spec.kubernetesVersion)}, EKS-A ${t(report.spec.eksaTarget ?? '-')})`);
   }
+  if (report.spec.eksaTargetNote !== null) lines.push(`  note: ${t(report.spec.eksaTargetNote)}`);
   const verdict =
     report.outcome === 'ready'
       ? paint.ok('Preflight passed: every cluster the upgrade touches is ready.')

@@ -1,13 +1,23 @@
 import type { ListrTask } from 'listr2';
 import { need, type RunContext } from '../context.js';
 import { assembleInventory } from '../kube/inventory.js';
-import { inventoryKinds } from '../kube/kinds.js';
+import { inventoryKinds, otherProviders, providerKinds } from '../kube/kinds.js';
 import type { Inventory, KubeObject } from '../kube/types.js';
 import { readToolVersions } from '../tools/versions.js';
 
-/** Every object of the management tree in one kubectl call, whatever the number of clusters. */
-function listTree(ctx: RunContext, why: string): Promise<KubeObject[]> {
-  return need(ctx, 'kubectl').listAll(inventoryKinds(need(ctx, 'spec').provider), why);
+/**
+ * Every object of the management tree in one kubectl call, whatever the number of clusters; a mixed tree
+ * (EKS-A Clusters naming other providers' datacenter kinds) takes a second call for those providers' kinds.
+ * Once a tree was read (the recheck), its providers are known and one call reads them all.
+ */
+async function listTree(ctx: RunContext, why: string, known?: Inventory): Promise<KubeObject[]> {
+  const { provider } = need(ctx, 'spec');
+  const kubectl = need(ctx, 'kubectl');
+  if (known) return kubectl.listAll(inventoryKinds(provider, otherProviders(provider, known.clusters.map((c) => c.eksa))), why);
+  const items = await kubectl.listAll(inventoryKinds(provider), why);
+  const others = otherProviders(provider, items);
+  if (others.length === 0) return items;
+  return [...items, ...(await kubectl.listAll(providerKinds(others), `${why}: the configs of the other providers it names (${others.join(', ')})`))];
 }
 
 function assembleTree(ctx: RunContext, items: readonly KubeObject[]): Inventory {
@@ -16,7 +26,7 @@ function assembleTree(ctx: RunContext, items: readonly KubeObject[]): Inventory 
 
 /** The management tree as it is now, read the way the gate reads it (the recheck under the lock). */
 export async function readInventory(ctx: RunContext, why: string): Promise<Inventory> {
-  return assembleTree(ctx, await listTree(ctx, why));
+  return assembleTree(ctx, await listTree(ctx, why, ctx.inventory));
 }
 
 /**
