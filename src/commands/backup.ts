@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import type { ListrTask } from 'listr2';
 import { executePlan, type Applied } from '../apply/execute-plan.js';
+import { releaseRunLock } from '../apply/lock.js';
+import { DEFAULT_LEASE_SECONDS } from '../lock/lease.js';
 import type { GateOptions, RunContext } from '../context.js';
 import { need } from '../context.js';
 import type { ExitCodeName } from '../exit-codes.js';
@@ -13,6 +15,7 @@ import { checkOutputPathsStep } from '../steps/check-paths.js';
 import { findClusterctlStep, type ClusterctlOptions } from '../steps/find-clusterctl.js';
 import { gateSteps } from '../steps/gate.js';
 import { planStep } from '../steps/plan.js';
+import { readLockStep } from '../steps/read-lock.js';
 import { runTaskList } from '../steps/task-list.js';
 import type { CommandIo } from './io.js';
 import { loadReviewedPlan, reviewedPlanSteps, showPlan, type ReviewedPlan } from './plan-io.js';
@@ -26,6 +29,8 @@ export interface BackupOptions extends GateOptions, ClusterctlOptions {
   readonly planFile?: string | undefined;
   /** `--move-timeout`: the bound on each clusterctl move. */
   readonly moveTimeoutMs?: number | undefined;
+  /** `--lock-ttl` in seconds: the term of the upgrade lock, which a backup takes too (default 5 minutes). */
+  readonly leaseSeconds?: number;
 }
 
 export function toolVersion(): string {
@@ -46,7 +51,12 @@ function backupFlags(options: BackupOptions): Record<string, unknown> {
     releaseManifest: options.releaseManifest ?? null,
     eksaVersion: options.eksaVersion ?? null,
     moveTimeoutMs: options.moveTimeoutMs ?? null,
+    leaseSeconds: leaseSecondsOf(options),
   };
+}
+
+function leaseSecondsOf(options: BackupOptions): number {
+  return options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
 }
 
 /** The gate and the plan of a backup. Skew is the upgrade's concern, not a routine backup's. */
@@ -55,7 +65,9 @@ function backupPlanningSteps(options: BackupOptions): ListrTask<RunContext>[] {
     checkOutputPathsStep([{ flag: '--plan-out', file: options.planOut }]),
     ...gateSteps({ skew: false, enforceScope: true }),
     findClusterctlStep(options),
-    planStep({ ...options, command: 'backup', toolVersion: toolVersion(), flags: backupFlags(options), leaseSeconds: 0, confirmTimeoutMs: undefined, confirmIntervalMs: 0 }),
+    // The same lock as an upgrade: another backup or upgrade running stops this one here, before any write.
+    readLockStep({ leaseSeconds: leaseSecondsOf(options), forceUnlock: false }),
+    planStep({ ...options, command: 'backup', toolVersion: toolVersion(), flags: backupFlags(options), leaseSeconds: leaseSecondsOf(options), confirmTimeoutMs: undefined, confirmIntervalMs: 0 }),
   ];
 }
 
@@ -82,6 +94,8 @@ export async function backup(options: BackupOptions, io: CommandIo): Promise<Exi
     else await executePlan(plan, { runner, kubectl: need(ctx, 'kubectl'), env: io.env, toolVersion: toolVersion(), warn: () => undefined, signal: abort.signal, now: () => new Date() }, applied, list);
   } finally {
     untrap();
+    // The lock it holds, or a lease a write of its lost answer created (applied.lock never set).
+    await releaseRunLock(applied);
   }
   const plan = need(ctx, 'plan');
   const action = plan.actions.find((a) => a.op === 'backup');
