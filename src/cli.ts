@@ -87,6 +87,7 @@ function toBackupOptions(argv: Record<string, unknown>) {
     releaseManifest: optionalString(argv.releaseManifest),
     eksaVersion: optionalString(argv.eksaVersion),
     moveTimeoutMs: parseDuration(String(last(argv.moveTimeout)), '--move-timeout'),
+    leaseSeconds: Math.max(1, Math.round(parseDuration(String(last(argv.lockTtl)), '--lock-ttl') / 1000)),
   };
 }
 
@@ -99,7 +100,6 @@ function toUpgradeOptions(command: 'cluster' | 'management-components', argv: Re
     command,
     passThrough,
     extraArgs: ((argv['--'] as unknown[] | undefined) ?? []).map(String),
-    leaseSeconds: Math.max(1, Math.round(parseDuration(String(last(argv.lockTtl)), '--lock-ttl') / 1000)),
     forceUnlock: Boolean(argv.forceUnlock),
     confirmTimeoutMs: noTimeouts ? undefined : parseDuration(String(last(argv.confirmTimeout)), '--confirm-timeout'),
     confirmIntervalMs: parseDuration(String(last(argv.confirmInterval)), '--confirm-interval'),
@@ -212,6 +212,7 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
           .option('clean-failed', { type: 'boolean', default: false, describe: 'remove a failed backup set instead of keeping it as <name>.failed' })
           .option('plan-out', { type: 'string', describe: 'with --dry-run: also write the plan as JSON, for review and --plan' })
           .option('plan', { type: 'string', describe: 'apply this reviewed plan unchanged; refused (exit 12) when the tree, spec, tools or flags changed' })
+          .option('lock-ttl', { type: 'string', default: '5m', describe: 'lease term of the upgrade lock, which a backup takes too' })
           .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml', 'back up the whole tree (or the management cluster only, recorded, when a workload is not ready)')
           .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml --dry-run', 'print the exact clusterctl command, write nothing'), io.env),
       async (argv) => {

@@ -53,7 +53,7 @@ export interface RunContext {
   scope?: ScopeDecision; // scope
   clusterctl?: { source: ClusterctlSource; info: ClusterctlInfo }; // find-clusterctl
   upgradePlan?: UpgradePlanResult; // upgrade-plan (cluster)
-  lockRead?: { audit: string; forceUnlockFrom: string | undefined }; // read-lock (cluster, management-components)
+  lockRead?: { audit: string; forceUnlockFrom: string | undefined }; // read-lock (cluster, management-components, backup)
   reuse?: { dir: string; ageMs: number }; // find-fresh-backup, with --max-backup-age
   plan?: UpgradePlan; // plan
 }

@@ -32,5 +32,5 @@ export const exitCodeMeaning: Record<ExitCodeName, string> = {
   UpgradeFailed: 'eksctl anywhere upgrade failed after a good backup',
   NotConfirmed: 'eksctl exited 0 but the cluster did not report Ready at the new generation in time',
   PlanStale: '--plan: the tree, the spec, the tools or the flags changed since the plan was made; nothing was written',
-  Interrupted: 'interrupted by SIGINT/SIGTERM; the lock was released and pause state restored',
+  Interrupted: 'interrupted by SIGINT/SIGTERM/SIGHUP; the lock was released and pause state restored',
 };

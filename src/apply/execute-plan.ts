@@ -149,7 +149,8 @@ async function handOff(action: Extract<PlanAction, { op: 'handoff' }>, deps: Exe
   applied.handoff = handoff;
   step?.end(handoff.exitCode === 0 && !handoff.interrupted ? 'ok' : 'failed', handoff.exitCode === 0 ? undefined : `eksctl exited ${handoff.exitCode}`);
   if (handoff.interrupted || deps.runner.interruptedBy) {
-    throw new SafeUpgradeError('Interrupted', `interrupted during the upgrade; eksctl exited ${handoff.exitCode}`, {
+    const shielded = handoff.shieldedSignals?.length ? ` (${handoff.shieldedSignals.join(', ')} was not passed on: eksctl ran to its end)` : '';
+    throw new SafeUpgradeError('Interrupted', `interrupted during the upgrade; eksctl exited ${handoff.exitCode}${shielded}`, {
       hint: `check the cluster before anything else; the backup is ${applied.backup?.dir ?? 'not complete'}`,
     });
   }

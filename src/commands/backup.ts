@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ListrTask } from 'listr2';
 import { executePlan, type Applied } from '../apply/execute-plan.js';
+import { releaseRunLock } from '../apply/lock.js';
+import { DEFAULT_LEASE_SECONDS } from '../lock/lease.js';
 import type { GateOptions, RunContext } from '../context.js';
 import { need } from '../context.js';
 import type { ExitCodeName } from '../exit-codes.js';
@@ -17,6 +19,7 @@ import { checkOutputPathsStep } from '../steps/check-paths.js';
 import { findClusterctlStep, type ClusterctlOptions } from '../steps/find-clusterctl.js';
 import { gateSteps } from '../steps/gate.js';
 import { planStep } from '../steps/plan.js';
+import { readLockStep } from '../steps/read-lock.js';
 import { runTaskList } from '../steps/task-list.js';
 import type { CommandIo } from './io.js';
 import { loadReviewedPlan, reviewedPlanSteps, showPlan, type ReviewedPlan } from './plan-io.js';
@@ -30,6 +33,8 @@ export interface BackupOptions extends GateOptions, ClusterctlOptions {
   readonly planFile?: string | undefined;
   /** `--move-timeout`: the bound on each clusterctl move. */
   readonly moveTimeoutMs?: number | undefined;
+  /** `--lock-ttl` in seconds: the term of the upgrade lock, which a backup takes too (default 5 minutes). */
+  readonly leaseSeconds?: number;
 }
 
 export function toolVersion(): string {
@@ -50,7 +55,12 @@ function backupFlags(options: BackupOptions): Record<string, unknown> {
     releaseManifest: options.releaseManifest ?? null,
     eksaVersion: options.eksaVersion ?? null,
     moveTimeoutMs: options.moveTimeoutMs ?? null,
+    leaseSeconds: leaseSecondsOf(options),
   };
+}
+
+function leaseSecondsOf(options: BackupOptions): number {
+  return options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
 }
 
 /** The gate and the plan of a backup. Skew is the upgrade's concern, not a routine backup's. */
@@ -59,7 +69,9 @@ function backupPlanningSteps(options: BackupOptions): ListrTask<RunContext>[] {
     checkOutputPathsStep([{ flag: '--plan-out', file: options.planOut }]),
     ...gateSteps({ skew: false, enforceScope: true }),
     findClusterctlStep(options),
-    planStep({ ...options, command: 'backup', toolVersion: toolVersion(), flags: backupFlags(options), leaseSeconds: 0, confirmTimeoutMs: undefined, confirmIntervalMs: 0 }),
+    // The same lock as an upgrade: another backup or upgrade running stops this one here, before any write.
+    readLockStep({ leaseSeconds: leaseSecondsOf(options), forceUnlock: false }),
+    planStep({ ...options, command: 'backup', toolVersion: toolVersion(), flags: backupFlags(options), leaseSeconds: leaseSecondsOf(options), confirmTimeoutMs: undefined, confirmIntervalMs: 0 }),
   ];
 }
 
@@ -104,6 +116,8 @@ export async function backup(options: BackupOptions, io: CommandIo): Promise<Exi
     throw error;
   } finally {
     untrap();
+    // The lock it holds, or a lease a write of its lost answer created (applied.lock never set).
+    await releaseRunLock(applied);
   }
   const plan = need(ctx, 'plan');
   const action = plan.actions.find((a) => a.op === 'backup');

@@ -14,8 +14,9 @@ export interface HandoffResult extends InheritResult {
 /**
  * Runs the hand-off command (eksctl) in the foreground through the runner's inherit mode: stdin and stderr
  * inherited and its stdout on our stderr, so eksctl keeps the terminal and prints its own progress while our
- * stdout holds the result alone; not killed if we die; SIGINT/SIGTERM sent to us
- * alone forwarded to eksctl and its plugin while we wait for it to end (the result says `interrupted`); no
+ * stdout holds the result alone; not killed if we die; in a session of its own, so a hang-up of our terminal
+ * does not reach it (a SIGHUP we get is recorded, not forwarded); SIGINT/SIGTERM sent to us forwarded to
+ * eksctl and its plugin while we wait for it to end (the result says `interrupted`); no
  * SIGKILL ever follows. A non-zero exit is returned, not thrown. In dry-run the runner prints `! cmd` and
  * nothing runs.
  */

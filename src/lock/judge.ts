@@ -16,7 +16,11 @@ export interface LeaseHolding {
 
 export type LeaseState =
   | { readonly state: 'absent' }
-  /** Present but lapsed or released (empty holder): free to take over with a conditional replace. */
+  /**
+   * Present and released (empty holder): free to take over with a conditional replace. Present and lapsed by
+   * its timestamps as read on this machine's clock: taken over only after watching it unchanged for a full term
+   * measured on our own clock (the timestamps were written on another machine's clock).
+   */
   | ({ readonly state: 'expired' } & LeaseHolding)
   | ({ readonly state: 'held' } & LeaseHolding);
 
@@ -63,7 +67,8 @@ export function describeLeaseState(state: LeaseState): string {
     case 'expired':
       return state.holder === ''
         ? 'lock: free (released lease)'
-        : `lock: free (lease of ${state.holder} expired ${-state.expiresInSeconds}s ago; would take over)`;
+        : `lock: lease of ${state.holder} looks lapsed ${-state.expiresInSeconds}s ago by this machine's clock; ` +
+            `would watch it for its ${state.leaseSeconds}s term and take it over only if nobody renews it`;
     case 'held':
       return `lock: held by ${lockedMessage(state).slice('locked by '.length)}`;
   }

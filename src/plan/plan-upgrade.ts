@@ -40,7 +40,7 @@ export interface PlanFacts {
   readonly scope: BackupScope;
   readonly tools: ToolVersions;
   readonly clusterctl: { readonly source: ClusterctlSource; readonly info: ClusterctlInfo } | undefined;
-  /** `lock: free` or who holds it; undefined for `backup`, which takes no lock. */
+  /** `lock: free` or who holds it, as the gate read it (every command that writes takes the lock). */
   readonly lockAudit: string | undefined;
   /** The holder --force-unlock deletes, when the gate found a lease. */
   readonly forceUnlockFrom: string | undefined;
@@ -86,10 +86,12 @@ export function setPaths(parent: string, cluster: string, at: Date): SetPaths {
 export function planUpgrade(facts: PlanFacts, options: PlanOptions): UpgradePlan {
   const { spec } = facts;
   const kubectl = (args: readonly string[]) => kubectlArgv(facts.kubectl, args);
-  const takesLock = facts.command !== 'backup';
-  const lock: LockIdentityPlan = { namespace: LEASE_NAMESPACE, name: LEASE_NAME, cluster: spec.name, leaseSeconds: options.leaseSeconds, audit: facts.lockAudit ?? 'lock: not taken' };
+  // `backup` takes the same lock as an upgrade: two backups (or a backup and an upgrade) must not write one
+  // set or pause the tree at once. It has no --force-unlock.
+  const takesLock = true;
+  const lock: LockIdentityPlan = { namespace: LEASE_NAMESPACE, name: LEASE_NAME, cluster: spec.name, leaseSeconds: options.leaseSeconds, audit: facts.lockAudit ?? 'lock: not read' };
   const actions: PlanAction[] = [];
-  if (takesLock && facts.forceUnlockFrom !== undefined) {
+  if (facts.command !== 'backup' && facts.forceUnlockFrom !== undefined) {
     actions.push({
       op: 'force-unlock',
       lock,

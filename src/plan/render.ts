@@ -81,7 +81,7 @@ function renderAction(out: Lines, action: PlanAction, n: number): void {
     case 'acquire-lock':
       out.comment(`${n}. Take the upgrade lock: Lease ${action.lock.namespace}/${action.lock.name}, term ${action.lock.leaseSeconds}s, renewed every ${Math.round(action.lock.leaseSeconds / 3)}s (now: ${action.lock.audit})`);
       out.command(action.command);
-      out.comment('if it exists and has lapsed: replace it, conditional on the version read; if another run holds it: stop', 2);
+      out.comment("if it exists and looks lapsed: watch it for a full term on this machine's clock, then replace it conditional on the version first read; if it is renewed meanwhile, or another run holds it: stop", 2);
       return;
     case 'reuse-backup':
       out.comment(`${n}. Back up: reuse ${action.dir} (${Math.round(action.ageMs / 1000)}s old, complete and verified; --max-backup-age)`);

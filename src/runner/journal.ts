@@ -28,6 +28,8 @@ export interface JournalEntry {
   readonly signal?: NodeJS.Signals;
   /** Inherit mode: the signals we received and forwarded to the command, in order. */
   readonly forwardedSignals?: readonly NodeJS.Signals[];
+  /** Inherit mode: the signals we received and kept from the command (SIGHUP), in order. */
+  readonly shieldedSignals?: readonly NodeJS.Signals[];
   readonly error?: string;
 }
 

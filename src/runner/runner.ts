@@ -29,6 +29,13 @@ export const MAX_STDERR_BYTES = 32 * 1024 * 1024;
 /** Signals forwarded to an inherit-mode command while it runs. */
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
+/**
+ * Signals an inherit-mode command is shielded from: trapped (we do not die of them, and stay to report), recorded,
+ * never forwarded. SIGHUP is a hang-up of our terminal (a dropped SSH session), not an operator asking eksctl to
+ * stop: forwarding it would kill eksctl mid-rollout, which is what its own session keeps away from it.
+ */
+const SHIELDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGHUP'];
+
 export interface RunOptions {
   /** Return a non-zero exit as a result instead of throwing. */
   readonly reject?: boolean;
@@ -61,9 +68,11 @@ export interface StreamMode extends RunOptions {
 /**
  * stdio inherited: the command takes the terminal (the eksctl hand-off). Process lifetime is deliberate:
  * - `cleanup: false`: if our process dies, the command is not killed with it;
- * - same process group (not detached): a terminal Ctrl-C reaches it directly;
- * - SIGINT/SIGTERM sent to us alone are forwarded to its process tree and we wait for it to end rather than
- *   exit; the result lists them. interrupt() does not stop it, and no SIGKILL ever follows.
+ * - a session of its own (`detached`, setsid): a hang-up of our terminal (SIGHUP to its process group, a
+ *   dropped SSH session) does not reach it, nor does a terminal Ctrl-C directly;
+ * - SIGINT/SIGTERM we receive (a terminal Ctrl-C included) are forwarded to its process tree and we wait for it
+ *   to end rather than exit; the result lists them. SIGHUP is recorded and not forwarded: eksctl runs on.
+ *   interrupt() does not stop it, and no SIGKILL ever follows.
  */
 export interface InheritMode extends RunOptions {
   readonly mode: 'inherit';
@@ -106,6 +115,8 @@ export interface InheritResult {
   readonly durationMs: number;
   /** The signals received and forwarded while it ran, in order. */
   readonly forwardedSignals: readonly NodeJS.Signals[];
+  /** The signals received and not forwarded while it ran (SIGHUP), in order. */
+  readonly shieldedSignals?: readonly NodeJS.Signals[];
   /** Dry-run: printed as `! cmd`, nothing ran. */
   readonly skipped: boolean;
 }
@@ -144,6 +155,7 @@ interface Spawned {
   readonly stderr: string;
   readonly stdoutBytes?: number;
   readonly forwardedSignals?: readonly NodeJS.Signals[];
+  readonly shieldedSignals?: readonly NodeJS.Signals[];
   readonly stopped?: Stopped;
 }
 
@@ -308,6 +320,7 @@ export class Runner {
             (notFound ? `${file} not found on PATH` : signal ? `ended by ${signal}` : ended.exitCode !== undefined ? `exit code ${exitCode}` : ended.originalMessage || 'could not be started')
         : undefined);
     const forwardedSignals = spawned.forwardedSignals ?? [];
+    const shieldedSignals = spawned.shieldedSignals ?? [];
     this.#journal.add({
       time,
       ...base,
@@ -318,6 +331,7 @@ export class Runner {
       ...(spawned.stdoutBytes === undefined ? {} : { stdoutBytes: spawned.stdoutBytes }),
       ...(signal ? { signal } : {}),
       ...(forwardedSignals.length > 0 ? { forwardedSignals } : {}),
+      ...(shieldedSignals.length > 0 ? { shieldedSignals } : {}),
       ...(error === undefined ? {} : { error }),
     });
 
@@ -345,7 +359,14 @@ export class Runner {
       case 'stream':
         return { exitCode, stderr, durationMs, bytes: spawned.stdoutBytes ?? 0, skipped: false } satisfies StreamResult;
       case 'inherit':
-        return { exitCode, ...(signal ? { signal } : {}), durationMs, forwardedSignals, skipped: false } satisfies InheritResult;
+        return {
+          exitCode,
+          ...(signal ? { signal } : {}),
+          durationMs,
+          forwardedSignals,
+          ...(shieldedSignals.length > 0 ? { shieldedSignals } : {}),
+          skipped: false,
+        } satisfies InheritResult;
     }
   }
 
@@ -474,26 +495,31 @@ export class Runner {
       ...this.#spawnOptions(command),
       stdio: options.stdoutToStderr ? ['inherit', 2, 'inherit'] : 'inherit',
       cleanup: false,
-      detached: false,
+      // Its own session: our terminal's hang-up stays ours. Not unref'd: we wait for it.
+      detached: true,
       forceKillAfterDelay: false,
     });
     const forwardedSignals: NodeJS.Signals[] = [];
-    const listeners = FORWARDED_SIGNALS.map((signal) => {
-      // While a listener is installed Node does not exit on the signal: we stay to report the command's outcome.
-      const listener = () => {
-        forwardedSignals.push(signal);
-        if (child.pid !== undefined) signalProcessTree(child.pid, signal);
-      };
-      process.on(signal, listener);
-      return { signal, listener };
-    });
+    const shieldedSignals: NodeJS.Signals[] = [];
+    const listeners = [
+      ...FORWARDED_SIGNALS.map((signal) => {
+        // While a listener is installed Node does not exit on the signal: we stay to report the command's outcome.
+        const listener = () => {
+          forwardedSignals.push(signal);
+          if (child.pid !== undefined) signalProcessTree(child.pid, signal);
+        };
+        return { signal, listener };
+      }),
+      ...SHIELDED_SIGNALS.map((signal) => ({ signal, listener: () => void shieldedSignals.push(signal) })),
+    ];
+    for (const { signal, listener } of listeners) process.on(signal, listener);
     let result;
     try {
       result = await child;
     } finally {
       for (const { signal, listener } of listeners) process.off(signal, listener);
     }
-    return { ended: result as unknown as Ended, stdout: '', stderr: '', forwardedSignals };
+    return { ended: result as unknown as Ended, stdout: '', stderr: '', forwardedSignals, shieldedSignals };
   }
 }
 

@@ -1,6 +1,7 @@
 // Process lifetime of the hand-off, with real processes: a parent that runs the built dist/ hand-off (as
 // eksa-safe-upgrade would) and the fake eksctl. Signals are sent to the parent alone, as `kill` or a CI
-// runner would; a terminal Ctrl-C reaches the whole group and needs no forwarding.
+// runner would, or to the parent's whole process group, as a terminal's hang-up would; eksctl runs in a
+// session of its own, so only what we forward reaches it.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,11 +13,12 @@ interface ParentResult {
   signal?: string;
   interrupted: boolean;
   forwardedSignals: string[];
+  shieldedSignals?: string[];
   parentPgrp: number;
   sigintListeners: number;
 }
 
-function startParent(extraEnv: Record<string, string>) {
+function startParent(extraEnv: Record<string, string>, options: { ownGroup?: boolean } = {}) {
   const dir = tempDir();
   const files = {
     result: path.join(dir, 'result.json'),
@@ -30,6 +32,8 @@ function startParent(extraEnv: Record<string, string>) {
   const child = spawn(process.execPath, [parentScript, 'eksctl', 'anywhere', 'upgrade', 'cluster', '-f', 'c.yaml'], {
     env: fakeEksctlEnv({ HANDOFF_RESULT: files.result, HANDOFF_MARKER: files.marker, ...extraEnv }),
     stdio: ['ignore', out, err],
+    // Its own process group, as a terminal's foreground job: a hang-up reaches the whole group.
+    detached: options.ownGroup ?? false,
   });
   closeSync(out);
   closeSync(err);
@@ -65,6 +69,28 @@ describe.runIf(process.platform === 'linux')('hand-off process lifetime', () => 
     expect(outcome.exitCode).toBe(0);
     expect(readFileSync(files.marker, 'utf8')).toBe(signal);
     expect(result()).toMatchObject({ exitCode: 130, interrupted: true, forwardedSignals: [signal], sigintListeners: 0 });
+  });
+
+  // Issue 15, finding 5: a dropped SSH session used to kill us and eksctl with us, mid-rollout.
+  it('SIGHUP to us: not forwarded, eksctl runs to its end, we stay to report it (shieldedSignals)', async () => {
+    const { pid, ended, files, result } = startParent({ HANDOFF_MODE: 'linger', HANDOFF_LINGER_MS: '1500' });
+    await waitForFile(`${files.marker}.ready`);
+    process.kill(pid, 'SIGHUP');
+    const outcome = await ended;
+    expect(outcome.signal).toBeNull();
+    expect(outcome.exitCode).toBe(0);
+    expect(readFileSync(files.marker, 'utf8')).toBe('finished');
+    expect(result()).toMatchObject({ exitCode: 0, interrupted: false, forwardedSignals: [], shieldedSignals: ['SIGHUP'] });
+  });
+
+  it('a hang-up of the terminal (SIGHUP to our whole process group) does not reach eksctl: it has a session of its own', async () => {
+    const { pid, ended, files, result } = startParent({ HANDOFF_MODE: 'linger', HANDOFF_LINGER_MS: '1500' }, { ownGroup: true });
+    await waitForFile(`${files.marker}.ready`);
+    process.kill(-pid, 'SIGHUP');
+    const outcome = await ended;
+    expect(outcome.signal).toBeNull();
+    expect(readFileSync(files.marker, 'utf8')).toBe('finished');
+    expect(result()).toMatchObject({ exitCode: 0, shieldedSignals: ['SIGHUP'] });
   });
 
   it('reaches the eksctl-anywhere plugin, which eksctl itself does not forward signals to', async () => {

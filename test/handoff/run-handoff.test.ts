@@ -29,11 +29,15 @@ describe('runHandoff', () => {
     expect(['eksctl', ...seen.argv]).toEqual(command.argv);
   });
 
-  it('runs eksctl in our process group, so a terminal Ctrl-C reaches it as well', async () => {
+  // Issue 15, finding 5: it used to run in our process group, so a hang-up of our terminal killed it mid-rollout.
+  // A terminal Ctrl-C now reaches it through our forwarding (handoff-process.test.ts).
+  it('runs eksctl in a session and process group of its own, so a hang-up of our terminal does not reach it', async () => {
     const record = path.join(tempDir(), 'argv.json');
     const { runner } = testRunner(false, fakeEksctlEnv({ HANDOFF_RECORD: record }));
     await runHandoff(upgradeCommand(), { runner });
-    expect((JSON.parse(readFileSync(record, 'utf8')) as { pgrp: number }).pgrp).toBe(processGroupOf(process.pid));
+    const seen = JSON.parse(readFileSync(record, 'utf8')) as { pid: number; pgrp: number };
+    expect(seen.pgrp).toBe(seen.pid);
+    expect(seen.pgrp).not.toBe(processGroupOf(process.pid));
   });
 
   it('journals the call like the runner: kind handoff, argv redacted, exit code, duration', async () => {
@@ -50,14 +54,16 @@ describe('runHandoff', () => {
   });
 
   it('removes its signal listeners when eksctl ends', async () => {
-    const before = { int: process.listenerCount('SIGINT'), term: process.listenerCount('SIGTERM') };
+    const before = { int: process.listenerCount('SIGINT'), term: process.listenerCount('SIGTERM'), hup: process.listenerCount('SIGHUP') };
     const { runner } = testRunner(false, fakeEksctlEnv());
     const pending = runHandoff(upgradeCommand(), { runner });
     expect(process.listenerCount('SIGINT')).toBe(before.int + 1);
     expect(process.listenerCount('SIGTERM')).toBe(before.term + 1);
+    expect(process.listenerCount('SIGHUP')).toBe(before.hup + 1);
     await pending;
     expect(process.listenerCount('SIGINT')).toBe(before.int);
     expect(process.listenerCount('SIGTERM')).toBe(before.term);
+    expect(process.listenerCount('SIGHUP')).toBe(before.hup);
   });
 
   it('in dry-run prints "! cmd", journals it as skipped and runs nothing', async () => {

@@ -64,7 +64,7 @@ describe('lockedMessage / describeLeaseState', () => {
   it.each([
     [judgeLease(undefined, NOW, 300), 'lock: free'],
     [held, 'lock: held by ops@bastion pid 7 since 2026-11-29T10:02:00.000000Z (renewed 30s ago, expires in 270s)'],
-    [judgeLease(lease({ holderIdentity: 'old@h pid 1', leaseDurationSeconds: 60, renewTime: at(8) }), NOW, 300), 'lock: free (lease of old@h pid 1 expired 60s ago; would take over)'],
+    [judgeLease(lease({ holderIdentity: 'old@h pid 1', leaseDurationSeconds: 60, renewTime: at(8) }), NOW, 300), "lock: lease of old@h pid 1 looks lapsed 60s ago by this machine's clock; would watch it for its 60s term and take it over only if nobody renews it"],
     [judgeLease(lease({ holderIdentity: '', leaseDurationSeconds: 60, renewTime: at(10) }), NOW, 300), 'lock: free (released lease)'],
   ])('%#: %s', (state, line) => {
     expect(describeLeaseState(state)).toBe(line);

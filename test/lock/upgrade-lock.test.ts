@@ -68,6 +68,33 @@ function rivalWrites(holder: string) {
   });
 }
 
+/** Rewrite the stored lease as its live holder renewing it would, with a clock `behindSeconds` behind ours. */
+function rivalRenews(holder: string, behindSeconds: number) {
+  const current = storedLease()!;
+  sim.server.store.update('leases', LEASE_NAMESPACE, LEASE_NAME, {
+    ...current,
+    metadata: { ...current.metadata, resourceVersion: undefined },
+    spec: { ...current.spec, holderIdentity: holder, renewTime: microTime(Date.now() - behindSeconds * 1000) },
+  });
+}
+
+/** A clock that starts now and moves only when the lock sleeps; `onSleep` acts between two reads of the watch. */
+function fakeClock(onSleep?: () => void) {
+  let clock = Date.now();
+  let slept = 0;
+  return {
+    slept: () => slept,
+    options: {
+      now: () => clock,
+      sleep: async (ms: number) => {
+        clock += ms;
+        slept += ms;
+        onSleep?.();
+      },
+    },
+  };
+}
+
 describe('acquireUpgradeLock against the simulated API server', () => {
   it('creates the lease with holder, term, micro-second times and annotations, through the runner with stdin', async () => {
     const { base, runner } = setup();
@@ -110,23 +137,60 @@ describe('acquireUpgradeLock against the simulated API server', () => {
     }
   });
 
-  it('takes over a lapsed lease with a conditional replace and records whose it was and how stale', async () => {
+  // Takeover is judged on our own clock (issue 15, finding 4): a lease that looks lapsed is watched for a full
+  // term first. These tests move a fake clock in `sleep` instead of waiting the term out (they used to expect
+  // the replace right after the first read, from the stored timestamps alone).
+  it('takes over a lapsed lease, after watching it unchanged for its term on our clock, with a conditional replace', async () => {
     seedLease('gone@old-host pid 9', 3600, 300);
     const { base, warnings, runner } = setup();
-    const lock = (await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1' })) as HeldLock;
+    const clock = fakeClock();
+    const lock = (await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1', ...clock.options })) as HeldLock;
     try {
+      expect(clock.slept()).toBeGreaterThanOrEqual(300_000);
       expect(lock.takeover).toMatchObject({ previousHolder: 'gone@old-host pid 9' });
-      expect(lock.takeover!.staleSeconds).toBeGreaterThanOrEqual(3300);
-      expect(lock.takeover!.staleSeconds).toBeLessThan(3320);
+      expect(lock.takeover!.staleSeconds).toBeGreaterThanOrEqual(3600);
+      expect(lock.takeover!.staleSeconds).toBeLessThan(3620);
       const stored = storedLease()!;
       expect(stored.spec).toMatchObject({ holderIdentity: 'alice@host-a pid 1', leaseTransitions: 1 });
       expect(stored.metadata.annotations![LEASE_ANNOTATIONS.takenOverFrom]).toBe('gone@old-host pid 9');
-      expect(warnings.join('\n')).toMatch(/took over the upgrade lock of gone@old-host pid 9: it lapsed 33\d\ds ago/);
-      expect(runner.entries().map((e) => e.argv.find((a) => ['create', 'get', 'replace'].includes(a)))).toEqual(['create', 'get', 'replace']);
+      expect(warnings.join('\n')).toMatch(/looks lapsed by this machine's clock; watching it for its 300s term/);
+      expect(warnings.join('\n')).toMatch(/took over the upgrade lock of gone@old-host pid 9: it lapsed 36\d\ds ago; nobody renewed it while this run watched it for 300s/);
+      const verbs = runner.entries().map((e) => e.argv.find((a) => ['create', 'get', 'replace'].includes(a)));
+      expect(verbs[0]).toBe('create');
+      expect(verbs.at(-1)).toBe('replace');
+      expect(verbs.slice(1, -1).every((v) => v === 'get')).toBe(true);
       expect(lock.record().takeover?.previousHolder).toBe('gone@old-host pid 9');
     } finally {
       await lock.release();
     }
+  });
+
+  it('a clock ahead of the holder\'s: a lease that looks lapsed but is being renewed is not taken over (finding 4)', async () => {
+    // The rival's clock is an hour behind ours: every renewal it writes looks an hour old here.
+    seedLease('bob@host-b pid 2', 3600, 30);
+    const { base } = setup();
+    const clock = fakeClock(() => rivalRenews('bob@host-b pid 2', 3600));
+    const error = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1', ...clock.options }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LockedError);
+    expect((error as LockedError).message).toMatch(/^locked by bob@host-b pid 2 since \S+: its lease is being renewed, although by this machine's clock its last renewal was 36\d\ds ago/);
+    expect(clock.slept()).toBeLessThan(30_000);
+    expect(storedLease()!.spec!.holderIdentity).toBe('bob@host-b pid 2');
+    expect(storedLease()!.metadata.annotations?.[LEASE_ANNOTATIONS.takenOverFrom]).toBeUndefined();
+  });
+
+  it('a renewal between the last read of the watch and the replace is a 409, not a takeover', async () => {
+    seedLease('bob@host-b pid 2', 3600, 30);
+    const { base, runner } = setup();
+    runner.before = (command) => {
+      if (command.argv.includes('replace')) {
+        runner.before = undefined;
+        rivalRenews('bob@host-b pid 2', 3600);
+      }
+    };
+    const error = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1', ...fakeClock().options }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LockedError);
+    expect((error as LockedError).message).toMatch(/^locked by bob@host-b pid 2 .*its lease is being renewed/);
+    expect(storedLease()!.spec!.holderIdentity).toBe('bob@host-b pid 2');
   });
 
   it('loses the takeover race with Locked when another run replaces the lapsed lease first (409)', async () => {
@@ -138,7 +202,7 @@ describe('acquireUpgradeLock against the simulated API server', () => {
         rivalWrites('carol@host-c pid 3');
       }
     };
-    const error = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1' }).catch((e: unknown) => e);
+    const error = await acquireUpgradeLock({ ...base, holder: 'alice@host-a pid 1', ...fakeClock().options }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockedError);
     expect((error as LockedError).message).toMatch(/^locked by carol@host-c pid 3 /);
     expect(runner.entries().find((e) => e.argv.includes('replace'))).toMatchObject({ exitCode: 1 });

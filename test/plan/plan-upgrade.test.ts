@@ -28,12 +28,13 @@ describe('planUpgrade: the actions and their order', () => {
       ops: ['acquire-lock', 'backup', 'recheck', 'renew-lock', 'handoff', 'confirm'],
       release: true,
     },
-    { name: 'backup: no lock, no release, nothing after the backup', plan: () => planUpgrade(facts({ command: 'backup' }), options()), ops: ['backup'], release: false },
+    // Issue 15, finding 9: a backup takes the same lock as an upgrade (it used to take none).
+    { name: 'backup: the lock, the backup, the release; nothing after the backup', plan: () => planUpgrade(facts({ command: 'backup' }), options()), ops: ['acquire-lock', 'backup'], release: true },
     {
-      name: 'backup ignores --force-unlock: it takes no lock',
+      name: 'backup has no --force-unlock: a holder the gate found is not deleted',
       plan: () => planUpgrade(facts({ command: 'backup', forceUnlockFrom: 'other-run' }), options()),
-      ops: ['backup'],
-      release: false,
+      ops: ['acquire-lock', 'backup'],
+      release: true,
     },
     {
       name: '--force-unlock with a holder: the delete comes first',

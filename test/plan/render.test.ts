@@ -101,11 +101,14 @@ describe('renderPlan: the margin', () => {
 });
 
 describe('renderPlan: variants', () => {
-  it('backup: no lock lines, the move is the first write and nothing follows the backup', () => {
+  it('backup: the lock is taken first and released at the end; the move is the first write after it; nothing else follows', () => {
     const plan = planUpgrade(facts({ command: 'backup' }), options({ skipReason: 'tested' }));
     const { text, writes } = renderPlan(plan);
-    expect(writes).toEqual([backupOf(plan).move]);
-    expect(text).not.toMatch(/lock/i);
+    expect(writes.map((w) => w.why)).toEqual(['take the upgrade lock', backupOf(plan).move.why, 'release the upgrade lock (only the version we hold)']);
+    expect(writes[1]).toEqual(backupOf(plan).move);
+    expect(text).toMatch(/Take the upgrade lock/);
+    expect(text).toMatch(/Release the upgrade lock/);
+    expect(text).not.toMatch(/Renew the upgrade lock|Hand off|eksctl anywhere upgrade/);
   });
 
   it('management only: no fallback branch', () => {

@@ -1,76 +1,11 @@
 // The fault matrix, signal columns: SIGINT and SIGTERM while each step of `cluster` (and the clusterctl
 // move of `backup`) is in flight. A step is held open with API latency, so the signal lands inside it.
 import { describe, it } from 'vitest';
-import { CELL_TIMEOUT_MS, cellTitle, runCell, type Cell, type StrikeContext } from './cell.js';
-import { onJournal, sleep } from './helpers.js';
+import { CELL_TIMEOUT_MS, cellTitle, runCell, type Cell } from './cell.js';
+import { signalCells } from './signal-cells.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-const WORKLOADS = ['w01'];
-const HOLD_MS = 6000;
-const slow = (fault: Record<string, unknown>) => ({ ...fault, latencyMs: HOLD_MS });
-
-/** Send `signal` `delayMs` after the output first matches `pattern`. */
-const afterOutput = (pattern: RegExp, delayMs: number, signal: NodeJS.Signals) => ({ run }: StrikeContext) => {
-  run.onOutput(pattern, () => void sleep(delayMs).then(() => run.kill(signal)));
-};
-/** Send `signal` `delayMs` after a command matching `done` has finished (the CLI's journal). */
-const afterCommand = (done: (e: Record<string, any>) => boolean, delayMs: number, signal: NodeJS.Signals, then?: (ctx: StrikeContext) => void) => (ctx: StrikeContext) =>
-  onJournal(ctx.journal, done, () => {
-    then?.(ctx);
-    void sleep(delayMs).then(() => ctx.run.kill(signal));
-  });
-/** Send `signal` the moment clusterctl has paused a Cluster (a write the simulator sees). */
-const whenPaused = (signal: NodeJS.Signals) => ({ sim, run }: StrikeContext) => {
-  const listener = (e: { type: string; info: { resource: string; group: string }; object: any }) => {
-    if (e.info.resource === 'clusters' && e.info.group === 'cluster.x-k8s.io' && e.object.spec?.paused === true) {
-      sim.server.store.off('change', listener);
-      run.kill(signal);
-    }
-  };
-  sim.server.store.on('change', listener);
-  return () => sim.server.store.off('change', listener);
-};
-
-const interrupted = (signal: string) => new RegExp(`interrupted by ${signal}`);
-
-export const SIGNAL_CELLS: Cell[] = SIGNALS.flatMap((signal): Cell[] => [
-  {
-    step: 'inventory', fault: signal, requestTimeout: '20s', faults: [slow({ resource: 'machines' })],
-    strike: afterOutput(/❯ Read tools and the management tree/, 600, signal), expect: { exit: 'Interrupted', message: interrupted(signal) },
-  },
-  {
-    step: 'plan', fault: signal, requestTimeout: '20s', faults: [slow({ resource: 'clusters.anywhere.eks.amazonaws.com', method: 'GET', name: 'mgmt' })],
-    strike: afterOutput(/❯ Ask eksctl what the upgrade changes/, 1200, signal), expect: { exit: 'Interrupted', message: interrupted(signal) },
-  },
-  {
-    step: 'lock', fault: signal, requestTimeout: '20s', faults: [slow({ resource: 'leases' })],
-    strike: afterOutput(/❯ Take the upgrade lock/, 600, signal), expect: { exit: 'Interrupted', message: interrupted(signal) },
-  },
-  { step: 'capi', fault: signal, strike: whenPaused(signal), expect: { exit: 'Interrupted', message: interrupted(signal) } },
-  {
-    step: 'export', fault: signal, requestTimeout: '20s', faults: [slow({ resource: 'oidcconfigs' })],
-    strike: afterCommand((e) => /re-read pause state/.test(String(e.why)), 600, signal), expect: { exit: 'Interrupted', message: interrupted(signal) },
-  },
-  {
-    step: 'recheck', fault: signal, requestTimeout: '20s',
-    strike: (ctx) => {
-      afterOutput(/❯ Check readiness again under the lock/, 600, signal)(ctx);
-      return onJournal(ctx.journal, (e) => /export the EKS-A objects/.test(String(e.why)), () => ctx.sim.server.setFaults([slow({ resource: 'machines' })]));
-    },
-    expect: { exit: 'Interrupted', message: interrupted(signal), completeBackup: true },
-  },
-  {
-    step: 'handoff', fault: signal, scenario: { eksctl: { upgrade: { outcome: 'hang', durationMs: 400 } } },
-    strike: afterOutput(/Upgrading management cluster/, 800, signal),
-    expect: { exit: 'Interrupted', message: /interrupted during the upgrade; eksctl exited/, completeBackup: true, pauseOwnedByEksctl: WORKLOADS },
-  },
-  {
-    step: 'confirm', fault: signal, scenario: { eksctl: { upgrade: { outcome: 'succeed-async', durationMs: 20_000 } } },
-    strike: afterCommand((e) => e.kind === 'handoff', 2500, signal),
-    expect: { exit: 'Interrupted', message: /interrupted (while confirming the upgrade|by SIG\w+ while running: confirm the upgrade)/, completeBackup: true },
-  },
-  { step: 'capi', command: 'backup', fault: signal, strike: whenPaused(signal), expect: { exit: 'Interrupted', message: interrupted(signal) } },
-]);
+export const SIGNAL_CELLS: Cell[] = SIGNALS.flatMap((signal) => signalCells(signal));
 
 describe.concurrent('fault matrix: SIGINT and SIGTERM at every step', () => {
   it.each(SIGNAL_CELLS.map((c) => [cellTitle(c), c] as const))('%s', { timeout: CELL_TIMEOUT_MS }, async (_title, cell) => {
