@@ -144,6 +144,8 @@ export async function applyBackup(plan: BackupAction, deps: ApplyDeps): Promise<
       await chmodTree(set.partialDir);
     }
 
+    // The pause state was put back and is in the manifest (clusters, pauseRestore): the record of an unfinished set goes.
+    await rm(path.join(set.partialDir, PAUSE_STATE_FILE), { force: true });
     const files = await digestFiles(set.partialDir, await listFiles(set.partialDir, new Set([MANIFEST_FILE])));
     const manifest: BackupManifest = { ...base, state: 'complete', scope, clusterctl: { ...plan.clusterctl, argv }, expected, pauseRestore, files, etcd: etcd.map((e) => ({ ...e, failedAttempts: [...e.failedAttempts] })), ...(etcdSkipped ? { etcdSkipped } : {}), ...(hostKeys ? { hostKeys } : {}) };
     // Written last, from the final manifest, and hashed too: the runbook is part of what verify checks.
