@@ -116,6 +116,7 @@ function etcdFlags<T>(y: Argv<T>) {
     .option('ssh-user', { type: 'string', describe: 'SSH user (default: users[0].name of the machine config, else the provider default)' })
     .option('ssh-port', { type: 'number', describe: 'SSH port (default 22)' })
     .option('ssh-known-hosts', { type: 'string', describe: 'known_hosts file for strict host key checking (default: accept-new, recorded in the backup set)' })
+    .option('accept-changed-host-keys', { type: 'boolean', default: false, describe: 'accept a node host key that differs from the one the newest earlier backup set recorded (recorded in the manifest)' })
     .option('ssh-option', { type: 'string', describe: 'extra ssh -o option, repeatable (e.g. ProxyJump=bastion)' })
     .option('ssh-address-type', { choices: ['auto', 'ExternalIP', 'InternalIP'] as const, default: 'auto' as const, describe: 'which Machine address to SSH to (auto: ExternalIP, then InternalIP)' })
     .option('concurrency', { type: 'number', default: 4, describe: 'clusters snapshotted at once' })
@@ -145,6 +146,7 @@ function toEtcdOptions(argv: Record<string, unknown>) {
       ...(optionalString(argv.sshUser) ? { sshUser: optionalString(argv.sshUser) } : {}),
       ...(port !== undefined ? { sshPort: port } : {}),
       ...(optionalString(argv.sshKnownHosts) ? { sshKnownHosts: optionalString(argv.sshKnownHosts) } : {}),
+      ...(argv.acceptChangedHostKeys === true ? { acceptChangedHostKeys: true } : {}),
       sshOptions,
       sshAddressType: argv.sshAddressType as 'auto' | 'ExternalIP' | 'InternalIP',
       ...(optionalString(argv.etcdRemoteRoot) ? { remoteRoot: optionalString(argv.etcdRemoteRoot) } : {}),
@@ -269,6 +271,25 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
         await run(async () => (await import('./commands/backups.js')).backupsPrune, { dir: optionalString(argv.dir), keep: Number(argv.keep), olderThan: String(argv.olderThan), dryRun: Boolean(argv.dryRun), output: argv.output as OutputFormat }, io);
       })
       .demandCommand(1, 'name a backups command: list or prune'))
+    .command('recover', 'after a run was killed during its backup: put every cluster back in the pause state recorded before the move, and mark the set failed', (y) => withEnv(y
+      .option('dir', { type: 'string', demandOption: 'pass --dir with the management cluster folder', describe: 'the management cluster folder holding the unfinished (.partial) set' })
+      .option('kubeconfig', { type: 'string', describe: 'management cluster kubeconfig (default: <dir>/<mgmt>-eks-a-cluster.kubeconfig)' })
+      .option('request-timeout', { type: 'string', default: '30s', describe: 'timeout of every kubectl request' })
+      .option('journal', { type: 'string', describe: 'also write every external command to this NDJSON file' })
+      .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+      .example('$0 recover --dir mgmt', 'restore the pause state a killed backup left, as its .partial set recorded it'), io.env),
+    async (argv) => {
+      const timeout = String(last(argv.requestTimeout));
+      if (!/^\d+(ms|s|m|h)$/.test(timeout)) throw new UsageError(`--request-timeout ${JSON.stringify(timeout)} is not a duration`, { hint: 'use a duration like 30s or 2m' });
+      await run(async () => (await import('./commands/recover.js')).recover, {
+        dir: String(argv.dir),
+        kubeconfig: optionalString(argv.kubeconfig),
+        requestTimeout: timeout,
+        output: argv.output as OutputFormat,
+        verbosity: Number(argv.verbosity) || 0,
+        journal: optionalString(argv.journal),
+      }, io);
+    })
     .command('restore-plan <dir>', 'print the restore runbook of a backup set (its RESTORE.md): every command pre-filled, none run', (y) => y
       .positional('dir', { type: 'string', demandOption: true, describe: 'the backup folder, e.g. mgmt/mgmt-backup-2026-11-29T10_00_00' }),
     async (argv) => {

@@ -1,4 +1,5 @@
-import { chmod, copyFile, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, copyFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { SafeUpgradeError, ToolError, firstMeaningfulLine, printable } from '../errors.js';
@@ -11,8 +12,8 @@ import { forReapply, selectEksaObjects } from '../backup/eksa-export.js';
 import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type BackupManifest } from '../backup/manifest.js';
 import { checkBackupGraph } from '../backup/check-graph.js';
 import { parseRefKey } from '../backup/object-graph.js';
-import { pauseStateOf } from '../backup/pause-state.js';
-import { chmodTree, createSetDir, privateDir, privateFile } from '../backup/private-files.js';
+import { PAUSE_STATE_FILE, pauseStateOf, type PauseStateRecord } from '../backup/pause-state.js';
+import { chmodTree, createSetDir, privateDir, privateFile, replacePrivateFile, rewriteReservedFile, writeReservedFile } from '../backup/private-files.js';
 import { writeRestoreRunbook } from '../backup-sets/restore-file.js';
 import { requireAllSnapshots, snapshotClusters } from '../etcd/snapshot.js';
 import type { EtcdSnapshotEntry } from '../etcd/types.js';
@@ -59,14 +60,30 @@ export async function applyBackup(plan: BackupAction, deps: ApplyDeps): Promise<
     etcd: [],
   };
 
-  for (const action of plan.prepare) await applyFileAction(action);
   const capiDir = path.join(set.partialDir, 'capi');
+  const marker: BackupManifest = { ...base, state: 'failed', error: UNFINISHED, scope, clusterctl: { ...plan.clusterctl, argv }, expected, pauseRestore, files: [] };
+  let created = false;
+  try {
+    for (const action of [...plan.prepare, ...(plan.records ?? [])]) {
+      await applyPrepareAction(action, plan, marker, deps.now);
+      if (action.op === 'mkdir' && action.exclusive && action.path === set.partialDir) created = true;
+    }
+  } catch (error) {
+    // Nothing was paused or moved yet, and a set this run created holds nothing of value: it is not left behind.
+    if (created) await rm(set.partialDir, { recursive: true, force: true }).catch(() => undefined);
+    if (error instanceof SafeUpgradeError) throw error;
+    throw new SafeUpgradeError('BackupFailed', `cannot start the backup set ${set.partialDir}: ${(error as Error).message}`, { hint: 'free space in (or fix the permissions of) the management folder and rerun', cause: error });
+  }
   try {
     const moved = await deps.runner.run(plan.move, { reject: false });
     deps.runner.throwIfInterrupted();
     if (moved.exitCode !== 0) {
       const error = moveError(plan.move, moved);
       if (!plan.fallback) throw moveFailed(plan.move.argv, error, moved.stderr);
+      // A local cause (the disk, the set folder) would fail the management-only move too, or leave a
+      // smaller set than planned for no cluster-side reason: the backup fails instead.
+      const local = await localMoveFailure(moved.stderr, capiDir);
+      if (local) throw moveFailed(plan.move.argv, `${error} (a local cause: ${local}; not retried for the management cluster alone)`, moved.stderr);
       deps.warn(`whole-tree backup failed (${error}); falling back to the management cluster only, as EKS-A does`);
       await restorePause(plan, deps, pauseRestore);
       for (const action of plan.fallback.prepare) await applyFileAction(action);
@@ -108,10 +125,14 @@ export async function applyBackup(plan: BackupAction, deps: ApplyDeps): Promise<
     // etcd last: the CAPI graph is the cheaper check and a snapshot of a tree we could not back up is no use.
     let etcd: EtcdSnapshotEntry[] = [];
     let etcdSkipped: BackupManifest['etcdSkipped'];
+    let hostKeys: BackupManifest['hostKeys'];
     if (plan.etcd.kind === 'skip') {
       etcdSkipped = { reason: plan.etcd.reason };
     } else {
       const requests = plan.etcd.clusters.filter((c) => c.request.target.cluster in expected).map((c) => c.request);
+      // The keys the last set saw, where the new ones are recorded: ssh (accept-new) refuses a key that changed.
+      if (plan.etcd.pinKnownHosts) await applyFileAction(plan.etcd.pinKnownHosts);
+      hostKeys = plan.etcd.acceptChangedHostKeys ? { acceptChanged: true } : plan.etcd.pinKnownHosts?.other ? { checkedAgainst: path.relative(set.parent, plan.etcd.pinKnownHosts.other), acceptChanged: false } : undefined;
       const outcomes = await snapshotClusters(deps.runner, requests, {
         backupDir: set.partialDir,
         concurrency: plan.etcd.concurrency,
@@ -123,16 +144,60 @@ export async function applyBackup(plan: BackupAction, deps: ApplyDeps): Promise<
       await chmodTree(set.partialDir);
     }
 
+    // The pause state was put back and is in the manifest (clusters, pauseRestore): the record of an unfinished set goes.
+    await rm(path.join(set.partialDir, PAUSE_STATE_FILE), { force: true });
     const files = await digestFiles(set.partialDir, await listFiles(set.partialDir, new Set([MANIFEST_FILE])));
-    const manifest: BackupManifest = { ...base, state: 'complete', scope, clusterctl: { ...plan.clusterctl, argv }, expected, pauseRestore, files, etcd: etcd.map((e) => ({ ...e, failedAttempts: [...e.failedAttempts] })), ...(etcdSkipped ? { etcdSkipped } : {}) };
+    const manifest: BackupManifest = { ...base, state: 'complete', scope, clusterctl: { ...plan.clusterctl, argv }, expected, pauseRestore, files, etcd: etcd.map((e) => ({ ...e, failedAttempts: [...e.failedAttempts] })), ...(etcdSkipped ? { etcdSkipped } : {}), ...(hostKeys ? { hostKeys } : {}) };
     // Written last, from the final manifest, and hashed too: the runbook is part of what verify checks.
     manifest.files.push(await writeRestoreRunbook(set.partialDir, set.dir, manifest));
-    await privateFile(path.join(set.partialDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    // A new file renamed over the failure marker: a full disk here leaves the marker whole.
+    await replacePrivateFile(path.join(set.partialDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await rename(set.partialDir, set.dir);
     return { dir: set.dir, manifest };
   } catch (error) {
     throw await failSet(plan, deps, { ...base, scope, expected, pauseRestore, argv }, error);
   }
+}
+
+/** What a set's first marker says until the complete manifest (or the failure's own) replaces it. */
+const UNFINISHED = 'the backup did not finish: the run stopped before it wrote the complete manifest (killed, or the disk filled up)';
+/** Room kept in the marker for the failure manifest, whatever the disk does later. */
+const MARKER_RESERVE_BYTES = 64 * 1024;
+
+/** The set's first files: its folders, the failure marker (room reserved), the pause state before the move. */
+async function applyPrepareAction(action: FileAction, plan: BackupAction, marker: BackupManifest, now: Date): Promise<void> {
+  if (action.op !== 'write') return applyFileAction(action);
+  const name = path.basename(action.path);
+  if (name === MANIFEST_FILE) {
+    const text = `${JSON.stringify(marker, null, 2)}\n`;
+    await writeReservedFile(action.path, text, Math.max(MARKER_RESERVE_BYTES, 2 * Buffer.byteLength(text) + 16 * 1024));
+    return;
+  }
+  if (name === PAUSE_STATE_FILE) {
+    const record: PauseStateRecord = { schemaVersion: 1, managementCluster: plan.manifest.managementCluster, recordedAt: now.toISOString(), pid: process.pid, hostname: hostname(), clusters: plan.pause.recorded };
+    await writeReservedFile(action.path, `${JSON.stringify(record, null, 2)}\n`, 0);
+    return;
+  }
+  throw new Error(`internal: file action ${action.op} ${name} is applied where its content is known`);
+}
+
+/**
+ * Whether a failed move failed for a local reason: clusterctl's own error names a full disk, a quota, a
+ * read-only file system, or a denied write to a path; or the set's folder cannot take a small file now.
+ */
+async function localMoveFailure(stderr: string, capiDir: string): Promise<string | undefined> {
+  const said = /no space left on device|disk quota exceeded|read-only file system|(?:open|mkdir|create|write|rename)\s+\S+:\s+permission denied/i.exec(stderr);
+  if (said) return /permission denied/i.test(said[0]) ? 'permission denied writing the set' : said[0].toLowerCase();
+  const probe = path.join(capiDir, `.probe-${process.pid}`);
+  try {
+    await writeFile(probe, 'x'.repeat(4096), { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code && ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR'].includes(code)) return `the set folder cannot be written (${code})`;
+  } finally {
+    await rm(probe, { force: true }).catch(() => undefined);
+  }
+  return undefined;
 }
 
 /** The folder and copy actions of a plan; the runbook, manifest and rename are written where their content is known. */
@@ -233,7 +298,10 @@ async function failSet(
       // What the failed step left (an etcd/ folder, ssh's known_hosts) gets the set's modes too: it may be kept for long.
       await chmodTree(plan.set.partialDir).catch(() => undefined);
       const manifest: BackupManifest = { ...rest, state: 'failed', error: message, clusterctl: { ...plan.clusterctl, argv }, files: [] };
-      await privateFile(path.join(plan.set.partialDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      // Atomically when there is room, else in place over the marker's reserved blocks: a full disk cannot stop it.
+      await rewriteReservedFile(path.join(plan.set.partialDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`).catch((e) => {
+        deps.warn(`the failed set keeps its first marker (state: failed), the error could not be added: ${(e as Error).message}`);
+      });
       await rename(plan.set.partialDir, plan.set.failedDir);
     }
   } catch (cleanupError) {

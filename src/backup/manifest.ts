@@ -66,6 +66,8 @@ export const manifestSchema = z.object({
       failedAttempts: z.array(z.object({ member: z.string(), address: z.string(), reason: z.string() })),
     }),
   ).default([]),
+  /** How node host keys were checked: against the newest earlier set's known_hosts, or a change accepted by flag. */
+  hostKeys: z.object({ checkedAgainst: z.string().optional(), acceptChanged: z.boolean() }).optional(),
   /** `--skip-etcd-backup --reason`: the only way a set has no snapshots, and why. */
   etcdSkipped: z.object({ reason: z.string() }).optional(),
 });

@@ -68,3 +68,44 @@ export function planPauseRestore(recorded: readonly PauseState[], current: reado
   }
   return actions;
 }
+
+/** In a set being written: each cluster's pause switches as recorded before the move (what `recover` puts back). */
+export const PAUSE_STATE_FILE = 'pause-state.json';
+
+export interface PauseStateRecord {
+  readonly schemaVersion: 1;
+  readonly managementCluster: string;
+  /** UTC instant the record was written (just before the move). */
+  readonly recordedAt: string;
+  /** The run that wrote it: a live process with this pid on this host is still at work. */
+  readonly pid: number;
+  readonly hostname: string;
+  readonly clusters: readonly PauseState[];
+  /** Set by `recover` once it put the pause state back. */
+  readonly recovered?: { readonly at: string; readonly actions: readonly { readonly cluster: string; readonly what: string; readonly before: boolean; readonly after: boolean }[] };
+}
+
+/** Reads a pause-state.json, or undefined when it is not one (a hand-edited or cut-off file is not trusted). */
+export function parsePauseStateRecord(text: string): PauseStateRecord | undefined {
+  let value: any;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!value || value.schemaVersion !== 1 || typeof value.managementCluster !== 'string' || !Array.isArray(value.clusters)) return undefined;
+  const clusters: PauseState[] = [];
+  for (const c of value.clusters) {
+    if (!c || typeof c.cluster !== 'string' || typeof c.eksaNamespace !== 'string' || typeof c.capiNamespace !== 'string' || typeof c.eksa !== 'boolean' || typeof c.capi !== 'boolean') return undefined;
+    clusters.push({ cluster: c.cluster, eksaNamespace: c.eksaNamespace, capiNamespace: c.capiNamespace, eksa: c.eksa, capi: c.capi });
+  }
+  return {
+    schemaVersion: 1,
+    managementCluster: value.managementCluster,
+    recordedAt: String(value.recordedAt ?? ''),
+    pid: Number(value.pid ?? 0),
+    hostname: String(value.hostname ?? ''),
+    clusters,
+    ...(value.recovered ? { recovered: value.recovered } : {}),
+  };
+}

@@ -50,14 +50,15 @@ export async function replacePrivateFile(file: string, data: string): Promise<vo
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    await handle.writeFile(data);
-    await handle.chmod(0o600);
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(data);
+      await handle.chmod(0o600);
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
   } catch (error) {
+    // A write cut short (a full disk) leaves no stray temporary file in the set.
     await rm(temp, { force: true });
     throw error;
   }
@@ -77,4 +78,50 @@ export async function createSetDir(dir: string): Promise<void> {
     throw new RefusedPathError(`${dir} already exists as ${what}: a backup set is only written into a folder it creates itself`);
   }
   await chmod(dir, 0o700);
+}
+
+/**
+ * Writes a new private file holding `data` padded with spaces to at least `reserveBytes` (JSON ignores
+ * trailing whitespace): the blocks a later in-place rewrite needs are allocated now, while there is room,
+ * so the file can still be rewritten when the disk is full. Created with O_EXCL | O_NOFOLLOW, synced.
+ */
+export async function writeReservedFile(file: string, data: string, reserveBytes: number): Promise<void> {
+  const bytes = Buffer.from(data);
+  const padded = Buffer.alloc(Math.max(bytes.length + 1, reserveBytes), ' ');
+  bytes.copy(padded);
+  padded[padded.length - 1] = 0x0a;
+  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    await handle.writeFile(padded);
+    await handle.chmod(0o600);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Rewrites a file made by writeReservedFile: atomically (a new file renamed over it) when the disk has room;
+ * else, when `data` fits in the blocks already reserved, in place (no new block is needed, so a full disk
+ * cannot stop it). Throws the first error when neither works.
+ */
+export async function rewriteReservedFile(file: string, data: string): Promise<void> {
+  try {
+    await replacePrivateFile(file, data);
+    return;
+  } catch (error) {
+    const info = await lstat(file).catch(() => undefined);
+    const bytes = Buffer.from(data);
+    if (!info?.isFile() || bytes.length + 1 > info.size) throw error;
+    const padded = Buffer.alloc(info.size, ' ');
+    bytes.copy(padded);
+    padded[padded.length - 1] = 0x0a;
+    const handle = await open(file, constants.O_WRONLY | constants.O_NOFOLLOW);
+    try {
+      await handle.write(padded, 0, padded.length, 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
 }

@@ -18,6 +18,8 @@ export interface EtcdSnapshotFlags {
   readonly sshUser?: string;
   readonly sshPort?: number;
   readonly sshKnownHosts?: string;
+  /** `--accept-changed-host-keys`: a host key that differs from the newest earlier set's is accepted (recorded). */
+  readonly acceptChangedHostKeys?: boolean;
   readonly sshOptions?: readonly string[];
   readonly sshAddressType?: AddressType;
   readonly remoteRoot?: string;
@@ -36,13 +38,14 @@ export interface EtcdSnapshotRequest {
 }
 
 /** Pure: the request for one cluster from its inventory objects and the flags. */
-export function planEtcdSnapshot(objects: ClusterObjects, flags: EtcdSnapshotFlags, context: { backupDir: string; cwd: string }): EtcdSnapshotRequest {
+export function planEtcdSnapshot(objects: ClusterObjects, flags: EtcdSnapshotFlags, context: { backupDir: string; cwd: string; pinnedKnownHosts?: string | undefined }): EtcdSnapshotRequest {
   const target = selectEtcdTarget(objects, { sshUser: flags.sshUser, addressType: flags.sshAddressType });
   const ssh: SshSettings = {
     keyFile: flags.sshKey ?? defaultSshKey(target.cluster, context.cwd),
     recordKnownHostsFile: join(context.backupDir, 'etcd', 'known_hosts'),
     ...(flags.sshPort === undefined ? {} : { port: flags.sshPort }),
     ...(flags.sshKnownHosts === undefined ? {} : { knownHostsFile: flags.sshKnownHosts }),
+    ...(flags.sshKnownHosts === undefined && !flags.acceptChangedHostKeys && context.pinnedKnownHosts !== undefined ? { pinnedFrom: context.pinnedKnownHosts } : {}),
     extraOptions: flags.sshOptions ?? [],
   };
   const layout: RemoteLayout = {

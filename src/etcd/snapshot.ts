@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SafeUpgradeError, UsageError, isSafeUpgradeError, printable } from '../errors.js';
 import { describeValue } from '../kube/names.js';
@@ -7,6 +7,7 @@ import { isDns1123Subdomain } from './validate.js';
 import type { Runner } from '../runner/runner.js';
 import { streamCommand } from '../runner/stream.js';
 import { mapBounded } from './concurrency.js';
+import { changedHostKey, knownHostsName, knownKeysFor } from './known-hosts.js';
 import { snapshotCommand, snapshotFileName, snapshotFolders, type EtcdSnapshotRequest } from './snapshot-plan.js';
 import { localStatusTool, readSnapshotStatus, type SnapshotStatus } from './snapshot-status.js';
 import { BOLT_META_BYTES, SnapshotVerifier, boltMetaProblem } from './snapshot-verify.js';
@@ -117,6 +118,13 @@ async function snapshotMember(
     throw error;
   });
   if (result.skipped) return 'dry-run';
+  if (result.exitCode === 255) {
+    const changed = changedHostKey(result.stderr);
+    if (changed) {
+      await rm(partial, { force: true });
+      throw await hostKeyChanged(request, member, changed, result.stderr);
+    }
+  }
   const verdict = verifier.verdict();
   const cut = result.bytes > 0 && !verdict.ok ? `; stream stopped after ${result.bytes} bytes: ${verdict.problem}` : '';
   let reason: string | undefined;
@@ -142,6 +150,27 @@ async function snapshotMember(
   }
   await rename(partial, file);
   return { size: verdict.size, sha256: verdict.sha256, status };
+}
+
+/**
+ * A member whose host key differs from the one on record (the newest earlier set's, or --ssh-known-hosts):
+ * never tried past, never the next member's turn. Names the host and both fingerprints.
+ */
+async function hostKeyChanged(request: EtcdSnapshotRequest, member: EtcdMember, changed: { host: string | undefined; sent: string | undefined }, stderr: string): Promise<SafeUpgradeError> {
+  const host = changed.host ?? knownHostsName(member.address, request.ssh.port);
+  const file = request.ssh.knownHostsFile ?? request.ssh.recordKnownHostsFile;
+  const known = knownKeysFor(await readFile(file, 'utf8').catch(() => ''), host);
+  const was = known.length > 0 ? known.map((k) => `${k.type} ${k.fingerprint}`).join(', ') : 'unknown';
+  const source = request.ssh.knownHostsFile ? `--ssh-known-hosts ${request.ssh.knownHostsFile}` : request.ssh.pinnedFrom ? `the earlier set's ${request.ssh.pinnedFrom}` : file;
+  return new SafeUpgradeError(
+    'EtcdSnapshotFailed',
+    `the host key of ${printable(host)} (${member.machine}, cluster ${request.target.cluster}) changed: recorded ${was} in ${printable(source)}, the host now sends ${changed.sent ?? 'a different key'}; refused (ssh: ${stderrSummary(stderr)})`,
+    {
+      hint: request.ssh.knownHostsFile
+        ? 'find out why the key changed (a replaced node, or someone in between); update --ssh-known-hosts only once you know'
+        : 'find out why the key changed (a replaced node, or someone in between); once you know it is right, rerun with --accept-changed-host-keys (recorded in the manifest)',
+    },
+  );
 }
 
 /** The first `bytes` of a file (fewer when it is shorter). */

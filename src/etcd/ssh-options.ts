@@ -12,6 +12,11 @@ export interface SshSettings {
   readonly knownHostsFile?: string;
   /** Without `--ssh-known-hosts`: new keys are accepted and recorded here (kept in the backup set). */
   readonly recordKnownHostsFile: string;
+  /**
+   * Without `--ssh-known-hosts` and `--accept-changed-host-keys`: the newest earlier set's `etcd/known_hosts`,
+   * copied into `recordKnownHostsFile` before the first ssh, so a host whose key changed since is refused.
+   */
+  readonly pinnedFrom?: string;
   /** `--ssh-option Key=Value`, passed through. */
   readonly extraOptions?: readonly string[];
   readonly connectTimeoutSeconds?: number;

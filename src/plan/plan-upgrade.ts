@@ -3,7 +3,7 @@ import { MANIFEST_FILE } from '../backup/manifest.js';
 import { FAILED_SUFFIX, PARTIAL_SUFFIX, backupDirName, backupTimestamp } from '../backup/naming.js';
 import { expectedCapiObjects, expectedEksaObjects, refKey } from '../backup/object-graph.js';
 import { eksaExportKinds } from '../backup/eksa-export.js';
-import { planPauseRestore, recordPauseState, type PauseState } from '../backup/pause-state.js';
+import { PAUSE_STATE_FILE, planPauseRestore, recordPauseState, type PauseState } from '../backup/pause-state.js';
 import { buildMoveCommand, type ClusterctlInfo, type ClusterctlSource } from '../capi/move-command.js';
 import { planEtcdSnapshot, snapshotCommand, snapshotFileName, snapshotFolders, type EtcdSnapshotFlags } from '../etcd/snapshot-plan.js';
 import { kubectlArgv, type KubectlTarget } from '../kube/argv.js';
@@ -51,6 +51,8 @@ export interface PlanFacts {
   readonly cwd: string;
   readonly now: Date;
   readonly toolVersion: string;
+  /** The newest earlier set's `etcd/known_hosts` in the management folder: host keys are checked against it. */
+  readonly earlierKnownHosts?: string | undefined;
 }
 
 export interface EtcdOptions {
@@ -162,6 +164,10 @@ function planBackupAction(facts: PlanFacts, options: PlanOptions, kubectl: (args
     cleanFailed: options.cleanFailed,
     clusterctl: facts.clusterctl.info,
     prepare: [mkdir(set.parent, 'the management folder'), { ...mkdir(set.partialDir, 'the set, while it is written'), exclusive: true }, mkdir(capiDir, 'what clusterctl writes')],
+    records: [
+      { op: 'write', path: path.join(set.partialDir, MANIFEST_FILE), mode: FILE_MODE, why: 'state: failed until the complete manifest replaces it; small and written first, with room reserved, so a failed set is always marked' },
+      { op: 'write', path: path.join(set.partialDir, PAUSE_STATE_FILE), mode: FILE_MODE, why: 'the pause state recorded before the move, for `recover` if this run is killed' },
+    ],
     move: moveTo(scope.kind === 'whole-tree' ? undefined : scope.clusters[0]),
     fallback:
       scope.kind === 'whole-tree'
@@ -217,14 +223,17 @@ function flipped(state: PauseState): PauseState {
 function planEtcd(facts: PlanFacts, options: PlanOptions, set: SetPaths, clusters: readonly string[]): EtcdStepPlan {
   if (options.etcd.skipReason !== undefined) return { kind: 'skip', reason: options.etcd.skipReason };
   const folders = snapshotFolders(clusters);
+  const pinned = options.etcd.flags.sshKnownHosts === undefined && !options.etcd.flags.acceptChangedHostKeys ? facts.earlierKnownHosts : undefined;
   return {
     kind: 'snapshot',
     concurrency: options.etcd.concurrency,
     folders,
+    ...(pinned ? { pinKnownHosts: { op: 'copy' as const, path: path.join(set.partialDir, 'etcd', 'known_hosts'), other: pinned, mode: FILE_MODE, why: 'the host keys the newest earlier set saw: a key changed since is refused (--accept-changed-host-keys to accept it, recorded)' } } : {}),
+    ...(options.etcd.flags.acceptChangedHostKeys ? { acceptChangedHostKeys: true } : {}),
     clusters: facts.inventory.clusters
       .filter((c) => clusters.includes(c.name))
       .map((c) => {
-        const request = planEtcdSnapshot(c, options.etcd.flags, { backupDir: set.partialDir, cwd: facts.cwd });
+        const request = planEtcdSnapshot(c, options.etcd.flags, { backupDir: set.partialDir, cwd: facts.cwd, pinnedKnownHosts: facts.earlierKnownHosts });
         return {
           request,
           members: request.target.members.map((m) => ({

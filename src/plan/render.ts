@@ -113,7 +113,7 @@ function renderAction(out: Lines, action: PlanAction, n: number): void {
 
 function renderBackup(out: Lines, b: BackupAction, n: number): void {
   out.comment(`${n}. Back up the Cluster API and EKS-A objects${b.etcd.kind === 'snapshot' ? ' and etcd' : ''} into ${b.set.dir} (${b.scope.summary})`);
-  for (const a of b.prepare) out.file(a);
+  for (const a of [...b.prepare, ...(b.records ?? [])]) out.file(a);
   out.command(b.move);
   if (b.fallback) {
     out.comment(`if the whole-tree move fails for a cluster-side reason: put the pause state back (below), then the management cluster ${b.fallback.managementCluster} only, recorded`, 2);
@@ -137,6 +137,8 @@ function renderBackup(out: Lines, b: BackupAction, n: number): void {
     out.comment(`No etcd snapshots: --skip-etcd-backup, recorded with the reason: ${b.etcd.reason}`);
   } else {
     out.comment(`etcd snapshots, ${b.etcd.concurrency} cluster(s) at a time; each streamed over ssh, sha256 while streaming, verified, written as .partial and renamed`);
+    if (b.etcd.pinKnownHosts) out.file(b.etcd.pinKnownHosts);
+    if (b.etcd.acceptChangedHostKeys) out.comment('--accept-changed-host-keys: host keys are not checked against earlier sets (recorded)');
     for (const cluster of b.etcd.clusters) {
       const t = cluster.request.target;
       out.comment(`${t.cluster} (${t.topology} etcd, ${t.os}): members tried in order until one succeeds: ${cluster.members.map((m) => `${m.machine} (${m.address})`).join(', ') || 'none'}`);

@@ -49,6 +49,10 @@ export type EtcdStepPlan =
       /** `etcd/<cluster>/<member>.db` instead of `etcd/<cluster>-<member>.db`: cluster names of this tree could collide. */
       readonly folders: boolean;
       readonly clusters: readonly EtcdClusterPlan[];
+      /** Copy of the newest earlier set's `etcd/known_hosts` into this set's, before the first ssh. */
+      readonly pinKnownHosts?: FileAction;
+      /** `--accept-changed-host-keys`: no earlier keys are checked; recorded in the manifest. */
+      readonly acceptChangedHostKeys?: boolean;
     }
   | { readonly kind: 'skip'; readonly reason: string };
 
@@ -64,6 +68,11 @@ export interface BackupAction {
   readonly clusterctl: ClusterctlInfo;
   /** The folders made before the move. */
   readonly prepare: readonly FileAction[];
+  /**
+   * Written right after the folders, before the move: the failure marker (`manifest.json`, state failed, room
+   * reserved) and `pause-state.json`. Absent from plans written before they existed.
+   */
+  readonly records?: readonly FileAction[];
   readonly move: Command;
   /** The management-only move when the whole-tree one fails (EKS-A does the same): its own file actions first. */
   readonly fallback: { readonly managementCluster: string; readonly prepare: readonly FileAction[]; readonly move: Command } | undefined;

@@ -1,4 +1,4 @@
-import { CHECK, STASH, checksum, copySnapshot, expand, noControlPlane, onEachNode, restoreArgs, shownAddress, sshTo, type Member, type Step } from './runbook-etcd-common.js';
+import { CHECK, STASH, checksum, copySnapshot, expand, noControlPlane, nodeAccess, onEachNode, restoreArgs, shownAddress, sshTo, type Member, type Step } from './runbook-etcd-common.js';
 import type { EtcdSectionInput } from './runbook-etcd.js';
 import { block, code, comment, hostPart, sh } from './runbook-shell.js';
 
@@ -21,7 +21,7 @@ export function bottlerocketSteps(input: EtcdSectionInput, members: readonly Mem
   const perMember = members.flatMap((m) => [
     `On ${code(m.name)} (${code(shownAddress(m))}):`,
     block(
-      sshTo('bottlerocket', m),
+      sshTo(nodeAccess(input), m),
       checksum(entry, `${ADMIN_HOME}/eksa-etcd-snapshot.db`),
       'sudo sheltie',
       sh(['cp', `${FROM_ADMIN}/eksa-etcd-snapshot.db`, SNAPSHOT]),
@@ -34,11 +34,11 @@ export function bottlerocketSteps(input: EtcdSectionInput, members: readonly Mem
   const health = (m: Member) =>
     `ctr -n k8s.io tasks exec --exec-id eksa-check "$ETCD_CONTAINER_ID" etcdctl --endpoints=https://${expand(hostPart(m.address))}:2379 --cacert=/var/lib/etcd/pki/ca.crt --cert=/var/lib/etcd/pki/server.crt --key=/var/lib/etcd/pki/server.key member list -w table`;
   const steps: Step[] = [
-    { title: 'Copy the snapshot to every member (from this machine; it lands in the admin container):', body: [copySnapshot(entry, input.setDir, members, `${ADMIN_HOME}/eksa-etcd-snapshot.db`)] },
+    { title: 'Copy the snapshot to every member (from this machine; it lands in the admin container):', body: [copySnapshot(entry, input.setDir, members, `${ADMIN_HOME}/eksa-etcd-snapshot.db`, nodeAccess(input).hostKeys)] },
     { title: 'On every member, while etcd still runs (the restore only writes a new folder): check the copy and restore it:', body: perMember },
     {
       title: 'Stop etcd (its static pod) and swap the data directory, on every member:',
-      body: onEachNode('bottlerocket', members, [
+      body: onEachNode(nodeAccess(input), members, [
         FIND_ETCD,
         `mkdir -p ${STASH}`,
         `mv /etc/kubernetes/manifests/* ${STASH}/`,
@@ -50,7 +50,7 @@ export function bottlerocketSteps(input: EtcdSectionInput, members: readonly Mem
     {
       title: 'Start etcd again, on every member, close together:',
       body: [
-        ...onEachNode('bottlerocket', members, [`mv ${STASH}/* /etc/kubernetes/manifests/`, 'sleep 30', FIND_ETCD], ''),
+        ...onEachNode(nodeAccess(input), members, [`mv ${STASH}/* /etc/kubernetes/manifests/`, 'sleep 30', FIND_ETCD], ''),
         'Then check the members from any of them:',
         block(members[0] ? health(members[0]) : ''),
       ],
@@ -59,7 +59,7 @@ export function bottlerocketSteps(input: EtcdSectionInput, members: readonly Mem
   if (external) {
     steps.push({
       title: 'Start the control plane again, on every control-plane node:',
-      body: onEachNode('bottlerocket', controlPlane, [`mv ${STASH}/* /etc/kubernetes/manifests/`], noControlPlane(entry.cluster)),
+      body: onEachNode(nodeAccess(input), controlPlane, [`mv ${STASH}/* /etc/kubernetes/manifests/`], noControlPlane(entry.cluster)),
     });
   }
   return steps;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { BackupManifest } from '../backup/manifest.js';
+import { sshPath } from '../etcd/ssh-options.js';
 import type { EtcdSnapshotEntry } from '../etcd/types.js';
 import type { OsFamily } from '../spec/types.js';
 import { isDns1123Subdomain, isIpAddress } from '../kube/names.js';
@@ -97,8 +98,31 @@ export function login(os: OsFamily, address: string): Word {
   return os === 'bottlerocket' ? word(`ec2-user@${address}`) : raw(`"$SSH_USER@${expand(address)}"`);
 }
 
-export function sshTo(os: OsFamily, m: Member): string {
-  return `${sh(['ssh', '-i', v('SSH_KEY'), login(os, m.address)])}   ${comment(m.name)}`;
+/** How the runbook reaches a node: its OS (the login) and the ssh options that check its host key. */
+export interface NodeAccess {
+  readonly os: OsFamily;
+  readonly hostKeys: readonly Word[];
+}
+
+export function sshTo(node: NodeAccess, m: Member): string {
+  return `${sh(['ssh', ...node.hostKeys, '-i', v('SSH_KEY'), login(node.os, m.address)])}   ${comment(m.name)}`;
+}
+
+/**
+ * ssh/scp options that check node host keys against the set's own `etcd/known_hosts` (what the backup saw),
+ * strictly; none when the set holds no such file (the backup used --ssh-known-hosts) or ssh cannot take its path.
+ */
+export function nodeAccess(input: { readonly manifest: BackupManifest; readonly setDir: string; readonly entry: EtcdEntry }): NodeAccess {
+  return { os: input.entry.os, hostKeys: hostKeyOptions(input.manifest, input.setDir) };
+}
+
+export function hostKeyOptions(manifest: BackupManifest, setDir: string): Word[] {
+  if (!manifest.files.some((f) => f.path === 'etcd/known_hosts')) return [];
+  try {
+    return ['-o', `UserKnownHostsFile=${sshPath(path.join(setDir, 'etcd', 'known_hosts'), true)}`, '-o', 'StrictHostKeyChecking=yes'];
+  } catch {
+    return [];
+  }
 }
 
 /** The command that prints a member's own name and peer URL, per etcd layout. */
@@ -151,18 +175,18 @@ export function numbered(steps: readonly Step[]): string[] {
   return steps.flatMap((s, i) => [`${i + 1}. ${s.title}`, '', ...s.body.flatMap((b) => [b, ''])]);
 }
 
-export function copySnapshot(entry: EtcdEntry, setDir: string, members: readonly Member[], target: string): string {
+export function copySnapshot(entry: EtcdEntry, setDir: string, members: readonly Member[], target: string, hostKeys: readonly Word[]): string {
   const local = path.join(setDir, entry.file);
   const to = (m: Member) => (entry.os === 'bottlerocket' ? word(`ec2-user@${hostPart(m.address)}:${target}`) : { raw: `"$SSH_USER@${expand(hostPart(m.address))}:${target}"` });
-  return block(...members.map((m) => sh(['scp', '-i', v('SSH_KEY'), local, to(m)])));
+  return block(...members.map((m) => sh(['scp', ...hostKeys, '-i', v('SSH_KEY'), local, to(m)])));
 }
 
 export const checksum = (entry: EtcdEntry, file: string) => `echo ${entry.sha256}'  ${file}' | sha256sum -c`;
 
 /** The stop-or-start of static pods on a list of nodes: ssh lines, then the root commands for each. */
-export function onEachNode(os: OsFamily, nodes: readonly Member[], rootCommands: readonly string[], empty: string): string[] {
+export function onEachNode(node: NodeAccess, nodes: readonly Member[], rootCommands: readonly string[], empty: string): string[] {
   if (nodes.length === 0) return [empty];
-  return [block(...nodes.map((n) => sshTo(os, n))), 'Then on each:', block(os === 'bottlerocket' ? 'sudo sheltie' : 'sudo -i', ...rootCommands)];
+  return [block(...nodes.map((n) => sshTo(node, n))), 'Then on each:', block(node.os === 'bottlerocket' ? 'sudo sheltie' : 'sudo -i', ...rootCommands)];
 }
 
 export const noControlPlane = (cluster: string) =>

@@ -15,6 +15,7 @@ import {
   onEachNode,
   shownAddress,
   unknownAddresses,
+  nodeAccess,
   sshTo,
   type EtcdEntry,
   type Member,
@@ -34,15 +35,15 @@ export interface EtcdSectionInput {
 }
 
 /** A member's heading and its shell block: ssh in, become root, check the copied snapshot and the member's identity, then `commands`. */
-function onMember(entry: EtcdEntry, m: Member, check: string, ...commands: string[]): string[] {
-  return [`On ${code(m.name)} (${code(shownAddress(m))}):`, block(sshTo(entry.os, m), 'sudo -i', checksum(entry, REMOTE_SNAPSHOT), check, ...commands)];
+function onMember(input: EtcdSectionInput, m: Member, check: string, ...commands: string[]): string[] {
+  return [`On ${code(m.name)} (${code(shownAddress(m))}):`, block(sshTo(nodeAccess(input), m), 'sudo -i', checksum(input.entry, REMOTE_SNAPSHOT), check, ...commands)];
 }
 
 /** External etcd from etcdadm on Ubuntu/RHEL: EKS-A's documented procedure. */
 function externalSteps(input: EtcdSectionInput, members: readonly Member[], controlPlane: readonly Member[]): Step[] {
   const { entry } = input;
   const perMember = members.flatMap((m) =>
-    onMember(entry, m, CHECK.external,
+    onMember(input, m, CHECK.external,
       sh(['rm', '-rf', '/var/lib/etcd.restored']),
       `${sh(['ETCDCTL_API=3', 'etcdctl', ...restoreArgs(REMOTE_SNAPSHOT, m, members, '/var/lib/etcd.restored')])}   ${comment('etcd 3.5+: etcdutl, same arguments')}`,
       'systemctl stop etcd.service',
@@ -52,13 +53,13 @@ function externalSteps(input: EtcdSectionInput, members: readonly Member[], cont
     ),
   );
   return [
-    { title: 'Copy the snapshot to every member (from this machine):', body: [copySnapshot(entry, input.setDir, members, REMOTE_SNAPSHOT)] },
+    { title: 'Copy the snapshot to every member (from this machine):', body: [copySnapshot(entry, input.setDir, members, REMOTE_SNAPSHOT, nodeAccess(input).hostKeys)] },
     { title: 'On every member: check the copy, restore it, stop etcd and swap its data directory:', body: perMember },
     {
       title: 'Start etcd on every member, close together (each waits for the others and may look stuck until they are up):',
-      body: onEachNode(entry.os, members, ['systemctl start etcd.service', 'set -a; . /etc/etcd/etcdctl.env; set +a', 'ETCDCTL_API=3 etcdctl member list -w table', 'ETCDCTL_API=3 etcdctl endpoint health'], ''),
+      body: onEachNode(nodeAccess(input), members, ['systemctl start etcd.service', 'set -a; . /etc/etcd/etcdctl.env; set +a', 'ETCDCTL_API=3 etcdctl member list -w table', 'ETCDCTL_API=3 etcdctl endpoint health'], ''),
     },
-    { title: 'Start the control plane again, on every control-plane node:', body: onEachNode(entry.os, controlPlane, [`mv ${STASH}/*.yaml /etc/kubernetes/manifests/`], noControlPlane(entry.cluster)) },
+    { title: 'Start the control plane again, on every control-plane node:', body: onEachNode(nodeAccess(input), controlPlane, [`mv ${STASH}/*.yaml /etc/kubernetes/manifests/`], noControlPlane(entry.cluster)) },
   ];
 }
 
@@ -70,7 +71,7 @@ function stackedSteps(input: EtcdSectionInput, members: readonly Member[]): Step
   const { entry } = input;
   const snapshot = '/var/lib/etcd/eksa-etcd-snapshot.db';
   const perMember = members.flatMap((m) =>
-    onMember(entry, m, CHECK.stacked,
+    onMember(input, m, CHECK.stacked,
       sh(['mv', REMOTE_SNAPSHOT, snapshot]),
       sh(['rm', '-rf', '/var/lib/etcd/restored']),
       "ETCD_CONTAINER_ID=$(crictl ps --name '^etcd$' --state running -q | head -n 1)",
@@ -78,11 +79,11 @@ function stackedSteps(input: EtcdSectionInput, members: readonly Member[]): Step
     ),
   );
   return [
-    { title: 'Copy the snapshot to every member (from this machine):', body: [copySnapshot(entry, input.setDir, members, REMOTE_SNAPSHOT)] },
+    { title: 'Copy the snapshot to every member (from this machine):', body: [copySnapshot(entry, input.setDir, members, REMOTE_SNAPSHOT, nodeAccess(input).hostKeys)] },
     { title: 'On every member, while etcd still runs (the restore only writes a new folder): check the copy and restore it:', body: perMember },
     {
       title: 'Stop the static pods (etcd and the API server with them) and swap the data directory, on every member:',
-      body: onEachNode(entry.os, members, [
+      body: onEachNode(nodeAccess(input), members, [
         `mkdir -p ${STASH}`,
         `mv /etc/kubernetes/manifests/*.yaml ${STASH}/`,
         `crictl ps --name '^(etcd|kube-apiserver)$' -q   ${comment('repeat until it prints nothing')}`,
@@ -92,7 +93,7 @@ function stackedSteps(input: EtcdSectionInput, members: readonly Member[]): Step
     },
     {
       title: 'Start them again, on every member, close together:',
-      body: onEachNode(entry.os, members, [
+      body: onEachNode(nodeAccess(input), members, [
         `mv ${STASH}/*.yaml /etc/kubernetes/manifests/`,
         "crictl exec \"$(crictl ps --name '^etcd$' --state running -q | head -n 1)\" etcdctl --endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key member list -w table",
       ], ''),
@@ -114,7 +115,7 @@ export function renderEtcdSection(input: EtcdSectionInput): string {
     entry.topology === 'external'
       ? [{
           title: 'Stop the API servers, so nothing writes while etcd is replaced. On every control-plane node:',
-          body: onEachNode(entry.os, controlPlane, [`mkdir -p ${STASH}`, `mv /etc/kubernetes/manifests/${entry.os === 'bottlerocket' ? '*' : '*.yaml'} ${STASH}/`], noControlPlane(entry.cluster)),
+          body: onEachNode(nodeAccess(input), controlPlane, [`mkdir -p ${STASH}`, `mv /etc/kubernetes/manifests/${entry.os === 'bottlerocket' ? '*' : '*.yaml'} ${STASH}/`], noControlPlane(entry.cluster)),
         }]
       : [];
   const restore = entry.os === 'bottlerocket' ? bottlerocketSteps(input, members, controlPlane) : entry.topology === 'external' ? externalSteps(input, members, controlPlane) : stackedSteps(input, members);

@@ -1,6 +1,7 @@
 import type { ListrTask } from 'listr2';
 import type { RunContext } from '../context.js';
 import { loadSpecStep } from './load-spec.js';
+import { interruptedBackupStep } from './interrupted-backup.js';
 import { readTreeStep } from './read-tree.js';
 import { readinessStep } from './readiness.js';
 import { scopeStep } from './scope.js';
@@ -16,6 +17,8 @@ export function gateSteps(options: { enforceSkew?: boolean; enforceScope?: boole
     loadSpecStep(),
     ...(options.afterSpec ?? []),
     readTreeStep(),
+    // A backup or upgrade first looks for pause state an earlier, killed run left changed (`recover` puts it back).
+    ...(options.enforceScope ? [interruptedBackupStep()] : []),
     readinessStep(),
     ...(options.skew === false ? [] : [skewStep({ enforce: options.enforceSkew ?? false })]),
     scopeStep({ enforce: options.enforceScope ?? false }),

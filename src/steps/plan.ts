@@ -1,4 +1,5 @@
 import { access, constants, stat } from 'node:fs/promises';
+import { newestEarlierKnownHosts } from '../backup-sets/earlier-known-hosts.js';
 import type { ListrTask } from 'listr2';
 import { need, type RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -47,6 +48,7 @@ export function planStep(options: PlanStepOptions): ListrTask<RunContext> {
           cwd: ctx.cwd,
           now: new Date(),
           toolVersion: options.toolVersion,
+          earlierKnownHosts: await newestEarlierKnownHosts(layout.managementFolder),
         },
         options,
       );

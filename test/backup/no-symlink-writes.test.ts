@@ -4,9 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSetDir } from '../../src/backup/private-files.js';
 import { SafeUpgradeError } from '../../src/errors.js';
-import { listBackups } from '../../src/lifecycle/list.js';
-import { verificationRecordPath, writeVerificationRecord } from '../../src/lifecycle/verification-record.js';
-import { TREE, buildSet, tempFolder } from '../lifecycle/fixtures.js';
+import { listBackups } from '../../src/backup-sets/list.js';
+import { verificationRecordPath, writeVerificationRecord } from '../../src/backup-sets/verification-record.js';
+import { TREE, buildSet, tempFolder } from '../backup-sets/fixtures.js';
 
 const WHEN = new Date(2026, 10, 29, 10, 0, 0);
 

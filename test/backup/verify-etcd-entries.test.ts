@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyBackupSet } from '../../src/backup/verify-set.js';
-import { TREE, buildSet, tempFolder } from '../lifecycle/fixtures.js';
+import { TREE, buildSet, tempFolder } from '../backup-sets/fixtures.js';
 
 const WHEN = new Date(2026, 10, 29, 10, 0, 0);
 
@@ -42,7 +42,7 @@ describe('verify checks every etcd entry against its own file (issue 15, finding
 
 describe('RESTORE.md follows snapshot files in a folder per cluster (issue 15, finding 13)', () => {
   it('an entry `etcd/<cluster>/<member>.db` is copied and checked from that path', async () => {
-    const { renderRestoreRunbook } = await import('../../src/lifecycle/restore-runbook.js');
+    const { renderRestoreRunbook } = await import('../../src/runbook/restore-runbook.js');
     const root = await tempFolder();
     const { dir, manifest } = await buildSet(path.join(root, 'mgmt'), { cluster: 'mgmt', management: 'mgmt', when: WHEN, clusters: TREE });
     const m = { ...manifest!, etcd: manifest!.etcd.map((e) => ({ ...e, file: `etcd/${e.cluster}/${e.member}.db` })) };

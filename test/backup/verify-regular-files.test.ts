@@ -3,8 +3,8 @@ import { copyFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyBackupSet } from '../../src/backup/verify-set.js';
-import { listBackups } from '../../src/lifecycle/list.js';
-import { TREE, buildSet, tempFolder } from '../lifecycle/fixtures.js';
+import { listBackups } from '../../src/backup-sets/list.js';
+import { TREE, buildSet, tempFolder } from '../backup-sets/fixtures.js';
 
 const WHEN = new Date(2026, 10, 29, 10, 0, 0);
 

@@ -8,13 +8,13 @@ import { describe, expect, it } from 'vitest';
 import type { BackupManifest } from '../../src/backup/manifest.js';
 import { restorePlan } from '../../src/commands/restore-plan.js';
 import { verify } from '../../src/commands/verify.js';
-import { renderRestoreRunbook } from '../../src/lifecycle/restore-runbook.js';
-import { readRunbookFacts } from '../../src/lifecycle/runbook-facts.js';
+import { renderRestoreRunbook } from '../../src/runbook/restore-runbook.js';
+import { readRunbookFacts } from '../../src/backup-sets/restore-file.js';
 import { buildEvidence } from '../../src/report/evidence.js';
 import { renderStepSummary } from '../../src/report/github.js';
 import { buildPreflightReport, renderPreflightTable } from '../../src/report/preflight-report.js';
 import type { ClusterVerdict } from '../../src/readiness/verdict.js';
-import { TREE, buildSet, tempFolder } from '../lifecycle/fixtures.js';
+import { TREE, buildSet, tempFolder } from '../backup-sets/fixtures.js';
 import { fullParts, stop } from '../report/evidence-fixtures.js';
 
 // Both fail every validator the same way (a space, capitals), so only escaping can tell them apart.
@@ -215,7 +215,7 @@ describe('Unicode bidi overrides reach no terminal (issue 15, finding 19)', asyn
 
 describe('hostile text into the terminal: backup, backups list, backups prune', async () => {
   const { renderBackupReport } = await import('../../src/report/backup-report.js');
-  const { renderBackupList } = await import('../../src/lifecycle/list-report.js');
+  const { renderBackupList } = await import('../../src/backup-sets/list-report.js');
   const plain = { ok: (t: string) => t, bad: (t: string) => t, dim: (t: string) => t, bold: (t: string) => t };
 
   it('backup\'s report (API status reasons, summaries, names) has every control character and bidi override made visible', () => {
