@@ -40,6 +40,8 @@ export interface RunContext {
   readonly cwd: string;
   /** Records every step with status and duration for the evidence record, when the command keeps one. */
   readonly timer?: StepTimer;
+  /** Aborted by Ctrl-C/SIGTERM/SIGHUP: ends work no child process carries (an HTTP fetch). */
+  readonly signal?: AbortSignal;
   spec?: ClusterSpec; // load-spec
   specSha256?: string; // load-spec
   layout?: ClusterLayout; // load-spec

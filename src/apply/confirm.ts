@@ -44,6 +44,8 @@ export async function applyConfirm(action: Extract<PlanAction, { op: 'confirm' }
       },
     ],
     timeoutMs: action.timeoutMs === undefined ? undefined : Math.max(0, action.timeoutMs - (Date.now() - started)),
+    // The message names --confirm-timeout as given, not what was left of it after the first read.
+    ...(action.timeoutMs === undefined ? {} : { statedTimeoutMs: action.timeoutMs }),
     intervalMs: action.intervalMs,
     signal: deps.signal,
     ...(onPoll ? { onPoll } : {}),

@@ -32,6 +32,8 @@ export interface CliToolsImageInput {
   /** Directory of cached manifests, e.g. `~/.cache/eksa-safe-upgrade/manifests`. */
   readonly cacheDir: string;
   readonly fetchTimeoutMs?: number;
+  /** Ends a fetch in flight: the run was interrupted. */
+  readonly abort?: AbortSignal | undefined;
 }
 
 export interface CliToolsImage {
@@ -58,10 +60,11 @@ export function cachePathFor(cacheDir: string, url: string): string {
   return path.join(cacheDir, `${createHash('sha256').update(url).digest('hex')}.yaml`);
 }
 
-async function fetchText(url: string, what: string, timeoutMs: number): Promise<string> {
+async function fetchText(url: string, what: string, timeoutMs: number, abort?: AbortSignal): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    // Our own Ctrl-C (or SIGTERM) ends the fetch at once, not only its time limit.
+    response = await fetch(url, { signal: abort ? AbortSignal.any([AbortSignal.timeout(timeoutMs), abort]) : AbortSignal.timeout(timeoutMs), redirect: 'follow' });
   } catch (error) {
     const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
     const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.message ?? e.cause?.code ?? e.message);
@@ -82,7 +85,7 @@ async function fetchText(url: string, what: string, timeoutMs: number): Promise<
 async function loadDocument(
   location: string,
   what: DocumentOrigin['what'],
-  options: { cacheDir: string; timeoutMs: number; preferCache: boolean },
+  options: { cacheDir: string; timeoutMs: number; preferCache: boolean; abort?: AbortSignal | undefined },
 ): Promise<LoadedDocument> {
   if (!isUrl(location)) {
     const file = location.startsWith('file:') ? fileURLToPath(location) : location;
@@ -103,7 +106,7 @@ async function loadDocument(
   }
   let text: string;
   try {
-    text = await fetchText(location, what, options.timeoutMs);
+    text = await fetchText(location, what, options.timeoutMs, options.abort);
   } catch (error) {
     if (!options.preferCache) throw error;
     throw new EnvironmentError(`${(error as Error).message} (no cached copy)`, { hint: LOOKUP_OVERRIDE_HINT });
@@ -134,7 +137,7 @@ export async function resolveCliToolsImage(input: CliToolsImageInput): Promise<C
   }
   const version = normalizeEksaVersion(input.eksaVersion);
   const releaseManifest = input.releaseManifest ?? DEFAULT_RELEASE_MANIFEST_URL;
-  const options = { cacheDir: input.cacheDir, timeoutMs: input.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS };
+  const options = { cacheDir: input.cacheDir, timeoutMs: input.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, abort: input.abort };
 
   let release = await loadDocument(releaseManifest, 'release manifest', { ...options, preferCache: true });
   let entries = releaseEntries(release.value, release.origin);

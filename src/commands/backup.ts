@@ -91,12 +91,12 @@ export async function cleanedUp(ctx: Pick<RunContext, 'plan'>, applied: Pick<App
 /** `backup`: a routine backup of the management tree (or the one workload cluster), verified and atomic. */
 export async function backup(options: BackupOptions, io: CommandIo): Promise<ExitCodeName> {
   const runner = createRunner(options, io);
-  const ctx: RunContext = { options, runner, env: io.env, cwd: io.cwd };
   const list = { silent: options.output === 'json', env: io.env, isTTY: io.isTTY };
   const applied: Applied = {};
   let reviewed: ReviewedPlan | undefined;
   // Ctrl-C stops the child in flight and lets the backup put pause state back and mark the set failed.
   const abort = new AbortController();
+  const ctx: RunContext = { options, runner, env: io.env, cwd: io.cwd, signal: abort.signal };
   const untrap = trapInterrupts(runner, () => abort.abort());
   try {
     if (options.planFile !== undefined) {

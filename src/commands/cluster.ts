@@ -130,8 +130,8 @@ export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Pr
   const startedAt = new Date();
   const runner = createRunner(options, io);
   const timer = new StepTimer();
-  const ctx: RunContext = { options, runner, env: io.env, cwd: io.cwd, timer };
   const abort = new AbortController();
+  const ctx: RunContext = { options, runner, env: io.env, cwd: io.cwd, timer, signal: abort.signal };
   const untrap = trapInterrupts(runner, () => abort.abort());
   const list = { silent: options.output === 'json', env: io.env, isTTY: io.isTTY };
   const applied: Applied = {};

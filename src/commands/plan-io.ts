@@ -67,7 +67,9 @@ export function reviewedPlanSteps(reviewed: ReviewedPlan, flags: Readonly<Record
 export async function showPlan(plan: UpgradePlan, options: { runner: Runner; io: CommandIo; output: OutputFormat; planOut: string | undefined }): Promise<void> {
   const rendered = renderPlan(plan);
   for (const command of rendered.writes) options.runner.recordSkipped(command);
+  // With -o json stdout is the one JSON document: the audit then goes to stderr, where logs are kept.
   if (options.output !== 'json') options.io.stdout(rendered.text);
+  else options.io.stderr(rendered.text);
   if (options.planOut !== undefined) {
     const file = path.resolve(options.io.cwd, options.planOut);
     await privateFile(file, planText(plan));

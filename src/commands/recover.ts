@@ -9,7 +9,11 @@ import type { OutputFormat } from '../context.js';
 import { printable, SafeUpgradeError, UsageError } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
 import { CAPI_CLUSTERS, EKSA_CLUSTERS, EKSA_GROUP, groupOf } from '../kube/kinds.js';
+import { hostname } from 'node:os';
 import { Kubectl } from '../kubectl/kubectl.js';
+import { LeaseClient } from '../lock/lease-client.js';
+import { DEFAULT_LEASE_SECONDS } from '../lock/lease.js';
+import { deadLocalHolder, pidAlive, releaseIfHeldBy } from '../lock/release-own.js';
 import { createRunner } from '../runner/create-runner.js';
 import type { CommandIo } from './io.js';
 
@@ -66,12 +70,22 @@ export async function recover(options: RecoverOptions, io: CommandIo): Promise<E
     });
     renamed.push(failed);
   }
+  // The run that was killed left its lease behind: when it was a run of this machine that is gone, release it.
+  const client = new LeaseClient(runner, kubectl);
+  const lease = await client.get('who holds the upgrade lock?').catch(() => undefined);
+  const gone = lease?.spec?.holderIdentity ? deadLocalHolder(lease.spec.holderIdentity, hostname(), pidAlive) : undefined;
+  const lockNote = gone
+    ? (await releaseIfHeldBy(client, { holder: gone, leaseSeconds: DEFAULT_LEASE_SECONDS, warn: (l) => io.stderr(printable(l)), why: 'release the upgrade lock of the run that is gone' })).released
+      ? `released the upgrade lock of ${gone}: that run is gone`
+      : undefined
+    : undefined;
   if (options.output === 'json') {
-    io.stdout(JSON.stringify({ command: 'recover', dir, sets: renamed, actions: done }, null, 2));
+    io.stdout(JSON.stringify({ command: 'recover', dir, sets: renamed, actions: done, ...(lockNote ? { lock: lockNote } : {}) }, null, 2));
   } else {
     for (const a of done) io.stdout(`restored ${printable(a.cluster)} ${a.what}: ${a.before ? 'paused' : 'unpaused'} as recorded (was ${a.after ? 'paused' : 'unpaused'})`);
     if (done.length === 0) io.stdout('Every cluster already has the pause state recorded before the backup');
     for (const f of renamed) io.stdout(`kept as failed: ${printable(f)}`);
+    if (lockNote) io.stdout(printable(lockNote));
   }
   return 'Success';
 }

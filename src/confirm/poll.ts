@@ -48,6 +48,8 @@ export interface ConfirmOptions {
   readonly targets: readonly ConfirmTarget[];
   /** `undefined`: no limit (`--no-timeouts`). */
   readonly timeoutMs: number | undefined;
+  /** The limit as the operator set it (--confirm-timeout), named when it runs out; default: timeoutMs. */
+  readonly statedTimeoutMs?: number;
   readonly intervalMs?: number;
   readonly consecutive?: number;
   /** A failureMessage present this long without a break ends the wait early. */
@@ -152,7 +154,7 @@ export async function confirmUpgrade(options: ConfirmOptions): Promise<ConfirmRe
       throw new NotConfirmedError(`failureMessage did not clear within ${formatDuration(failureGraceMs)}: ${pending}`, result);
     }
     if (options.timeoutMs !== undefined && elapsed >= options.timeoutMs) {
-      throw new NotConfirmedError(`upgrade not confirmed within ${formatDuration(options.timeoutMs)}: ${describePending(result, consecutive)}`, result);
+      throw new NotConfirmedError(`upgrade not confirmed within ${formatDuration(options.statedTimeoutMs ?? options.timeoutMs)}: ${describePending(result, consecutive)}`, result);
     }
     const wait = options.timeoutMs === undefined ? intervalMs : Math.min(intervalMs, Math.max(0, options.timeoutMs - elapsed));
     try {

@@ -27,3 +27,23 @@ export async function releaseIfHeldBy(
     return skip(`${why}; it lapses ${options.leaseSeconds}s after its last renewal, or run again with --force-unlock`);
   }
 }
+
+/**
+ * The holder identity of a run of this machine that is gone (its pid no longer exists): a SIGKILL or a
+ * crash leaves its lease behind until it lapses. Undefined for a run elsewhere or still alive.
+ */
+export function deadLocalHolder(holder: string, host: string, alive: (pid: number) => boolean): string | undefined {
+  const m = /^(.+)@(.+) pid (\d+)$/.exec(holder);
+  if (!m || m[2] !== host) return undefined;
+  return alive(Number(m[3])) ? undefined : holder;
+}
+
+/** Whether a process of this machine exists (signal 0 checks without signalling). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -11,7 +11,8 @@ import { UsageError } from '../errors.js';
 export function checkOutputPathsStep(paths: readonly { flag: string; file: string | undefined }[]): ListrTask<RunContext> {
   return {
     title: 'Check the output paths',
-    skip: () => paths.every((p) => p.file === undefined),
+    // Said plainly when there is nothing to check, not listr's default of repeating the title.
+    skip: () => (paths.every((p) => p.file === undefined) ? `no ${paths.map((p) => p.flag).join(' or ')} given` : false),
     task: async (ctx) => {
       for (const { flag, file } of paths) if (file !== undefined) await checkWritable(flag, path.resolve(ctx.cwd, file));
     },

@@ -33,10 +33,15 @@ export function findClusterctlStep(options: ClusterctlOptions): ListrTask<RunCon
       } else {
         // With --cli-tools-image the lookup is skipped, but the value is still checked to be an image reference.
         const found = await resolveCliToolsImage({
+          abort: ctx.signal,
           eksaVersion: options.eksaVersion ?? need(ctx, 'tools').eksctl,
           ...(options.releaseManifest ? { releaseManifest: options.releaseManifest } : {}),
           ...(options.cliToolsImage ? { cliToolsImage: options.cliToolsImage } : {}),
           cacheDir: manifestCacheDir(ctx.env),
+        }).catch((error: unknown) => {
+          // A fetch ended by our own interruption is the interruption, not an unreachable manifest.
+          ctx.runner.throwIfInterrupted();
+          throw error;
         });
         ctx.clusterctl = {
           source: { kind: 'image', image: found.image },

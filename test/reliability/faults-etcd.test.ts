@@ -21,7 +21,8 @@ const real = requireRealTools();
 // eksctl finishes quickly.
 const SCENARIO = scenarioExtending('healthy', {
   clusters: [
-    { name: 'mgmt', os: 'ubuntu', etcd: 'external', controlPlane: 1, etcdCount: 2, workers: [{ name: 'md-0', count: 1 }] },
+    // Three members: EKS-A refuses an even external etcd count (validateEtcdReplicas), and so does the spec check.
+    { name: 'mgmt', os: 'ubuntu', etcd: 'external', controlPlane: 1, etcdCount: 3, workers: [{ name: 'md-0', count: 1 }] },
     { name: 'w01', os: 'bottlerocket', etcd: 'stacked', controlPlane: 1, workers: [{ name: 'md-0', count: 1 }] },
   ],
   eksctl: { upgrade: { outcome: 'succeed', durationMs: 300 } },

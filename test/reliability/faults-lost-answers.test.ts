@@ -49,7 +49,7 @@ const CELLS: LostAnswerCell[] = [
   cell('SIGINT: the create landed, its answer not yet', [createLease({ latencyMs: 8000 })], { exit: 'Interrupted', message: /interrupted by SIGINT/ }, {
     requestTimeout: '20s',
     strike: (ctx) => {
-      const step = new Promise<void>((resolve) => ctx.run.onOutput(/❯ Take the upgrade lock/, () => void sleep(600).then(resolve)));
+      const step = new Promise<void>((resolve) => ctx.run.onOutput(/✔ Plan the run/, () => void sleep(600).then(resolve)));
       const landed = new Promise<void>((resolve) => {
         const listener = (e: { type: string; info: { resource: string } }) => {
           if (e.info.resource === 'leases' && e.type === 'ADDED') {

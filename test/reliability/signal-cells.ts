@@ -8,6 +8,8 @@ export const WORKLOADS = ['w01'];
 export const HOLD_MS = 6000;
 const slow = (fault: Record<string, unknown>) => ({ ...fault, latencyMs: HOLD_MS });
 
+// Progress is one line per step, when it ends (piped, as here): a step is struck a moment after the line of
+// the step before it, while its own read is held open by the simulator's latency.
 /** Send `signal` `delayMs` after the output first matches `pattern`. */
 export const afterOutput = (pattern: RegExp, delayMs: number, signal: NodeJS.Signals) => ({ run }: StrikeContext) => {
   run.onOutput(pattern, () => void sleep(delayMs).then(() => run.kill(signal)));
@@ -36,15 +38,15 @@ const interrupted = (signal: string) => new RegExp(`interrupted by ${signal}`);
 export const signalCells = (signal: NodeJS.Signals, handoff?: Cell): Cell[] => [
   {
     step: 'inventory', fault: signal, requestTimeout: '20s', faults: [slow({ resource: 'machines' })],
-    strike: afterOutput(/❯ Read tools and the management tree/, 600, signal), expect: { exit: 'Interrupted', message: interrupted(signal) },
+    strike: afterOutput(/✔ Build the eksctl command/, 600, signal), expect: { exit: 'Interrupted', message: interrupted(signal) },
   },
   {
     step: 'plan', fault: signal, requestTimeout: '20s', faults: [slow({ resource: 'clusters.anywhere.eks.amazonaws.com', method: 'GET', name: 'mgmt' })],
-    strike: afterOutput(/❯ Ask eksctl what the upgrade changes/, 1200, signal), expect: { exit: 'Interrupted', message: interrupted(signal) },
+    strike: afterOutput(/✔ Find clusterctl/, 1200, signal), expect: { exit: 'Interrupted', message: interrupted(signal) },
   },
   {
     step: 'lock', fault: signal, requestTimeout: '20s', faults: [slow({ resource: 'leases' })],
-    strike: afterOutput(/❯ Take the upgrade lock/, 600, signal), expect: { exit: 'Interrupted', message: interrupted(signal) },
+    strike: afterOutput(/✔ Plan the run/, 600, signal), expect: { exit: 'Interrupted', message: interrupted(signal) },
   },
   { step: 'capi', fault: signal, strike: whenPaused(signal), expect: { exit: 'Interrupted', message: interrupted(signal) } },
   {
@@ -54,7 +56,7 @@ export const signalCells = (signal: NodeJS.Signals, handoff?: Cell): Cell[] => [
   {
     step: 'recheck', fault: signal, requestTimeout: '20s',
     strike: (ctx) => {
-      afterOutput(/❯ Check readiness again under the lock/, 600, signal)(ctx);
+      afterOutput(/✔ Back up: /, 600, signal)(ctx);
       return onJournal(ctx.journal, (e) => /export the EKS-A objects/.test(String(e.why)), () => ctx.sim.server.setFaults([slow({ resource: 'machines' })]));
     },
     expect: { exit: 'Interrupted', message: interrupted(signal), completeBackup: true },
