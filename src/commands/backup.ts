@@ -41,8 +41,8 @@ export function toolVersion(): string {
   return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 }
 
-/** The options that shape a backup plan. */
-function backupFlags(options: BackupOptions): Record<string, unknown> {
+/** The options that shape a backup plan (an upgrade's plan adds its own to these). */
+export function backupFlags(options: BackupOptions): Record<string, unknown> {
   return {
     command: 'backup',
     kubeconfig: options.kubeconfig ?? null,

@@ -19,7 +19,7 @@ import { planStep } from '../steps/plan.js';
 import { readLockStep } from '../steps/read-lock.js';
 import { runTaskList } from '../steps/task-list.js';
 import { NothingToUpgrade, upgradePlanStep } from '../steps/upgrade-plan.js';
-import { toolVersion, type BackupOptions } from './backup.js';
+import { backupFlags, toolVersion, type BackupOptions } from './backup.js';
 import { writeEvidence, type RunOutcome } from './cluster-evidence.js';
 import type { CommandIo } from './io.js';
 import { loadReviewedPlan, reviewedPlanSteps, showPlan, type ReviewedPlan } from './plan-io.js';
@@ -45,20 +45,10 @@ export interface ClusterOptions extends BackupOptions {
 /** The options that shape the plan: a reviewed plan applied with other values is stale. */
 export function planFlags(options: ClusterOptions): Record<string, unknown> {
   return {
+    ...backupFlags(options),
     command: options.command,
-    kubeconfig: options.kubeconfig ?? null,
-    onUnready: options.onUnready,
-    requestTimeout: options.requestTimeout,
-    etcd: options.etcd,
-    cleanFailed: options.cleanFailed,
-    clusterctl: options.clusterctl ?? null,
-    cliToolsImage: options.cliToolsImage ?? null,
-    releaseManifest: options.releaseManifest ?? null,
-    eksaVersion: options.eksaVersion ?? null,
-    moveTimeoutMs: options.moveTimeoutMs ?? null,
     passThrough: options.passThrough,
     extraArgs: options.extraArgs,
-    leaseSeconds: options.leaseSeconds,
     forceUnlock: options.forceUnlock,
     confirmTimeoutMs: options.confirmTimeoutMs ?? null,
     confirmIntervalMs: options.confirmIntervalMs,
