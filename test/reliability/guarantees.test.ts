@@ -3,7 +3,7 @@
 // figures counted (a cell added or removed since means the figures must be measured again). And the check
 // .ci/run makes after its own `npm test` (--check) fails on a stale figure: shown failing below.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,8 +42,17 @@ describe('the figures', () => {
 
   it('the suite holds the tests the figures counted, no more and no fewer', () => {
     const g = JSON.parse(readFileSync(GUARANTEES_FILE, 'utf8'));
-    const listed = spawnSync(path.join(REPO, 'node_modules', '.bin', 'vitest'), ['list', 'test/reliability', '--exclude', 'test/reliability/guarantees.test.ts', '--json'], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20 });
+    // `vitest list` runs the global setup too, which empties the metrics file: the list gets a scratch file of
+    // its own, so the figures this very run is collecting keep every line written before it.
+    const shared = process.env.EKSA_GUARANTEES_METRICS;
+    const sizeBefore = shared && existsSync(shared) ? statSync(shared).size : 0;
+    const scratch = mkdtempSync(path.join(tmpdir(), 'esu-list-metrics-'));
+    const listed = spawnSync(path.join(REPO, 'node_modules', '.bin', 'vitest'), ['list', 'test/reliability', '--exclude', 'test/reliability/guarantees.test.ts', '--json'], {
+      cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, EKSA_GUARANTEES_METRICS: path.join(scratch, 'metrics.ndjson') },
+    });
+    rmSync(scratch, { recursive: true, force: true });
     expect(listed.status, listed.stderr).toBe(0);
+    if (shared && existsSync(shared)) expect(statSync(shared).size, 'the metrics of this run were emptied by `vitest list`').toBeGreaterThanOrEqual(sizeBefore);
     const titles = (JSON.parse(listed.stdout) as Array<{ name: string }>).map((t) => t.name.split(' > ').at(-1)!);
     expect(titles.filter((t) => kindOf(t) === 'cell').sort(), REGENERATE).toEqual([...g.matrix.titles].sort());
     expect(titles.filter((t) => kindOf(t) === 'hostile').length, REGENERATE).toBe(g.hostile.tests.total);
