@@ -113,6 +113,8 @@ describe('upgrade cluster: succeed', () => {
     const w01 = await eksctl(s, ['anywhere', 'upgrade', 'cluster', 'w01', ...spec('w01'), '--kubeconfig', 'mgmt/mgmt-eks-a-cluster.kubeconfig']);
     expect([w01.exitCode, w01.stderr]).toEqual([0, '']);
     expect(lines(w01.stdout).filter((l) => !l.startsWith('✅'))).toEqual([
+      // One control-plane node: GetAndValidateClusterConfig's validateControlPlaneReplicas warns and goes on.
+      'Warning: The recommended number of control plane nodes is 3 or 5',
       "Backing up workload cluster's resources before upgrading", 'Upgrading workload cluster components',
       'Writing cluster config file', '🎉 Cluster upgraded!', 'Cleaning up backup resources',
     ]);
