@@ -188,6 +188,23 @@ describe('spec warnings: eksctl warns and goes on, so do preflight and cluster',
   });
 });
 
+describe('a CAPI-only pause (rule 7: a deliberate difference from eksctl)', () => {
+  it('names w02 paused by its CAPI Cluster alone and leaves it out of the backup', async () => {
+    const sim = await startSim({ scenario: 'paused-capi-only' });
+    try {
+      const r = await preflight(sim, ['-o', 'json']);
+      expect(r.exitCode, r.stderr).toBe(4);
+      const report = JSON.parse(r.stdout);
+      const w02 = report.clusters.find((c: any) => c.name === 'w02');
+      expect(w02.paused).toEqual({ eksa: false, capi: true });
+      expect(w02.reasons).toEqual([expect.objectContaining({ code: 'paused', message: expect.stringContaining('spec.paused=true') })]);
+      expect(report.scope).toMatchObject({ kind: 'management-only', leftOut: [{ cluster: 'w02' }] });
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('preflight names every unready reason', () => {
   it.each(REASONS)('%s → named in table and JSON, exit 4', async (reason) => {
     const sim = await startSim({ scenario: `unready-${reason}` });

@@ -100,6 +100,8 @@ describe('upgrade cluster: succeed', () => {
     expect(kcp(s, 'mgmt').status.version).toBe('v1.32.1-eks-1-32-20');
     const machines = s.server.store.list('machines', { labelSelector: 'cluster.x-k8s.io/cluster-name=mgmt,!cluster.x-k8s.io/etcd-cluster' });
     expect(new Set(machines.map((m) => m.spec.version))).toEqual(new Set(['v1.32.1-eks-1-32-20']));
+    // Their Nodes follow: the kubelet each nodeRef names runs the new version.
+    expect(new Set(machines.map((m) => s.server.store.get('nodes', undefined, m.status.nodeRef.name)?.status.nodeInfo.kubeletVersion))).toEqual(new Set(['v1.32.1-eks-1-32-20']));
     expect(s.server.store.get('eksareleases', 'eksa-system', 'eksa-v0-23-0')).toBeDefined();
     expect(s.server.store.get('bundles', 'eksa-system', 'bundles-230')).toBeDefined();
     // Workload CAPI Clusters: paused and resumed by the unfiltered backup, then for the upgrade: four generations, caught up.
