@@ -49,7 +49,8 @@ export function upgradeScript(env) {
  * `kubernetesVersion: 1.30` is quoted before the YAML is parsed, so it reads "1.30", not the float 1.3.
  */
 export function normalizeKubernetesVersion(text) {
-  return text.replace(/^(\s*(?:-\s+)?kubernetesVersion:[ \t]*)(\d+\.\d+)([ \t]*(?:#.*)?)$/gm, '$1"$2"$3');
+  // EKS-A's own regular expression: only 1.xx (two digits or more) is quoted; `1.3` stays a number.
+  return text.replace(/^(.*kubernetesVersion:\s*)['"]?(1\.[0-9]{2,})['"]?(.*)$/gm, '$1"$2"$3');
 }
 
 export function readSpecFile(file, { wrapMissing = (m) => m } = {}) {

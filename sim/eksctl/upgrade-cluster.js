@@ -8,6 +8,7 @@ import {
   readSpecFile, serverOf, upgradeScript, validateKubeconfig,
 } from './context.js';
 import { readBundlesOverride } from './bundles-override.js';
+import { getAndValidateClusterConfig, validateSameNamespace } from './cluster-config.js';
 import { UPGRADE_CLUSTER_FLAGS, checkDuration, checkSkippedValidations, parseCommand } from './flags.js';
 import { EksaLogger } from './log.js';
 import { providerName } from './plan.js';
@@ -22,8 +23,11 @@ const FORCE_CLEANUP = 'The flag --force-cleanup has been removed. For more infor
 const DIAGNOSTICS = 'collecting management cluster diagnostics';
 
 /** Flags, files and kubeconfigs, checked in the order upgradecluster.go checks them. */
-function resolveInputs(values, positional, env) {
+function resolveInputs(values, positional, env, log) {
   const { docs, cluster: spec } = readSpecFile(values.filename);
+  // GetAndValidateClusterConfig: a spec the real CLI refuses stops here, before any read or write.
+  const invalid = getAndValidateClusterConfig(values.filename, spec, (warning) => log.info(warning));
+  if (invalid) throw new EksctlError(`the cluster config file provided is invalid: ${invalid}`);
   const name = spec.metadata.name;
   const selfManaged = isSelfManaged(spec);
   let wConfig = values['w-config'] ?? '';
@@ -40,6 +44,9 @@ function resolveInputs(values, positional, env) {
     ? { name, kubeconfig: clusterKubeconfig }
     : loadManagement(managementKubeconfig || managementKubeconfigFromEnv(env, spec.spec.managementCluster.name));
   readBundlesOverride(values['bundles-override'], spec); // newClusterSpec, before the timeouts are parsed
+  // newClusterSpec → readAndValidateClusterSpec → cluster.ValidateConfig, after the bundles are read.
+  const namespaces = validateSameNamespace(docs, spec);
+  if (namespaces) throw new EksctlError(`unable to get cluster config from file: ${namespaces}`);
   for (const flag of ['control-plane-wait-timeout', 'external-etcd-wait-timeout', 'per-machine-wait-timeout']) {
     if (values[flag] !== undefined) checkDuration(flag, values[flag]);
   }
@@ -127,7 +134,7 @@ export async function upgradeClusterCommand(args, { env, write, verbosity }) {
     throw new EksctlError('please remove the --force-cleanup flag');
   }
   try {
-    await workflow(resolveInputs(values, positional, env), { env, log, cwd });
+    await workflow(resolveInputs(values, positional, env, log), { env, log, cwd });
   } catch (e) {
     throw new EksctlError(`failed to upgrade cluster: ${e.message}`, e instanceof EksctlError ? e.exitCode : 255);
   }

@@ -112,5 +112,40 @@ export function machineObjects(ctx, m, owner) {
       value: Buffer.from(`sim-secret-${ctx.name}-bootstrap-data-${noise(ctx.seed, m.name, 'bootstrap')}`).toString('base64'),
     },
   });
-  return [machine, infraMachine, bootstrap, dataSecret];
+  // The Node its nodeRef names (etcd machines have none): the world holds what a Machine points at.
+  const node = isEtcd ? [] : [nodeObject(ctx, m, { nodeName, version, addresses, nodeInfo: nodeInfo.nodeInfo })];
+  return [machine, infraMachine, bootstrap, dataSecret, ...node];
+}
+
+/**
+ * The Node of a control-plane or worker Machine, as the kubelet registers it and CAPI annotates it
+ * (cluster-api internal/controllers/machine `reconcileNode`: cluster-name, cluster-namespace, machine,
+ * owner-kind, owner-name). Every kubeconfig of the simulated tree points at the one server, so the Nodes of
+ * every cluster live there (a real management cluster's API holds only its own).
+ */
+function nodeObject(ctx, m, { nodeName, version, addresses, nodeInfo }) {
+  const cp = m.role === 'cp';
+  const t = ctx.readyTime;
+  const labels = {
+    'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
+    ...(cp ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
+  };
+  const annotations = {
+    'cluster.x-k8s.io/cluster-name': ctx.name, 'cluster.x-k8s.io/cluster-namespace': SYSTEM_NS, 'cluster.x-k8s.io/machine': m.name,
+    'cluster.x-k8s.io/owner-kind': cp ? 'KubeadmControlPlane' : 'MachineSet', 'cluster.x-k8s.io/owner-name': cp ? ctx.name : m.machineSet,
+  };
+  const node = makeObject(ctx, 'v1', 'Node', nodeName, undefined, { labels, annotations }, {
+    spec: { providerID: ctx.provider.providerID(ctx, m), ...(cp ? { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] } : {}) },
+    status: {
+      addresses: [...addresses.filter((a) => a.type === 'InternalIP'), { type: 'Hostname', address: nodeName }],
+      nodeInfo: { ...nodeInfo, kubeletVersion: version, kubeProxyVersion: version },
+      conditions: [
+        ['MemoryPressure', 'False', 'KubeletHasSufficientMemory'], ['DiskPressure', 'False', 'KubeletHasNoDiskPressure'],
+        ['PIDPressure', 'False', 'KubeletHasSufficientPID'], ['Ready', 'True', 'KubeletReady'],
+      ].map(([type, status, reason]) => ({ type, status, reason, lastHeartbeatTime: t, lastTransitionTime: t })),
+    },
+  });
+  // The uid a v1beta1 Machine's nodeRef carries.
+  node.metadata.uid = noise('node', m.name);
+  return node;
 }

@@ -59,6 +59,13 @@ function machineOp(machine, version) {
   };
 }
 
+/** The Node a Machine's nodeRef names follows its kubelet version (left alone when the Node does not exist). */
+function nodeOp(machine, version) {
+  const node = machine.status?.nodeRef?.name;
+  if (!node || version === undefined) return undefined;
+  return { kind: 'nodes', namespace: undefined, name: node, status: (obj) => (obj.status?.nodeInfo ? { nodeInfo: { kubeletVersion: version, kubeProxyVersion: version } } : {}) };
+}
+
 /**
  * @param {{ eksa: any, capi: any, kcp: any, etcd?: any, mds: any[], machineSets: any[], machines: any[] }} snapshot
  * @returns {Step[]}
@@ -98,7 +105,7 @@ export function upgradeSteps({ eksa, capi, kcp, etcd, mds, machineSets, machines
   );
   step('control plane rollout starts', { ...ref(kcp), spec: { version: cpVersion }, status: kcpStatus(0, 1) }, eksaOp(eksa, { controlPlane: cpMessage(n + 1, 0) }));
   cpMachines.forEach((m, i) => step(`control plane machine ${m.metadata.name}`,
-    machineOp(m, cpVersion), { ...ref(kcp), status: kcpStatus(i + 1, 1) }, eksaOp(eksa, { controlPlane: cpMessage(n + 1, i + 1) })));
+    machineOp(m, cpVersion), nodeOp(m, cpVersion), { ...ref(kcp), status: kcpStatus(i + 1, 1) }, eksaOp(eksa, { controlPlane: cpMessage(n + 1, i + 1) })));
   // The controller moves straight on to the workers: Ready stays False in between.
   step('control plane upgraded', { ...ref(kcp), status: kcpStatus(n, 0, true) },
     eksaOp(eksa, { workers: workerTotal > 0 ? workerMessage(workerTotal, 0) : undefined }));
@@ -120,7 +127,7 @@ export function upgradeSteps({ eksa, capi, kcp, etcd, mds, machineSets, machines
       count > 0 && eksaOp(eksa, { workers: workerMessage(workerTotal + 1, updatedWorkers) }));
     machines.filter((m) => m.metadata.labels?.['cluster.x-k8s.io/deployment-name'] === md.metadata.name).sort(byName).forEach((m, i) => {
       updatedWorkers += 1;
-      step(`worker machine ${m.metadata.name}`, machineOp(m, version), { ...ref(md), status: mdStatus(i + 1, 1) },
+      step(`worker machine ${m.metadata.name}`, machineOp(m, version), nodeOp(m, version), { ...ref(md), status: mdStatus(i + 1, 1) },
         eksaOp(eksa, { workers: workerMessage(workerTotal + 1, updatedWorkers) }));
     });
     step(`workers ${md.metadata.name} upgraded`, { ...ref(md), status: mdStatus(count, 0, true) });

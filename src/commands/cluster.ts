@@ -24,6 +24,7 @@ import { writeEvidence, type RunOutcome } from './cluster-evidence.js';
 import type { CommandIo } from './io.js';
 import { loadReviewedPlan, reviewedPlanSteps, showPlan, type ReviewedPlan } from './plan-io.js';
 import { restoreHint } from './restore-hint.js';
+import { printSpecWarnings } from './spec-warnings.js';
 
 export interface ClusterOptions extends BackupOptions {
   readonly command: 'cluster' | 'management-components';
@@ -129,12 +130,17 @@ export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Pr
   let confirm: ConfirmResult | undefined;
   let outcome: RunOutcome = { exit: 'Success' };
   try {
-    if (options.planFile !== undefined) {
-      reviewed = await loadReviewedPlan(options.planFile, options.command, io);
-      await runTaskList(reviewedPlanSteps(reviewed, planFlags(options), [checkOutputPathsStep([{ flag: '--report', file: options.report }])]), ctx, list);
-      ctx.plan = reviewed.plan;
-    } else {
-      await runTaskList(planningSteps(options, io), ctx, list);
+    try {
+      if (options.planFile !== undefined) {
+        reviewed = await loadReviewedPlan(options.planFile, options.command, io);
+        await runTaskList(reviewedPlanSteps(reviewed, planFlags(options), [checkOutputPathsStep([{ flag: '--report', file: options.report }])]), ctx, list);
+        ctx.plan = reviewed.plan;
+      } else {
+        await runTaskList(planningSteps(options, io), ctx, list);
+      }
+    } finally {
+      // Before the hand-off, so they are read before eksctl's own output.
+      printSpecWarnings(ctx.spec, io);
     }
     runner.throwIfInterrupted();
     const plan = need(ctx, 'plan');

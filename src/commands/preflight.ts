@@ -7,11 +7,16 @@ import { createRunner } from '../runner/create-runner.js';
 import { gateSteps } from '../steps/gate.js';
 import { runTaskList } from '../steps/task-list.js';
 import type { CommandIo } from './io.js';
+import { printSpecWarnings } from './spec-warnings.js';
 
 /** `preflight`: the read-only gate — spec, tools, inventory, readiness, skew, scope — and its report. */
 export async function preflight(options: GateOptions, io: CommandIo): Promise<ExitCodeName> {
   const ctx: RunContext = { options, runner: createRunner(options, io), env: io.env, cwd: io.cwd };
-  await runTaskList(gateSteps(), ctx, { silent: options.output === 'json', env: io.env, isTTY: io.isTTY });
+  try {
+    await runTaskList(gateSteps(), ctx, { silent: options.output === 'json', env: io.env, isTTY: io.isTTY });
+  } finally {
+    printSpecWarnings(ctx.spec, io);
+  }
 
   const spec = need(ctx, 'spec');
   const verdicts = need(ctx, 'verdicts');

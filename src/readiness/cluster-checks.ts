@@ -37,6 +37,12 @@ export function eksaClusterReasons(eksa: KubeObject): Reason[] {
   return out;
 }
 
+/**
+ * Both pauses count. eksctl's upgrade preflight checks only the EKS-A annotation (aws/eks-anywhere
+ * `pkg/validations/cluster.go` `ValidatePauseAnnotation`); a CAPI-only pause is refused here too, on purpose:
+ * `clusterctl move` refuses paused Clusters (cluster-api `cmd/clusterctl/client/cluster/mover.go`
+ * `checkClustersNotPaused`), so such a cluster cannot be backed up.
+ */
 export function pauseState(c: ClusterObjects): PauseState {
   const capi = c.capi;
   return {

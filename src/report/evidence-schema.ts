@@ -146,6 +146,9 @@ export const evidenceSchema = z
       onUnready: z.enum(['fallback', 'fail']).nullable(),
       flags: z.array(z.string()).describe('our own flags as given, secret values redacted'),
       passThrough: z.array(z.string()).describe('flags passed through to eksctl, secret values redacted'),
+      specWarnings: z
+        .array(z.string())
+        .describe('what eksctl warns about in the spec and goes on (e.g. an external etcd count other than 3 or 5); [] when none or the spec was not read'),
       etcdSkipped: z
         .strictObject({ reason: z.string() })
         .optional()

@@ -51,7 +51,7 @@ export interface EvidenceParts {
     /** `--skip-etcd-backup --reason` (from the flag or EKSA_SAFE_UPGRADE_REASON): why no etcd snapshot was taken. */
     readonly etcdSkipReason?: string;
   };
-  readonly spec?: Pick<ClusterSpec, 'file' | 'name' | 'isManagement' | 'managementClusterName'>;
+  readonly spec?: Pick<ClusterSpec, 'file' | 'name' | 'isManagement' | 'managementClusterName' | 'warnings'>;
   readonly tools?: ToolVersions;
   readonly clusterctl?: ClusterctlInfo;
   readonly plan?: UpgradePlanResult;
@@ -175,6 +175,7 @@ export function buildEvidence(parts: EvidenceParts): Evidence {
       onUnready: inputs.onUnready ?? null,
       flags: redactArgv(inputs.flags ?? []),
       passThrough: redactArgv(inputs.passThrough ?? []),
+      specWarnings: [...(spec?.warnings ?? [])],
       ...(inputs.etcdSkipReason !== undefined ? { etcdSkipped: { reason: redactUrls(inputs.etcdSkipReason) } } : {}),
     },
     tools: tools

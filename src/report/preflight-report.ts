@@ -22,6 +22,8 @@ export interface PreflightReport {
     readonly eksaTarget: string | null;
     /** Why the target differs from spec.eksaVersion (eksctl replaces it), when it does. */
     readonly eksaTargetNote: string | null;
+    /** What eksctl would warn about in the spec and go on (3 or 5 external etcd members…); also on stderr. */
+    readonly warnings: readonly string[];
   };
   readonly kubeconfig: string;
   readonly tools: ToolVersions;
@@ -61,6 +63,7 @@ export function buildPreflightReport(input: {
       eksaVersion: input.spec.eksaVersion ?? null,
       eksaTarget: target.target ?? null,
       eksaTargetNote: target.note ?? null,
+      warnings: [...(input.spec.warnings ?? [])],
     },
     kubeconfig: input.kubeconfig,
     tools: input.tools,

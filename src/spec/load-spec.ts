@@ -97,6 +97,7 @@ export function parseSpec(text: string, file: string): ClusterSpec {
     datacenter,
     machineConfigs,
     controlPlaneOs,
+    warnings: check.warnings,
   };
 }
 

@@ -34,4 +34,9 @@ export interface ClusterSpec {
   readonly machineConfigs: readonly KubeObject[];
   /** osFamily of the control-plane machine config, when the provider has one. */
   readonly controlPlaneOs: OsFamily | undefined;
+  /**
+   * What eksctl would log as `Warning: …` on this spec and then go on (validate-cluster.ts): shown to the
+   * user and recorded, never a refusal.
+   */
+  readonly warnings: readonly string[];
 }

@@ -61,7 +61,8 @@ describe('preflight on the healthy fleet', () => {
     const file = path.join(sim.workdir, 'w01', 'same-eksa.yaml');
     writeFileSync(file, readFileSync(sim.specFile('w01'), 'utf8').replace(/eksaVersion: v0\.23\.0/, 'eksaVersion: v0.22.0'));
     const r = await runBin(['preflight', '-f', file, '-o', 'json'], { env: { ...sim.env, EKSA_SIM_EKSCTL_VERSION: 'v0.22.0' }, cwd: sim.workdir });
-    expect(r.stderr).toBe('');
+    // One control-plane node: eksctl warns (validateControlPlaneReplicas) and goes on; so does preflight.
+    expect(r.stderr).toBe('warning: the recommended number of control plane nodes is 3 or 5 (eksctl warns the same and goes on)');
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.spec).toMatchObject({ cluster: 'w01', role: 'workload', managementCluster: 'mgmt' });
@@ -155,6 +156,52 @@ describe('preflight on the healthy fleet', () => {
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toMatch(/^\s+at /m);
     });
+  });
+});
+
+describe('spec warnings: eksctl warns and goes on, so do preflight and cluster', () => {
+  // validateEtcdReplicas (pkg/api/v1alpha1/cluster.go): one external etcd member is valid, 3 or 5 recommended.
+  const WARNING = 'warning: the recommended size of an external etcd cluster is 3 or 5 (eksctl warns the same and goes on)';
+  let sim: Sim;
+  beforeAll(async () => {
+    sim = await startSim({ scenario: 'spec-etcd-count-one' });
+  });
+  afterAll(async () => sim.close());
+
+  it('preflight: the warning on stderr, in the JSON report, and the spec accepted', async () => {
+    const table = await preflight(sim);
+    expect(table.exitCode, table.stderr).toBe(0);
+    expect(table.stderr.split('\n')).toContain(WARNING);
+    expect(table.stdout).not.toContain('warning:');
+    const json = await preflight(sim, ['-o', 'json']);
+    expect(json.exitCode).toBe(0);
+    expect(json.stderr).toBe(WARNING);
+    expect(JSON.parse(json.stdout).spec.warnings).toEqual(['the recommended size of an external etcd cluster is 3 or 5']);
+  });
+
+  it('cluster --dry-run: the warning on stderr before the plan, and in the evidence record', async () => {
+    const report = path.join(sim.workdir, '.sim', 'warn-report.json');
+    const r = await runBin(['cluster', '-f', sim.specFile(), '--dry-run', '--skip-etcd-backup', '--reason', 'warning test', '--report', report], { env: sim.env, cwd: sim.workdir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l === WARNING)).toHaveLength(1);
+    expect(JSON.parse(readFileSync(report, 'utf8')).inputs.specWarnings).toEqual(['the recommended size of an external etcd cluster is 3 or 5']);
+  });
+});
+
+describe('a CAPI-only pause (rule 7: a deliberate difference from eksctl)', () => {
+  it('names w02 paused by its CAPI Cluster alone and leaves it out of the backup', async () => {
+    const sim = await startSim({ scenario: 'paused-capi-only' });
+    try {
+      const r = await preflight(sim, ['-o', 'json']);
+      expect(r.exitCode, r.stderr).toBe(4);
+      const report = JSON.parse(r.stdout);
+      const w02 = report.clusters.find((c: any) => c.name === 'w02');
+      expect(w02.paused).toEqual({ eksa: false, capi: true });
+      expect(w02.reasons).toEqual([expect.objectContaining({ code: 'paused', message: expect.stringContaining('spec.paused=true') })]);
+      expect(report.scope).toMatchObject({ kind: 'management-only', leftOut: [{ cluster: 'w02' }] });
+    } finally {
+      await sim.close();
+    }
   });
 });
 

@@ -387,5 +387,6 @@ export function clusterSpec(o: SpecOptions): ClusterSpec {
     datacenter: undefined,
     machineConfigs: [],
     controlPlaneOs: 'ubuntu',
+    warnings: [],
   };
 }

@@ -69,7 +69,8 @@ const rows: Row[] = [
   { name: 'EKS-A observedGeneration unset', mutate: (c) => delete st(c.eksa).observedGeneration, codes: ['generation-behind'] },
   { name: 'EKS-A observedGeneration equal to generation', mutate: (c) => (c.eksa.metadata.generation = 4), codes: [] },
 
-  // Pause
+  // Pause (rule 7): EKS-A's preflight reads only its annotation (pkg/validations/cluster.go ValidatePauseAnnotation);
+  // a CAPI pause is refused too, deliberately, as clusterctl move refuses it (mover.go checkClustersNotPaused).
   {
     name: 'EKS-A paused annotation "true"',
     mutate: (c) => (c.eksa.metadata.annotations = { 'anywhere.eks.amazonaws.com/paused': 'true' }),

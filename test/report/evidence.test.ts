@@ -68,7 +68,7 @@ describe('buildEvidence: full and early-failure records validate', () => {
         outcome: 'usage', exitCode: 2,
         check: (e) => {
           expect(e.error).toEqual({ message: 'unknown flag --frobnicate', hint: 'see --help' });
-          expect(e.inputs).toEqual({ specFile: null, cluster: null, role: null, managementCluster: null, kubeconfig: null, onUnready: null, flags: ['cluster', '--frobnicate'], passThrough: [] });
+          expect(e.inputs).toEqual({ specFile: null, cluster: null, role: null, managementCluster: null, kubeconfig: null, onUnready: null, flags: ['cluster', '--frobnicate'], passThrough: [], specWarnings: [] });
           for (const key of ['tools', 'plan', 'scope', 'lock', 'backup', 'handoff', 'confirm'] as const) expect(e[key]).toBeNull();
           expect([e.steps, e.verdicts, e.skew]).toEqual([[], [], []]);
         },

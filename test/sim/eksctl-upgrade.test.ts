@@ -100,6 +100,8 @@ describe('upgrade cluster: succeed', () => {
     expect(kcp(s, 'mgmt').status.version).toBe('v1.32.1-eks-1-32-20');
     const machines = s.server.store.list('machines', { labelSelector: 'cluster.x-k8s.io/cluster-name=mgmt,!cluster.x-k8s.io/etcd-cluster' });
     expect(new Set(machines.map((m) => m.spec.version))).toEqual(new Set(['v1.32.1-eks-1-32-20']));
+    // Their Nodes follow: the kubelet each nodeRef names runs the new version.
+    expect(new Set(machines.map((m) => s.server.store.get('nodes', undefined, m.status.nodeRef.name)?.status.nodeInfo.kubeletVersion))).toEqual(new Set(['v1.32.1-eks-1-32-20']));
     expect(s.server.store.get('eksareleases', 'eksa-system', 'eksa-v0-23-0')).toBeDefined();
     expect(s.server.store.get('bundles', 'eksa-system', 'bundles-230')).toBeDefined();
     // Workload CAPI Clusters: paused and resumed by the unfiltered backup, then for the upgrade: four generations, caught up.
@@ -113,6 +115,8 @@ describe('upgrade cluster: succeed', () => {
     const w01 = await eksctl(s, ['anywhere', 'upgrade', 'cluster', 'w01', ...spec('w01'), '--kubeconfig', 'mgmt/mgmt-eks-a-cluster.kubeconfig']);
     expect([w01.exitCode, w01.stderr]).toEqual([0, '']);
     expect(lines(w01.stdout).filter((l) => !l.startsWith('✅'))).toEqual([
+      // One control-plane node: GetAndValidateClusterConfig's validateControlPlaneReplicas warns and goes on.
+      'Warning: The recommended number of control plane nodes is 3 or 5',
       "Backing up workload cluster's resources before upgrading", 'Upgrading workload cluster components',
       'Writing cluster config file', '🎉 Cluster upgraded!', 'Cleaning up backup resources',
     ]);

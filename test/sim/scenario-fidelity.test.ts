@@ -68,6 +68,40 @@ describe('a provider per cluster (mixed-providers)', () => {
   });
 });
 
+describe('Nodes: the world holds what every Machine points at', () => {
+  it.each(['healthy', 'mixed-providers', 'tinkerbell-stacked', 'v1beta1-shape', 'added-machine'])('%s: a Node per nodeRef, with its providerID and kubelet version', (name) => {
+    const s = load(name);
+    const nodes = new Map(s.objects.filter((o) => o.kind === 'Node').map((n) => [n.metadata.name, n]));
+    const machines = s.objects.filter((o) => o.kind === 'Machine');
+    for (const m of machines) {
+      const ref = m.status?.nodeRef;
+      if ('cluster.x-k8s.io/etcd-cluster' in (m.metadata.labels ?? {})) {
+        // etcdadm members never join as Nodes.
+        expect(ref, m.metadata.name).toBeUndefined();
+        continue;
+      }
+      const node = nodes.get(ref?.name);
+      expect(node, `${m.metadata.name} → ${ref?.name}`).toBeDefined();
+      if (ref.uid !== undefined) expect(node!.metadata.uid).toBe(ref.uid);
+      if (m.spec.providerID !== undefined) expect(node!.spec.providerID).toBe(m.spec.providerID);
+      if (m.status.nodeInfo) expect(node!.status.nodeInfo.kubeletVersion).toBe(m.status.nodeInfo.kubeletVersion);
+      expect(node!.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
+    }
+    // Every Node is a Machine's, except those the scenario adds on purpose (a Node without a Machine).
+    const referenced = new Set(machines.map((m) => m.status?.nodeRef?.name).filter(Boolean));
+    const orphans = [...nodes.keys()].filter((n) => !referenced.has(n));
+    expect(orphans).toEqual(name === 'mixed-providers' ? ['stray-node-0'] : []);
+  });
+
+  it('a control-plane Node carries its role and CAPI annotations', () => {
+    const s = load('healthy');
+    const machine = s.objects.find((o) => o.kind === 'Machine' && 'cluster.x-k8s.io/control-plane' in (o.metadata.labels ?? {}))!;
+    const node = s.objects.find((o) => o.kind === 'Node' && o.metadata.name === machine.status.nodeRef.name)!;
+    expect(node.metadata.labels).toHaveProperty('node-role.kubernetes.io/control-plane', '');
+    expect(node.metadata.annotations).toMatchObject({ 'cluster.x-k8s.io/machine': machine.metadata.name, 'cluster.x-k8s.io/owner-kind': 'KubeadmControlPlane' });
+  });
+});
+
 describe('add:', () => {
   const base = { name: 'x', clusters: [{ name: 'mgmt' }] };
 

@@ -65,6 +65,10 @@ const rows: Array<[name: string, source: string, mutate: (c: ReturnType<typeof b
     c.spec.datacenterRef.kind = 'TinkerbellDatacenterConfig';
     c.spec.externalEtcdConfiguration = { count: 3, machineGroupRef: { kind: 'K', name: 'n' } };
   }, 'tinkerbell external etcd configuration is unsupported'],
+  ['no worker groups on Tinkerbell: a warning', 'validateWorkerNodeGroups', (c) => {
+    c.spec.datacenterRef.kind = 'TinkerbellDatacenterConfig';
+    c.spec.workerNodeGroupConfigurations = [];
+  }, undefined, 'no worker node groups: pods will be scheduled on control-plane nodes'],
   ['no worker groups on vSphere', 'validateWorkerNodeGroups', (c) => (c.spec.workerNodeGroupConfigurations = []), 'WorkerNodeGroupConfigs cannot be empty'],
   ['two groups with one name', 'validateWorkerNodeGroups', (c) => c.spec.workerNodeGroupConfigurations.push({ ...c.spec.workerNodeGroupConfigurations[0] }), 'names must be unique'],
   ['second group without a name', 'validateWorkerNodeGroups', (c) => c.spec.workerNodeGroupConfigurations.push({ count: 1, machineGroupRef: { kind: 'K', name: 'n' } }), 'must specify name for worker nodes'],
