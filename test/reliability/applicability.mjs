@@ -10,7 +10,7 @@
 export const STEPS = ['inventory', 'find-clusterctl', 'plan', 'lock', 'capi', 'pause-restore', 'export', 'manifest', 'etcd', 'recheck', 'renew', 'handoff', 'confirm'];
 
 export const FAULTS = [
-  'SIGINT', 'SIGTERM',
+  'SIGINT', 'SIGTERM', 'SIGHUP',
   'api-error (403)', 'api-5xx', 'api-hang', 'api-lost-answer',
   'disk-full',
   'image-missing', 'clusterctl-fails-half-way', 'clusterctl-fails-after-pause',
@@ -19,7 +19,7 @@ export const FAULTS = [
   'ssh-refused', 'ssh-hangs', 'ssh-cut-mid-stream', 'etcd-down-on-one-member', 'etcd-down-on-all-members',
 ];
 
-const SIGNALS = { SIGINT: true, SIGTERM: true };
+const SIGNALS = { SIGINT: true, SIGTERM: true, SIGHUP: true };
 const API_READ = { 'api-error (403)': true, 'api-5xx': true, 'api-hang': true };
 const NO_API = (why) => ({ 'api-error (403)': why, 'api-5xx': why, 'api-hang': why, 'api-lost-answer': why });
 const READ_ONLY = 'the step only reads: a write whose answer is lost cannot happen here';
@@ -62,6 +62,7 @@ export const APPLICABILITY = {
   manifest: row({
     SIGINT: 'local writes of milliseconds, no command and no wait: no strike can be aimed inside them; the signal checks around them are the export and etcd cells',
     SIGTERM: 'local writes of milliseconds, no command and no wait: no strike can be aimed inside them; the signal checks around them are the export and etcd cells',
+    SIGHUP: 'local writes of milliseconds, no command and no wait: no strike can be aimed inside them; the signal checks around them are the export and etcd cells',
     'disk-full': true,
   }),
   etcd: row({

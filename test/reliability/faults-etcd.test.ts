@@ -1,6 +1,6 @@
 // The fault matrix, etcd columns, against a real TLS etcd and a real sshd listening on the simulated
 // machines' addresses: ssh refused, hanging, cut mid-stream; etcd down on one member and on all; the disk
-// filling during the snapshot stream; SIGINT/SIGTERM while it streams.
+// filling during the snapshot stream; SIGINT/SIGTERM/SIGHUP while it streams.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,7 +133,7 @@ const CELLS: Array<Omit<Cell, 'scenarioFile'>> = [
     },
     expect: { exit: 'EtcdSnapshotFailed', message: /no space left on device|ENOSPC/ },
   },
-  ...(['SIGINT', 'SIGTERM'] as const).map((signal): Cell => ({
+  ...(['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal): Cell => ({
     step: 'etcd', fault: signal, sourceArgs: etcdArgs(), prepare: standins(() => ({ cat: SLOW_CAT })), strike: whileStreaming(signal),
     expect: { exit: 'Interrupted', message: new RegExp(`interrupted by ${signal}`) },
   })),
