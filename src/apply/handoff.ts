@@ -1,5 +1,7 @@
 import { backupTimestamp } from '../backup/naming.js';
 import { runHandoff, type HandoffResult } from '../handoff/run-handoff.js';
+import { currentHolderIdentity } from '../lock/lease.js';
+import { HOLDER_ENV } from '../lock/local-holder.js';
 import type { PlanAction } from '../plan/types.js';
 import type { ExecuteDeps } from './deps.js';
 
@@ -18,5 +20,8 @@ export async function leaveTheSecond(folderTimestamp: string | undefined, now: (
 /** eksctl in the foreground: its output on the terminal, signals forwarded, never killed with us. */
 export async function applyHandoff(action: Extract<PlanAction, { op: 'handoff' }>, deps: ExecuteDeps, backupFolderTimestamp: string | undefined): Promise<HandoffResult> {
   await leaveTheSecond(backupFolderTimestamp, deps.now);
-  return runHandoff(action.command, { runner: deps.runner });
+  // eksctl outlives us when we are killed (its own session): it carries our lock holder, so a later run of this
+  // machine sees that the upgrade goes on and keeps the lock (src/lock/local-holder.ts).
+  const command = { ...action.command, env: { ...action.command.env, [HOLDER_ENV]: currentHolderIdentity() } };
+  return runHandoff(command, { runner: deps.runner });
 }

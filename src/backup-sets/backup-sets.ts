@@ -1,5 +1,6 @@
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { readTextInside, refusalOf } from '../backup/digest.js';
 import { MANIFEST_FILE, manifestSchema, type BackupManifest } from '../backup/manifest.js';
 import { parseBackupDirName } from '../backup/naming.js';
 import { mapLimit } from '../map-limit.js';
@@ -67,13 +68,11 @@ function validDate(value: unknown): Date | undefined {
 
 /** Reads and validates `manifest.json`; never throws for a missing or malformed one. */
 export async function readManifest(setDir: string): Promise<ManifestRead> {
-  let text: string;
-  try {
-    text = await readFile(path.join(setDir, MANIFEST_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-    return { kind: 'invalid', error: (error as Error).message };
-  }
+  // A FIFO, device or symlink in the manifest's place is refused, never read (it would hang or leave the set).
+  const read = await readTextInside(setDir, MANIFEST_FILE);
+  if ('missing' in read) return { kind: 'missing' };
+  if (!('text' in read)) return { kind: 'invalid', error: `${MANIFEST_FILE} ${refusalOf(read)}` };
+  const { text } = read;
   try {
     const raw = JSON.parse(text) as Record<string, unknown>;
     // upgradedAt is not in the schema (zod drops unknown keys), so it is read from the raw object.

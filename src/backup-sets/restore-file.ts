@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { FileDigest } from '../backup/digest.js';
+import { readTextInside, refusalOf, type FileDigest } from '../backup/digest.js';
+import { formatCommand } from '../command.js';
+import { SafeUpgradeError, printable } from '../errors.js';
 import type { BackupManifest } from '../backup/manifest.js';
 import { privateFile } from '../backup/private-files.js';
 import { renderRestoreRunbook } from '../runbook/restore-runbook.js';
@@ -28,28 +30,38 @@ export async function writeRestoreRunbook(writeDir: string, finalDir: string, ma
   return { path: RESTORE_FILE, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-/** The RESTORE.md stored in a set, or undefined when it has none. */
+/** The RESTORE.md stored in a set, or undefined when it has none; anything but a regular file in its place is refused. */
 export async function readStoredRunbook(setDir: string): Promise<string | undefined> {
-  try {
-    return await readFile(path.join(setDir, RESTORE_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const read = await readTextInside(setDir, RESTORE_FILE);
+  if ('missing' in read) return undefined;
+  if ('text' in read) return read.text;
+  throw refused(setDir, RESTORE_FILE, refusalOf(read));
 }
 
-/** Reads the Machine and MachineDeployment files clusterctl wrote into `capi/`; unreadable ones are skipped. */
+/**
+ * Reads the Machine and MachineDeployment files clusterctl wrote into `capi/`. A file that does not parse is
+ * skipped (verify reports it; the runbook only loses that machine); one that is not a regular file inside the
+ * set (a FIFO, a device, a symlink) is refused, never read: it would hang the read or bring in another file.
+ */
 export async function readRunbookFacts(setDir: string): Promise<RunbookFacts> {
   const dir = path.join(setDir, 'capi');
   const names = await readdir(dir).catch(() => [] as string[]);
   const objects: KubeObject[] = [];
-  for (const name of names.filter((n) => /^(Machine|MachineDeployment)_[^_]*_[^_/]+\.yaml$/.test(n))) {
+  for (const name of names.filter((n) => /^(Machine|MachineDeployment)_[^_]*_[^_/]+\.yaml$/.test(n)).sort()) {
+    const read = await readTextInside(setDir, `capi/${name}`);
+    if (!('text' in read)) throw refused(setDir, `capi/${name}`, refusalOf(read));
     try {
-      const object = parse(await readFile(path.join(dir, name), 'utf8')) as KubeObject;
+      const object = parse(read.text) as KubeObject;
       if (object && typeof object === 'object' && object.metadata) objects.push(object);
     } catch {
       // verify reports a file that does not parse; the runbook only loses that machine
     }
   }
   return factsFromObjects(objects);
+}
+
+function refused(setDir: string, rel: string, why: string): SafeUpgradeError {
+  return new SafeUpgradeError('VerifyFailed', `${printable(path.join(setDir, rel))} ${printable(why)}: the set was changed after the backup`, {
+    hint: `check the set with: ${formatCommand(['eksa-safe-upgrade', 'verify', setDir])}`,
+  });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { lstat, open, readdir, realpath } from 'node:fs/promises';
+import { lstat, open, readdir, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { mapLimit } from '../map-limit.js';
 
@@ -56,13 +56,15 @@ function kindOf(info: { isSymbolicLink(): boolean; isDirectory(): boolean; isFIF
   return 'not a regular file';
 }
 
+type Refusal = { refused: string } | { outside: string } | { missing: true };
+
 /**
- * The digest of a file of a set, only when it is a regular file inside the set: a path that leaves the set,
+ * A file of a set opened for reading, only when it is a regular file inside the set: a path that leaves the set,
  * a symlink (to anything), a FIFO, a device or a file under a symlinked folder is refused, never opened for
  * reading (a FIFO or /dev/zero would hang). Opened with O_NOFOLLOW | O_NONBLOCK and checked again on the
  * open descriptor, so a swap between the check and the read is refused too.
  */
-export async function digestInside(root: string, rel: string): Promise<{ sha256: string; size: number } | { refused: string } | { outside: string } | { missing: true }> {
+async function openInside(root: string, rel: string): Promise<{ handle: FileHandle } | Refusal> {
   const parts = rel.split('/');
   if (path.isAbsolute(rel) || parts.some((p) => p === '' || p === '.' || p === '..') || rel.includes('\0')) return { outside: 'names a path outside the set: never read' };
   const full = path.join(root, rel);
@@ -78,8 +80,19 @@ export async function digestInside(root: string, rel: string): Promise<{ sha256:
   if (!real.startsWith(`${realRoot}${path.sep}`)) return { refused: 'is reached through a symlinked folder, outside the set' };
   const handle = await open(full, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => error);
   if (handle instanceof Error) return { refused: `cannot be opened (${handle.code ?? handle.message})` };
+  if (!(await handle.stat()).isFile()) {
+    await handle.close();
+    return { refused: 'changed into something other than a regular file while it was checked' };
+  }
+  return { handle };
+}
+
+/** The digest of a file of a set, only when it is a regular file inside the set (see openInside). */
+export async function digestInside(root: string, rel: string): Promise<{ sha256: string; size: number } | Refusal> {
+  const opened = await openInside(root, rel);
+  if (!('handle' in opened)) return opened;
+  const { handle } = opened;
   try {
-    if (!(await handle.stat()).isFile()) return { refused: 'changed into something other than a regular file while it was checked' };
     const hash = createHash('sha256');
     const buffer = Buffer.alloc(1024 * 1024);
     let size = 0;
@@ -93,4 +106,23 @@ export async function digestInside(root: string, rel: string): Promise<{ sha256:
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The UTF-8 text of a file of a set, only when it is a regular file inside the set (see openInside): what
+ * restore-plan and the runbook read from a set that may have been tampered with.
+ */
+export async function readTextInside(root: string, rel: string): Promise<{ text: string } | Refusal> {
+  const opened = await openInside(root, rel);
+  if (!('handle' in opened)) return opened;
+  try {
+    return { text: await opened.handle.readFile('utf8') };
+  } finally {
+    await opened.handle.close();
+  }
+}
+
+/** What a refusal says, after the file's name. */
+export function refusalOf(r: Refusal): string {
+  return 'missing' in r ? 'is missing' : 'outside' in r ? r.outside : r.refused;
 }

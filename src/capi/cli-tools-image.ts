@@ -60,11 +60,25 @@ export function cachePathFor(cacheDir: string, url: string): string {
   return path.join(cacheDir, `${createHash('sha256').update(url).digest('hex')}.yaml`);
 }
 
+/**
+ * `https://user:pass@host/x` as fetch takes it: fetch refuses a URL with credentials, so they go in a Basic
+ * Authorization header (what curl does with the same URL).
+ */
+export function withoutUserinfo(url: string): { readonly url: string; readonly headers: Record<string, string> } {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return { url, headers: {} };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href, headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } };
+}
+
 async function fetchText(url: string, what: string, timeoutMs: number, abort?: AbortSignal): Promise<string> {
   let response: Response;
   try {
+    const target = withoutUserinfo(url);
     // Our own Ctrl-C (or SIGTERM) ends the fetch at once, not only its time limit.
-    response = await fetch(url, { signal: abort ? AbortSignal.any([AbortSignal.timeout(timeoutMs), abort]) : AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    response = await fetch(target.url, { headers: target.headers, signal: abort ? AbortSignal.any([AbortSignal.timeout(timeoutMs), abort]) : AbortSignal.timeout(timeoutMs), redirect: 'follow' });
   } catch (error) {
     const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
     const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.message ?? e.cause?.code ?? e.message);

@@ -5,6 +5,7 @@ import type { ListrTask } from 'listr2';
 import { executePlan, type Applied } from '../apply/execute-plan.js';
 import { releaseRunLock } from '../apply/lock.js';
 import { DEFAULT_LEASE_SECONDS } from '../lock/lease.js';
+import { redactUrls } from '../command.js';
 import type { GateOptions, RunContext } from '../context.js';
 import { need } from '../context.js';
 import type { ExitCodeName } from '../exit-codes.js';
@@ -52,7 +53,8 @@ export function backupFlags(options: BackupOptions): Record<string, unknown> {
     cleanFailed: options.cleanFailed,
     clusterctl: options.clusterctl ?? null,
     cliToolsImage: options.cliToolsImage ?? null,
-    releaseManifest: options.releaseManifest ?? null,
+    // Compared and written in a plan file: the location, not its credentials (userinfo, a presigned signature).
+    releaseManifest: options.releaseManifest === undefined ? null : redactUrls(options.releaseManifest),
     eksaVersion: options.eksaVersion ?? null,
     moveTimeoutMs: options.moveTimeoutMs ?? null,
     leaseSeconds: leaseSecondsOf(options),

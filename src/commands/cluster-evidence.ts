@@ -3,6 +3,7 @@ import { privateFile } from '../backup/private-files.js';
 import type { Applied } from '../apply/execute-plan.js';
 import type { ConfirmResult } from '../confirm/index.js';
 import type { RunContext } from '../context.js';
+import { printable } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
 import { eksctlFlagsFor } from '../handoff/eksctl-flags.js';
 import { toEksctlArgv } from '../handoff/pass-through-argv.js';
@@ -88,8 +89,13 @@ export async function writeEvidence(input: {
   const text = formatEvidence(evidence);
   if (options.output === 'json') input.io.stdout(text.trimEnd());
   if (options.report) {
-    // Checked before the first write; should it fail now all the same, the outcome stays the run's.
-    await privateFile(path.resolve(input.io.cwd, options.report), text).catch((error: unknown) => input.io.stderr(`warning: the report could not be written: ${(error as Error).message}`));
+    // Checked before the first write; should it fail now all the same (its folder removed or replaced during the
+    // run), the outcome stays the run's: one warning line naming the file, never an `Error:` or another exit code.
+    const file = path.resolve(input.io.cwd, options.report);
+    await privateFile(file, text).catch((error: unknown) => {
+      const why = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+      input.io.stderr(printable(`warning: the report ${file} could not be written: ${why}; the upgrade's outcome stands: ${evidence.outcome} (exit ${evidence.exitCode})`).replace(/\n/g, '?'));
+    });
   }
   const published = await publishToGithub(evidence, { env: input.io.env, writeLine: (line) => input.io.stderr(line) });
   if (published.summaryError) input.io.stderr(`warning: ${published.summaryError}`);

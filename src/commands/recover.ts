@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { FAILED_SUFFIX, PARTIAL_SUFFIX } from '../backup/naming.js';
@@ -13,7 +14,8 @@ import { hostname } from 'node:os';
 import { Kubectl } from '../kubectl/kubectl.js';
 import { LeaseClient } from '../lock/lease-client.js';
 import { DEFAULT_LEASE_SECONDS } from '../lock/lease.js';
-import { deadLocalHolder, pidAlive, releaseIfHeldBy } from '../lock/release-own.js';
+import { judgeLocalHolder, processesCarrying } from '../lock/local-holder.js';
+import { pidAlive, releaseIfHeldBy } from '../lock/release-own.js';
 import { createRunner } from '../runner/create-runner.js';
 import type { CommandIo } from './io.js';
 
@@ -36,7 +38,16 @@ export async function recover(options: RecoverOptions, io: CommandIo): Promise<E
   const dir = path.resolve(io.cwd, options.dir);
   const sets = (await findInterruptedSets(dir)).reverse();
   if (sets.length === 0) {
-    io.stdout(options.output === 'json' ? JSON.stringify({ command: 'recover', dir, sets: [], actions: [] }, null, 2) : `Nothing to recover in ${printable(dir)}: no unfinished backup set records a pause state`);
+    // No set to put back; a run killed after its backup (during the hand-off or the confirmation) still leaves
+    // its lease behind: release it when that run is gone, with everything it started.
+    const kubeconfig = options.kubeconfig ?? path.join(dir, `${path.basename(dir)}-eks-a-cluster.kubeconfig`);
+    const lockNote = existsSync(kubeconfig) ? await releaseGoneHolder(options, kubeconfig, io) : undefined;
+    if (options.output === 'json') {
+      io.stdout(JSON.stringify({ command: 'recover', dir, sets: [], actions: [], ...(lockNote ? { lock: lockNote } : {}) }, null, 2));
+    } else {
+      io.stdout(`Nothing to recover in ${printable(dir)}: no unfinished backup set records a pause state`);
+      if (lockNote) io.stdout(printable(lockNote));
+    }
     return 'Success';
   }
   const oldest = sets[0]!.record;
@@ -71,14 +82,7 @@ export async function recover(options: RecoverOptions, io: CommandIo): Promise<E
     renamed.push(failed);
   }
   // The run that was killed left its lease behind: when it was a run of this machine that is gone, release it.
-  const client = new LeaseClient(runner, kubectl);
-  const lease = await client.get('who holds the upgrade lock?').catch(() => undefined);
-  const gone = lease?.spec?.holderIdentity ? deadLocalHolder(lease.spec.holderIdentity, hostname(), pidAlive) : undefined;
-  const lockNote = gone
-    ? (await releaseIfHeldBy(client, { holder: gone, leaseSeconds: DEFAULT_LEASE_SECONDS, warn: (l) => io.stderr(printable(l)), why: 'release the upgrade lock of the run that is gone' })).released
-      ? `released the upgrade lock of ${gone}: that run is gone`
-      : undefined
-    : undefined;
+  const lockNote = await releaseGoneHolder(options, kubeconfig, io, runner);
   if (options.output === 'json') {
     io.stdout(JSON.stringify({ command: 'recover', dir, sets: renamed, actions: done, ...(lockNote ? { lock: lockNote } : {}) }, null, 2));
   } else {
@@ -88,6 +92,27 @@ export async function recover(options: RecoverOptions, io: CommandIo): Promise<E
     if (lockNote) io.stdout(printable(lockNote));
   }
   return 'Success';
+}
+
+/**
+ * Release the lease of a run of this machine that is gone, with every command it started. One whose eksctl still
+ * runs (it outlives us in its own session) keeps its lease: the upgrade goes on, and a second one must not start
+ * beside it. Returns what was done, for the output; never throws (a lease left behind lapses by itself).
+ */
+async function releaseGoneHolder(options: RecoverOptions, kubeconfig: string, io: CommandIo, given?: ReturnType<typeof createRunner>): Promise<string | undefined> {
+  const runner = given ?? createRunner({ dryRun: false, verbosity: options.verbosity, journal: options.journal }, io);
+  const client = new LeaseClient(runner, new Kubectl(runner, { kubeconfig, requestTimeout: options.requestTimeout }));
+  const lease = await client.get('who holds the upgrade lock?').catch(() => undefined);
+  const holder = lease?.spec?.holderIdentity;
+  if (!holder) return undefined;
+  const local = judgeLocalHolder(holder, hostname(), pidAlive, await processesCarrying(holder));
+  if (local.state === 'orphaned') {
+    io.stderr(printable(`the upgrade lock of ${holder} is kept: that run is gone, but the eksctl it handed off to still runs (pid ${local.survivors.join(', ')}); run recover again once it has ended`));
+    return `kept the upgrade lock of ${holder}: the eksctl it handed off to still runs`;
+  }
+  if (local.state !== 'gone') return undefined;
+  const outcome = await releaseIfHeldBy(client, { holder, leaseSeconds: DEFAULT_LEASE_SECONDS, warn: (l) => io.stderr(printable(l)), why: 'release the upgrade lock of the run that is gone' });
+  return outcome.released ? `released the upgrade lock of ${holder}: that run is gone` : undefined;
 }
 
 /** The set's manifest (the failure marker) records what recover did; a missing or unreadable one is left as it is. */

@@ -6,10 +6,11 @@ export class LockedError extends SafeUpgradeError {
   constructor(
     message: string,
     readonly holding: LeaseHolding | undefined,
+    hint?: string,
   ) {
     const job = holding?.ciJobUrl ? ` (its job: ${holding.ciJobUrl})` : '';
     super('Locked', message, {
-      hint: `wait for that run to finish${job}; if it is gone, run again with --force-unlock`,
+      hint: hint ?? `wait for that run to finish${job}; if it is gone, run again with --force-unlock`,
     });
   }
 }

@@ -28,16 +28,6 @@ export async function releaseIfHeldBy(
   }
 }
 
-/**
- * The holder identity of a run of this machine that is gone (its pid no longer exists): a SIGKILL or a
- * crash leaves its lease behind until it lapses. Undefined for a run elsewhere or still alive.
- */
-export function deadLocalHolder(holder: string, host: string, alive: (pid: number) => boolean): string | undefined {
-  const m = /^(.+)@(.+) pid (\d+)$/.exec(holder);
-  if (!m || m[2] !== host) return undefined;
-  return alive(Number(m[3])) ? undefined : holder;
-}
-
 /** Whether a process of this machine exists (signal 0 checks without signalling). */
 export function pidAlive(pid: number): boolean {
   try {

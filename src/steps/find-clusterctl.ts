@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ListrTask } from 'listr2';
 import { resolveCliToolsImage } from '../capi/cli-tools-image.js';
+import { redactUrls } from '../command.js';
 import { need, type RunContext } from '../context.js';
 
 export interface ClusterctlOptions {
@@ -48,8 +49,10 @@ export function findClusterctlStep(options: ClusterctlOptions): ListrTask<RunCon
           info: {
             source: 'image',
             image: found.image,
-            ...(found.releaseManifest ? { releaseManifest: found.releaseManifest } : {}),
-            ...(found.bundleManifestUrl ? { bundleManifestUrl: found.bundleManifestUrl } : {}),
+            // The record (plan, manifest.json, report) keeps where the lookup went, never its credentials: a
+            // presigned or userinfo URL works only for the fetch that just happened.
+            ...(found.releaseManifest ? { releaseManifest: redactUrls(found.releaseManifest) } : {}),
+            ...(found.bundleManifestUrl ? { bundleManifestUrl: redactUrls(found.bundleManifestUrl) } : {}),
           },
         };
       }

@@ -419,6 +419,35 @@ describe('the gate reads the lock before anything is written', () => {
     expect(storedLease()!.spec!.holderIdentity).toBe('bob@host-b pid 2');
   });
 
+  // A holder of this machine: what the gate says depends on what became of that run (src/lock/local-holder.ts).
+  it('a held lease of a run of this machine that is gone: names it gone and the recover command', async () => {
+    seedLease('ops@admin pid 10', 10);
+    const { kubectl, runner } = setup();
+    const error = await readLock(new LeaseClient(runner, kubectl), {
+      leaseSeconds: 300, forceUnlock: false, local: async () => ({ state: 'gone', pid: 10 }), recoverCommand: 'eksa-safe-upgrade recover --dir /m/mgmt',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LockedError);
+    expect((error as LockedError).message).toMatch(/^locked by ops@admin pid 10 .*: that run is gone \(no process 10 on this machine, nor any command it started\)$/);
+    expect((error as LockedError).hint).toBe('release it with: eksa-safe-upgrade recover --dir /m/mgmt (or run again with --force-unlock)');
+  });
+
+  it('a lease of a run that is gone while its eksctl still runs is not taken over, even once it has lapsed', async () => {
+    for (const ago of [10, 400]) {
+      seedLease('ops@admin pid 10', ago);
+      const { kubectl, runner } = setup();
+      const error = await readLock(new LeaseClient(runner, kubectl), { leaseSeconds: 300, forceUnlock: false, local: async () => ({ state: 'orphaned', pid: 10, survivors: [42] }) }).catch((e: unknown) => e);
+      expect(error, `renewed ${ago}s ago`).toBeInstanceOf(LockedError);
+      expect((error as LockedError).message).toMatch(/that run is gone \(no process 10 on this machine\), but the eksctl it handed off to still runs \(pid 42\): the upgrade goes on without it$/);
+      expect((error as LockedError).hint).toMatch(/wait for that eksctl to end/);
+      sim.server.store.delete('leases', LEASE_NAMESPACE, LEASE_NAME);
+    }
+    // A lapsed lease of a run that is gone with everything it started is the ordinary lapsed lease (watched, then taken over).
+    seedLease('ops@admin pid 10', 400);
+    const { kubectl, runner } = setup();
+    const reading = await readLock(new LeaseClient(runner, kubectl), { leaseSeconds: 300, forceUnlock: false, local: async () => ({ state: 'gone', pid: 10 }) });
+    expect(reading.state.state).toBe('expired');
+  });
+
   it('with --force-unlock names the holder whose lease the plan deletes, and leaves the lease', async () => {
     seedLease('bob@host-b pid 2', 10);
     const { kubectl, runner } = setup();

@@ -10,7 +10,7 @@
 export const STEPS = ['inventory', 'find-clusterctl', 'plan', 'lock', 'capi', 'pause-restore', 'export', 'manifest', 'etcd', 'recheck', 'renew', 'handoff', 'confirm'];
 
 export const FAULTS = [
-  'SIGINT', 'SIGTERM',
+  'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL-then-rerun',
   'api-error (403)', 'api-5xx', 'api-hang', 'api-lost-answer',
   'disk-full',
   'image-missing', 'clusterctl-fails-half-way', 'clusterctl-fails-after-pause',
@@ -19,7 +19,7 @@ export const FAULTS = [
   'ssh-refused', 'ssh-hangs', 'ssh-cut-mid-stream', 'etcd-down-on-one-member', 'etcd-down-on-all-members',
 ];
 
-const SIGNALS = { SIGINT: true, SIGTERM: true };
+const SIGNALS = { SIGINT: true, SIGTERM: true, SIGHUP: true };
 const API_READ = { 'api-error (403)': true, 'api-5xx': true, 'api-hang': true };
 const NO_API = (why) => ({ 'api-error (403)': why, 'api-5xx': why, 'api-hang': why, 'api-lost-answer': why });
 const READ_ONLY = 'the step only reads: a write whose answer is lost cannot happen here';
@@ -29,11 +29,16 @@ const NO_MANIFEST = 'the release manifest is fetched by find-clusterctl only';
 const NO_EKSCTL_PLAN = 'eksctl runs only in the plan step (upgrade plan) and the hand-off';
 const NO_EARLY_EXIT = 'only the hand-off runs `eksctl anywhere upgrade`, the command that can exit early';
 const NO_SSH = 'ssh and etcd are reached by the etcd step only';
+// A SIGKILL cannot be handled: what it tests is what the next run finds. Before the lock nothing is written, so
+// a rerun starts from what the killed run found; from the lock on, the run leaves its lease (and, from the
+// move on, a set and maybe paused clusters; in the hand-off, eksctl running on): each such step applies.
+const NOTHING_LEFT = 'nothing is written before the lock: a kill here leaves nothing for the next run to find';
 
 /** Defaults for a row: everything not applicable, each with the reason the row gives. */
 function row(cells) {
   return {
     ...SIGNALS,
+    'SIGKILL-then-rerun': true,
     ...NO_API('the step makes no API call'),
     'disk-full': NO_DISK,
     'image-missing': NO_CLUSTERCTL, 'clusterctl-fails-half-way': NO_CLUSTERCTL, 'clusterctl-fails-after-pause': NO_CLUSTERCTL,
@@ -46,13 +51,13 @@ function row(cells) {
 
 /** step → fault → true (applicable) or the reason it is not. */
 export const APPLICABILITY = {
-  inventory: row({ ...API_READ, 'api-lost-answer': READ_ONLY }),
+  inventory: row({ ...API_READ, 'api-lost-answer': READ_ONLY, 'SIGKILL-then-rerun': NOTHING_LEFT }),
   'find-clusterctl': row({
-    'manifest-unreachable': true, 'manifest-hang': true,
+    'manifest-unreachable': true, 'manifest-hang': true, 'SIGKILL-then-rerun': NOTHING_LEFT,
     'image-missing': 'with --cli-tools-image nothing is pulled here; a missing image fails the capi step, where docker runs',
   }),
   // The fake eksctl GETs the EKS-A Cluster for `upgrade plan`.
-  plan: row({ ...API_READ, 'api-lost-answer': READ_ONLY, 'eksctl-fails': true }),
+  plan: row({ ...API_READ, 'api-lost-answer': READ_ONLY, 'eksctl-fails': true, 'SIGKILL-then-rerun': NOTHING_LEFT }),
   // The gate reads the Lease; the first action creates it; the lost answers are the create's.
   lock: row({ ...API_READ, 'api-lost-answer': true }),
   capi: row({ ...API_READ, 'api-lost-answer': true, 'disk-full': true, 'image-missing': true, 'clusterctl-fails-half-way': true, 'clusterctl-fails-after-pause': true }),
@@ -62,6 +67,8 @@ export const APPLICABILITY = {
   manifest: row({
     SIGINT: 'local writes of milliseconds, no command and no wait: no strike can be aimed inside them; the signal checks around them are the export and etcd cells',
     SIGTERM: 'local writes of milliseconds, no command and no wait: no strike can be aimed inside them; the signal checks around them are the export and etcd cells',
+    SIGHUP: 'local writes of milliseconds, no command and no wait: no strike can be aimed inside them; the signal checks around them are the export and etcd cells',
+    'SIGKILL-then-rerun': 'local writes of milliseconds, no command and no wait: no kill can be aimed inside them; what a kill around them leaves (a .partial set marked failed) is the export cell\'s',
     'disk-full': true,
   }),
   etcd: row({

@@ -1,6 +1,6 @@
 // The fault matrix, etcd columns, against a real TLS etcd and a real sshd listening on the simulated
 // machines' addresses: ssh refused, hanging, cut mid-stream; etcd down on one member and on all; the disk
-// filling during the snapshot stream; SIGINT/SIGTERM while it streams.
+// filling during the snapshot stream; SIGINT/SIGTERM/SIGHUP while it streams.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,8 @@ import { layOutBottlerocket, layOutExternal, makeRoot } from '../etcd/layouts.js
 import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim } from '../helpers/sim.js';
 import { fillEtcd, freePort, makePki, putKeys, requireRealTools, startEtcd, startSshd, type RealEtcd, type RealSshd } from '../helpers/testbed.js';
-import { cellTitle, runCell, type Cell, type StrikeContext } from './cell.js';
+import { CELL_TIMEOUT_MS, cellTitle, runCell, type Cell, type StrikeContext } from './cell.js';
+import { FAULT as KILL_THEN_RERUN, runKillCell, why } from './kill-cell.js';
 import { IMAGE, enospcEnv, expectPrivateSet, mountSmallDisk, sleep, startBlackHole, startCli, type BlackHole } from './helpers.js';
 import { CUT_CAT, SLOW_CAT, etcdDownEtcdctl, installStandins } from './remote-standins.js';
 
@@ -133,7 +134,7 @@ const CELLS: Array<Omit<Cell, 'scenarioFile'>> = [
     },
     expect: { exit: 'EtcdSnapshotFailed', message: /no space left on device|ENOSPC/ },
   },
-  ...(['SIGINT', 'SIGTERM'] as const).map((signal): Cell => ({
+  ...(['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal): Cell => ({
     step: 'etcd', fault: signal, sourceArgs: etcdArgs(), prepare: standins(() => ({ cat: SLOW_CAT })), strike: whileStreaming(signal),
     expect: { exit: 'Interrupted', message: new RegExp(`interrupted by ${signal}`) },
   })),
@@ -172,6 +173,42 @@ describe.skipIf(!real)('backup sets with etcd snapshots are private whatever the
       }
     } finally {
       await sim.close();
+    }
+  });
+});
+
+// SIGKILL while a snapshot streams (the machine is lost: ssh dies with us), then the operator runs it again
+// (test/reliability/kill-cell.ts): the lease of the run that is gone is named, recover releases it and marks the
+// set failed, and the next run backs up (the snapshot too) and upgrades once.
+describe.skipIf(!real)('fault matrix: SIGKILL while an etcd snapshot streams, then a rerun', () => {
+  it(cellTitle({ step: 'etcd', fault: KILL_THEN_RERUN } as Cell), { timeout: CELL_TIMEOUT_MS }, async () => {
+    let cleanup: (() => void) | undefined = installStandins(sshd, { cat: SLOW_CAT });
+    const restore = () => {
+      cleanup?.();
+      cleanup = undefined;
+    };
+    try {
+      await runKillCell({
+        step: 'etcd', scenarioFile: SCENARIO, sourceArgs: etcdArgs(),
+        strike: ({ sim, kill }) => {
+          const folder = path.join(sim.workdir, 'mgmt');
+          const timer = setInterval(() => {
+            for (const set of readdirSync(folder).filter((n) => n.endsWith('.partial'))) {
+              const dir = join(folder, set, 'etcd');
+              if (existsSync(dir) && readdirSync(dir, { recursive: true }).some((n) => String(n).endsWith('.db.partial'))) {
+                clearInterval(timer);
+                void sleep(300).then(() => kill(true));
+                return;
+              }
+            }
+          }, 20);
+          return () => clearInterval(timer);
+        },
+        afterKill: restore,
+        landed: { ran: why(/^export the EKS-A objects/), next: why(/^re-read the management tree under the lock/) },
+      });
+    } finally {
+      restore();
     }
   });
 });

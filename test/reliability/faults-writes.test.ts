@@ -58,7 +58,7 @@ export const WRITE_CELLS: Cell[] = [
     strike: faultsAfter(moved, [{ ...CAPI_PATCH, when: 'after', drop: true }]),
     expect: { exit: 'BackupFailed', message: /unpause CAPI Cluster mgmt as it was before the backup: .*EOF/ },
   },
-  ...(['SIGINT', 'SIGTERM'] as const).map((signal): Cell => ({
+  ...(['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal): Cell => ({
     step: 'pause-restore', fault: signal, requestTimeout: '20s', scenario: FAILS_AFTER_PAUSE,
     // The patches are held open 3 s each; the signal comes while the first one waits.
     strike: (ctx) => {
@@ -76,7 +76,7 @@ export const WRITE_CELLS: Cell[] = [
   // ran past 2 minutes on one at load 30: not struck until that is understood.)
 
   // find-clusterctl: a signal while the release manifest's host does not answer.
-  ...(['SIGINT', 'SIGTERM'] as const).map((signal): Cell => ({
+  ...(['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal): Cell => ({
     step: 'find-clusterctl', fault: signal,
     sourceArgs: () => ['--release-manifest', `http://127.0.0.1:${blackHole.port}/releases/eks-a/manifest.yaml`, ...NO_ETCD],
     strike: signalAfter((e) => /^read the management tree of /.test(String(e.why)), 800, signal),

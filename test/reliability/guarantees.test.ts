@@ -65,6 +65,8 @@ describe('the script that measures them', () => {
   it.each([
     ['cell inventory × api-5xx', 'cell', { command: 'cluster', step: 'inventory', fault: 'api-5xx' }],
     ['cell backup: capi × SIGINT', 'cell', { command: 'backup', step: 'capi', fault: 'SIGINT' }],
+    ['cell handoff × SIGHUP', 'cell', { command: 'cluster', step: 'handoff', fault: 'SIGHUP' }],
+    ['cell export × SIGKILL-then-rerun', 'cell', { command: 'cluster', step: 'export', fault: 'SIGKILL-then-rerun' }],
     ['hostile spec: metadata.name with a pipe', 'hostile', undefined],
     ['oversized: a 50 MB spec is refused before it is parsed', 'hostile', undefined],
     ['secrets: preflight -v 9, table and JSON', 'secrets', undefined],
@@ -135,6 +137,11 @@ describe('the script that measures them', () => {
     expect(columnOf('api-hang (--move-timeout 4s)')).toBe('api-hang');
     expect(columnOf('api-lost-answer: patch answer dropped')).toBe('api-lost-answer');
     expect(columnOf('api-error (403)')).toBe('api-error (403)');
+    expect(columnOf('SIGHUP')).toBe('SIGHUP');
+    expect(columnOf('SIGKILL-then-rerun')).toBe('SIGKILL-then-rerun');
+    // SIGHUP applies wherever SIGINT and SIGTERM do; SIGKILL-then-rerun from the lock on, where a kill leaves something.
+    for (const step of STEPS) expect([step, APPLICABILITY[step].SIGHUP === true]).toEqual([step, APPLICABILITY[step].SIGINT === true && APPLICABILITY[step].SIGTERM === true]);
+    expect(STEPS.filter((step: string) => APPLICABILITY[step]['SIGKILL-then-rerun'] === true)).toEqual(['lock', 'capi', 'pause-restore', 'export', 'etcd', 'recheck', 'renew', 'handoff', 'confirm']);
   });
 
   it('the CI check passes on figures this run measured and fails on a stale one, naming it', () => {

@@ -53,6 +53,11 @@ export interface CliRun {
   /** In the environment of the CLI and of every child that keeps its environment. */
   readonly marker: string;
   readonly done: Promise<CliResult>;
+  /**
+   * The CLI process itself has ended (`done` waits for its output to close too, which a child that outlives it,
+   * such as eksctl in its own session, still holds open).
+   */
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
   /** Text of stdout + stderr so far. */
   output(): string;
   kill(signal: NodeJS.Signals): void;
@@ -118,10 +123,12 @@ export function startCli(args: readonly string[], options: StartOptions): CliRun
       resolve({ exitCode: code, signal, stdout, stderr, durationMs: Math.round(performance.now() - started), timedOut, sent, peakRssKiB });
     });
   });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return {
     pid: child.pid ?? -1,
     marker,
     done,
+    exited,
     output: () => stdout + stderr,
     kill(signal) {
       sent.push(signal);

@@ -1,6 +1,4 @@
-// The signal cells of the fault matrix, built per signal: the reliability suite runs SIGINT and SIGTERM
-// (faults-signals.test.ts); SIGHUP runs the same cells from test/e2e/sighup-matrix.test.ts, so the figures
-// of GUARANTEES.json stay those of the reliability suite.
+// The signal cells of the fault matrix, built per signal (SIGINT, SIGTERM and SIGHUP: faults-signals.test.ts).
 import type { Cell, StrikeContext } from './cell.js';
 import { onJournal, sleep } from './helpers.js';
 
