@@ -52,14 +52,23 @@ export function initialProgress(plan: FleetPlan): ClusterProgress[] {
  */
 export async function executeFleet(plan: FleetPlan, deps: FleetDeps, run: FleetRun): Promise<void> {
   const progress = (name: string) => run.progress.find((p) => p.name === name)!;
-  const record = () => void deps.state.record(run.progress);
+  const closed = windowClosed(plan, deps.now());
+  if (closed !== undefined && plan.waves.length > 0) {
+    // The maintenance window closed before the first wave: nothing is locked, written or started.
+    run.stopped = `${closed}: no wave was started`;
+    for (const p of run.progress) if (p.state === 'pending') p.state = 'not-attempted';
+    deps.say(run.stopped);
+    return;
+  }
+  // No lock, no write: a fleet with nothing to upgrade records nothing.
+  const record = () => void (plan.lock ? deps.state.record(run.progress) : undefined);
   if (plan.lock) {
     if (plan.lock.forceUnlock) await applyForceUnlock(plan.lock.forceUnlock, deps);
     run.lockAttempt = startAcquireLock(plan.lock.acquire, deps);
     run.lock = await run.lockAttempt.acquire();
     deps.say(`Took the upgrade lock for the whole run: ${run.lock.audit}`);
   }
-  await deps.state.record(run.progress);
+  if (plan.lock) await deps.state.record(run.progress);
 
   const fail = (p: ClusterProgress, exit: ExitCodeName, error: string) => {
     p.state = 'failed';
@@ -93,10 +102,8 @@ export async function executeFleet(plan: FleetPlan, deps: FleetDeps, run: FleetR
   };
 
   for (const [i, wave] of plan.waves.entries()) {
-    const notAfter = plan.options.notAfter;
-    if (notAfter !== undefined && deps.now().getTime() > Date.parse(notAfter)) {
-      run.stopped ??= `--not-after ${notAfter} has passed: wave ${wave.index} and later were not started`;
-    }
+    const closedNow = windowClosed(plan, deps.now());
+    if (closedNow !== undefined) run.stopped ??= `${closedNow}: wave ${wave.index} and later were not started`;
     const why = mustStop();
     if (why !== undefined) {
       run.stopped ??= why;
@@ -123,7 +130,12 @@ export async function executeFleet(plan: FleetPlan, deps: FleetDeps, run: FleetR
     }
   }
   for (const p of run.progress) if (p.state === 'pending') p.state = 'not-attempted';
-  await deps.state.record(run.progress);
+  if (plan.lock) await deps.state.record(run.progress);
+}
+
+function windowClosed(plan: FleetPlan, now: Date): string | undefined {
+  const notAfter = plan.options.notAfter;
+  return notAfter !== undefined && now.getTime() > Date.parse(notAfter) ? `--not-after ${notAfter} has passed` : undefined;
 }
 
 function finish(p: ClusterProgress, started: Date, now: Date): void {

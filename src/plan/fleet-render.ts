@@ -33,8 +33,12 @@ export function renderFleetPlan(plan: FleetPlan): RenderedPlan {
     if (plan.lock.forceUnlock) command(plan.lock.forceUnlock.command);
     command(plan.lock.acquire.command);
   }
-  comment(`Record the fleet state in ConfigMap ${plan.state.namespace}/${plan.state.name} whenever a cluster's state changes`);
-  command(plan.state.command);
+  if (plan.lock) {
+    comment(`Record the fleet state in ConfigMap ${plan.state.namespace}/${plan.state.name} whenever a cluster's state changes`);
+    command(plan.state.command);
+  } else {
+    comment('Nothing to upgrade: no lock is taken and nothing is written');
+  }
   for (const e of plan.entries) {
     if (e.kind !== 'await') continue;
     comment(`${e.name}: wait until it is Ready at the target`);
