@@ -3,33 +3,13 @@
 // continue, the --parallel bound read from the sim journal, a soak regression stops the next wave, a run
 // killed mid-wave resumes without upgrading a confirmed cluster twice, and --not-after in the past starts nothing.
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fleetEvidenceSchema } from '../../src/report/fleet-evidence.js';
-import { binPath, repoRoot, runBin } from '../helpers/run-bin.js';
+import { FLEET_FLAGS, fleetScenario, specs, withOutcomes } from '../helpers/fleet.js';
+import { binPath, runBin } from '../helpers/run-bin.js';
 import { startSim, type Sim } from '../helpers/sim.js';
-
-export const FLEET_SCENARIO = path.join(repoRoot, 'sim', 'scenarios', 'fleet', 'fleet-22.yaml');
-export const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.23.0-eks-a-99';
-export const FLEET_FLAGS = ['--skip-etcd-backup', '--reason', 'fleet tests: etcd has its own tests', '--cli-tools-image', IMAGE, '--confirm-interval', '1s', '--confirm-timeout', '60s'];
-
-/** The fleet scenario with extra keys (per-cluster eksctl outcomes, versions). */
-export function fleetScenario(extra: Record<string, unknown> = {}): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fleet-scenario-'));
-  const file = path.join(dir, 'fleet-variant.yaml');
-  writeFileSync(file, stringify({ extends: FLEET_SCENARIO, name: 'fleet-variant', ...extra }));
-  return file;
-}
-
-/** eksctl.upgrade with one cluster's outcome scripted (the `clusters:` key replaces the parent's whole block). */
-export function withOutcomes(outcomes: Record<string, Record<string, unknown>>): Record<string, unknown> {
-  return { eksctl: { upgrade: { outcome: 'succeed', durationMs: 300, clusters: outcomes } } };
-}
-
-export const specs = (...names: string[]) => names.flatMap((n) => ['-f', `${n}/${n}-eks-a-cluster.yaml`]);
 
 let sims: Sim[] = [];
 afterEach(async () => {
