@@ -94,7 +94,7 @@ export async function upgradeWorkloads(options: WorkloadsOptions, io: CommandIo)
   const exit: ExitCodeName = failure?.exit ?? run.firstFailure ?? (notAttempted.length > 0 || run.stopped !== undefined ? 'NotAttempted' : 'Success');
   const evidence = fleetEvidence({ options, plan, run, startedAt, exit, failure, notAttempted });
   await writeFleetEvidence(evidence, base, io);
-  if (failure !== undefined && !(failure.error instanceof SafeUpgradeError)) throw failure.error;
+  // The CLI prints the `Error:` line and exits with its code, as for `cluster`.
   if (failure !== undefined) throw failure.error;
   if (base.output !== 'json') io.stdout(finalLine(evidence));
   return exit;

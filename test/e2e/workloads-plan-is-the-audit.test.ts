@@ -63,7 +63,7 @@ describe('workloads: the dry run is the audit', { timeout: 400_000 }, () => {
     { name: 'the management cluster is behind the target', args: specs('w01', 'w02'), env: { EKSA_SIM_EKSCTL_VERSION: 'v0.24.0' }, exit: 5 },
     { name: 'a selected cluster is not ready', args: specs('w01', 'w02'), scenario: () => fleetScenario({ patches: [{ kind: 'Cluster.anywhere.eks.amazonaws.com', name: 'w02', conditions: [{ type: 'Ready', status: 'False', reason: 'ControlPlaneNotReady' }] }] }), exit: 4 },
     { name: 'the management spec given as a workload', args: specs('w01', 'mgmt'), exit: 2 },
-    { name: '--plan-out without --dry-run', args: [...specs('w01'), '--plan-out', 'x.json'], exit: 2 },
+    { name: 'a wave size of 0', args: [...specs('w01'), '--wave-size', '0'], exit: 2 },
   ];
   it.each(stops.map((c) => [c.name, c] as const))('stops alike and writes nothing: %s', async (_name, c) => {
     const s = await startSim({ scenario: c.scenario?.() ?? fleetScenario() });
