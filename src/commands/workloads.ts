@@ -7,7 +7,7 @@ import { need, type RunContext } from '../context.js';
 import { SafeUpgradeError, UsageError, isSafeUpgradeError } from '../errors.js';
 import { ExitCode, type ExitCodeName } from '../exit-codes.js';
 import { executeFleet, initialProgress, type FleetRun } from '../fleet/execute-fleet.js';
-import { FLEET_STATE_NAME, FLEET_STATE_NAMESPACE, FleetStateWriter, stateCommand } from '../fleet/state.js';
+import { FLEET_STATE_NAME, FLEET_STATE_NAMESPACE, FleetStateWriter, stateCommand, type ClusterProgress } from '../fleet/state.js';
 import { EKSA_CLUSTERS } from '../kube/kinds.js';
 import type { KubeObject } from '../kube/types.js';
 import { Kubectl } from '../kubectl/kubectl.js';
@@ -75,7 +75,14 @@ export async function upgradeWorkloads(options: WorkloadsOptions, io: CommandIo)
       }
     } else {
       const kubectl = new Kubectl(runner, { kubeconfig: managementKubeconfig(base, io), requestTimeout: base.requestTimeout });
-      const state = new FleetStateWriter(runner, plan.state.command, plan.management.name, (l) => io.stderr(`Warning: ${l}`));
+      const fleetPlan = plan;
+      // The record of the run so far, rewritten at each change: what a run killed mid-wave leaves behind.
+      const onRecord = async (clusters: readonly ClusterProgress[]) => {
+        if (base.report === undefined) return;
+        const partial = fleetEvidence({ options, plan: fleetPlan, run: { ...run, progress: [...clusters], stopped: 'in progress: rewritten as the run goes; a run that was killed leaves it here' }, startedAt, exit: 'Interrupted', failure: undefined, notAttempted: [] });
+        await privateFile(path.resolve(io.cwd, base.report), `${JSON.stringify(partial, null, 2)}\n`);
+      };
+      const state = new FleetStateWriter(runner, plan.state.command, plan.management.name, (l) => io.stderr(`Warning: ${l}`), onRecord);
       await executeFleet(
         plan,
         { runner, kubectl, env: io.env, toolVersion: toolVersion(), warn: () => undefined, signal: abort.signal, now: () => new Date(), list, state, say: (l) => io.stderr(l), restoreHint },

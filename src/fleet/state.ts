@@ -54,10 +54,14 @@ export class FleetStateWriter {
     private readonly command: Command,
     private readonly management: string,
     private readonly warn: (line: string) => void,
+    /** Also told of each change: the evidence file is rewritten with it, so a killed run leaves its state there too. */
+    private readonly onRecord: (clusters: readonly ClusterProgress[]) => Promise<void> = async () => undefined,
   ) {}
 
   record(clusters: readonly ClusterProgress[]): Promise<void> {
     const input = JSON.stringify(stateConfigMap(this.management, clusters, new Date()));
+    const copy = clusters.map((c) => ({ ...c }));
+    this.chain = this.chain.then(() => this.onRecord(copy).catch((e: unknown) => this.warn(`could not write the record: ${(e as Error).message}`)));
     this.chain = this.chain.then(() => this.write(input));
     return this.chain;
   }

@@ -56,6 +56,17 @@ describe('workloads: canary and failures', { timeout: 300_000 }, () => {
     expect(lease(s)).toBeUndefined();
   });
 
+  it('a canary that never confirms stops the fleet with exit 11 and names the clusters not attempted', async () => {
+    const s = await sim(fleetScenario(withOutcomes({ w04: { outcome: 'exit-early-not-ready' } })));
+    const r = await workloads(s, [...specs('w04', 'w05'), '--confirm-timeout', '5s']);
+    expect(r.exitCode, r.stderr).toBe(11);
+    expect(upgradesOf(s)).toEqual(['w04']);
+    expect(r.state('w04')).toBe('failed');
+    expect(r.evidence.notAttempted).toEqual(['w05']);
+    expect(r.stdout).toMatch(/not attempted: w05/);
+    expect(lease(s)).toBeUndefined();
+  });
+
   it('--on-failure continue goes on with the next wave after a failure and still exits with the failure', async () => {
     const s = await sim(fleetScenario(withOutcomes({ w01: { outcome: 'fail' } })));
     const r = await workloads(s, [...specs('w01', 'w02'), '--on-failure', 'continue']);
@@ -128,7 +139,8 @@ describe('workloads: soak and the maintenance window', { timeout: 300_000 }, () 
 describe('workloads: resumable', { timeout: 300_000 }, () => {
   it('a run killed (SIGKILL) mid-wave, rerun, upgrades every cluster once and skips the confirmed ones', async () => {
     const s = await sim(fleetScenario(withOutcomes({ w02: { durationMs: 3000 } })));
-    const args = ['workloads', '--kubeconfig', 'mgmt/mgmt-eks-a-cluster.kubeconfig', ...FLEET_FLAGS, '--lock-ttl', '3s', ...specs('w01', 'w02', 'w03'), '--wave-size', '2'];
+    const killedReport = path.join(s.workdir, 'killed.json');
+    const args = ['workloads', '--kubeconfig', 'mgmt/mgmt-eks-a-cluster.kubeconfig', ...FLEET_FLAGS, '--lock-ttl', '3s', ...specs('w01', 'w02', 'w03'), '--wave-size', '2', '--report', killedReport];
     const first = execa(process.execPath, [binPath, ...args], { env: { ...s.env, NO_COLOR: '1', CI: '1' }, extendEnv: false, cwd: s.workdir, reject: false, stdin: 'ignore' });
     // Killed while w02's eksctl runs: the fleet state says so.
     await new Promise<void>((resolve) => {
@@ -140,6 +152,10 @@ describe('workloads: resumable', { timeout: 300_000 }, () => {
     first.kill('SIGKILL');
     const killed = await first;
     expect(killed.signal).toBe('SIGKILL');
+    // The record of the killed run says how far it got.
+    const left = fleetEvidenceSchema.parse(JSON.parse(readFileSync(killedReport, 'utf8')));
+    expect(left.clusters.find((c) => c.name === 'w01')?.state).toBe('confirmed');
+    expect(left.stopped).toMatch(/in progress/);
     const r = await workloads(s, ['--lock-ttl', '3s', ...specs('w01', 'w02', 'w03'), '--wave-size', '2']);
     expect(r.exitCode, r.stderr).toBe(0);
     // w01 was confirmed before the kill; w02 was handed off once (and finished, or was awaited); w03 once.
