@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { dryRun } from './dry-run.mjs';
 import { etcdSnapshot } from './etcd-snapshot.mjs';
+import { fleet } from './fleet.mjs';
 import { inventory } from './inventory.mjs';
 import { loadAverage, log, renderResult, repoRoot, writeResult } from './lib.mjs';
 import { startup } from './startup.mjs';
@@ -24,9 +25,11 @@ const BENCHMARKS = [
   { name: 'dry-run', run: dryRun, options: { workloads: 500, runs: 5, bare: 0 } },
   { name: 'inventory', run: inventory, options: { sizes: [50, 500, 2000], runs: 5 } },
   { name: 'etcd-snapshot', run: etcdSnapshot, options: { mib: 256, runs: 5, mibEach: 16 } },
+  // Each plan round gates 200 clusters and each upgrade round is two whole fleet runs: fewer rounds than the others.
+  { name: 'fleet', run: fleet, options: { clusters: 200, runs: 1, upgrades: 8, upgradeMs: 20000, parallelRuns: 1 } },
 ];
 // RESULTS.md lists them in the order of the issue.
-const ISSUE_ORDER = ['inventory', 'dry-run', 'verify', 'etcd-snapshot', 'startup'];
+const ISSUE_ORDER = ['inventory', 'dry-run', 'verify', 'etcd-snapshot', 'startup', 'fleet'];
 
 /** First line a tool prints about its version (stdout or stderr), or "not found". */
 function version(file, args) {

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { EVIDENCE_SCHEMA_FILE, evidenceJsonSchemaText } = await import(path.join(root, 'dist', 'report', 'evidence.js'));
 const { PLAN_SCHEMA_FILE, planJsonSchemaText } = await import(path.join(root, 'dist', 'plan', 'plan-file.js'));
+const { FLEET_EVIDENCE_SCHEMA_FILE, fleetEvidenceJsonSchemaText } = await import(path.join(root, 'dist', 'report', 'fleet-evidence.js'));
 const schemas = [
+  [FLEET_EVIDENCE_SCHEMA_FILE, fleetEvidenceJsonSchemaText()],
   [EVIDENCE_SCHEMA_FILE, evidenceJsonSchemaText()],
   [PLAN_SCHEMA_FILE, planJsonSchemaText()],
 ];

@@ -12,9 +12,13 @@ import type { OnUnready } from './policy/scope.js';
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /** Flags the gate shares. No yargs defaults for values the environment may set (EKSA_SAFE_UPGRADE_*). */
-function gateFlags<T>(y: Argv<T>) {
+function gateFlags<T>(y: Argv<T>, files: 'one' | 'many' = 'one') {
+  const filename =
+    files === 'one'
+      ? { alias: 'f', type: 'string' as const, demandOption: 'pass -f with the EKS-A cluster spec', describe: 'EKS Anywhere cluster spec (the file eksctl anywhere upgrade cluster takes)' }
+      : { alias: 'f', type: 'string' as const, describe: 'a workload cluster spec <w>/<w>-eks-a-cluster.yaml; repeatable (or --all)' };
   return y
-    .option('filename', { alias: 'f', type: 'string', demandOption: 'pass -f with the EKS-A cluster spec', describe: 'EKS Anywhere cluster spec (the file eksctl anywhere upgrade cluster takes)' })
+    .option('filename', filename)
     .option('kubeconfig', { type: 'string', describe: 'management cluster kubeconfig (default: <mgmt>/<mgmt>-eks-a-cluster.kubeconfig)' })
     .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
     .option('on-unready', { choices: ['fallback', 'fail'] as const, default: 'fallback' as const, describe: 'when a workload cluster is not ready: back up the management cluster only (recorded), or stop' })
@@ -52,8 +56,8 @@ function clusterctlFlags<T>(y: Argv<T>) {
 }
 
 /** Everything `cluster` and `management-components` take: the gate, the backup, the lock, confirmation, and eksctl's own flags. */
-function upgradeFlags<T>(y: Argv<T>, eksctlFlags: readonly EksctlFlag[]) {
-  return etcdFlags(clusterctlFlags(gateFlags(y)))
+function upgradeFlags<T>(y: Argv<T>, eksctlFlags: readonly EksctlFlag[], files: 'one' | 'many' = 'one') {
+  return etcdFlags(clusterctlFlags(gateFlags(y, files)))
     .parserConfiguration(YARGS_PARSER_CONFIGURATION)
     .option('dry-run', { type: 'boolean', default: false, describe: 'the audit: run every read, print the plan (every write as "! cmd", in order) on stdout, change nothing' })
     .option('clean-failed', { type: 'boolean', default: false, describe: 'remove a failed backup set instead of keeping it as <name>.failed' })
@@ -106,6 +110,37 @@ function toUpgradeOptions(command: 'cluster' | 'management-components', argv: Re
     report: optionalString(argv.report),
     maxBackupAgeMs: optionalString(argv.maxBackupAge) === undefined ? undefined : parseDuration(String(optionalString(argv.maxBackupAge)), '--max-backup-age'),
     givenArgs: [...args],
+  };
+}
+
+/** `workloads`: `cluster`'s options for each cluster's own flow, the selection and the fleet's flags. */
+function toWorkloadsOptions(argv: Record<string, unknown>, args: readonly string[]) {
+  const files = argv.filename === undefined ? [] : ([] as unknown[]).concat(argv.filename).map(String).filter((f) => f !== '');
+  const all = Boolean(argv.all);
+  if (all && files.length > 0) throw new UsageError('pass -f or --all, not both', { hint: '--all takes every workload cluster with a spec under the admin folder' });
+  if (!all && files.length === 0) throw new UsageError('name the workload clusters: -f <w>/<w>-eks-a-cluster.yaml (repeatable), or --all', { hint: 'e.g. workloads --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig --all --dry-run' });
+  const whole = (flag: string, min: number) => {
+    const v = Number(last(argv[flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())]));
+    if (!Number.isInteger(v) || v < min) throw new UsageError(`--${flag} ${String(v)} is not a whole number >= ${min}`, { hint: `use e.g. --${flag} ${Math.max(min, 1)}` });
+    return v;
+  };
+  const notAfterText = optionalString(argv.notAfter);
+  const notAfterMs = notAfterText === undefined ? undefined : Date.parse(notAfterText);
+  if (notAfterMs !== undefined && Number.isNaN(notAfterMs)) throw new UsageError(`--not-after ${JSON.stringify(notAfterText)} is not a time`, { hint: 'use ISO 8601 with a zone, e.g. 2026-12-06T06:00:00Z' });
+  const soak = String(last(argv.soak));
+  return {
+    cluster: toUpgradeOptions('cluster', { ...argv, filename: files[0] ?? '' }, args),
+    files,
+    all,
+    fleet: {
+      order: String(last(argv.order)) as 'given' | 'name' | 'size',
+      canary: whole('canary', 0),
+      waveSize: whole('wave-size', 1),
+      parallel: whole('parallel', 1),
+      soakMs: soak === '0' || soak === '0s' ? 0 : parseDuration(soak, '--soak'),
+      onFailure: String(last(argv.onFailure)) as 'stop' | 'continue',
+      notAfter: notAfterMs === undefined ? undefined : new Date(notAfterMs).toISOString(),
+    },
   };
 }
 
@@ -253,6 +288,24 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
         await run(async () => (await import('./commands/cluster.js')).upgradeCluster, toUpgradeOptions('management-components', argv, args), io);
       },
     )
+    .command(
+      'workloads',
+      'the workload clusters of a management tree in waves: canary first, each cluster gated, backed up, upgraded and confirmed; one lock; resumable',
+      (y) => withEnv(upgradeFlags(y, UPGRADE_CLUSTER_FLAGS, 'many')
+        .option('all', { type: 'boolean', default: false, describe: 'every workload cluster of the tree whose <w>/<w>-eks-a-cluster.yaml exists under the admin folder (the others listed and left out)' })
+        .option('order', { choices: ['given', 'name', 'size'] as const, default: 'given' as const, describe: 'order inside the waves: as given, by name, or smallest first' })
+        .option('canary', { type: 'number', default: 1, describe: 'clusters upgraded alone first (0: none)' })
+        .option('wave-size', { type: 'number', default: 5, describe: 'clusters per wave after the canary' })
+        .option('parallel', { type: 'number', default: 1, describe: 'at most this many clusters upgrading at once' })
+        .option('soak', { type: 'string', default: '0s', describe: 'wait this long after each wave; every cluster upgraded so far must still be Ready at its end' })
+        .option('on-failure', { choices: ['stop', 'continue'] as const, default: 'stop' as const, describe: 'stop: no new cluster starts after a failure (running ones finish); continue: go on' })
+        .option('not-after', { type: 'string', describe: 'no wave starts after this time (ISO 8601, e.g. 2026-12-06T06:00:00Z): the maintenance window' })
+        .example('$0 workloads --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig --all --dry-run', 'the fleet plan: waves, clusters, each cluster\'s plan')
+        .example('$0 workloads --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig -f w01/w01-eks-a-cluster.yaml -f w02/w02-eks-a-cluster.yaml --parallel 2', 'w01 as the canary, then w02'), io.env),
+      async (argv) => {
+        await run(async () => (await import('./commands/workloads.js')).upgradeWorkloads, toWorkloadsOptions(argv, args), io);
+      },
+    )
     .command('backups', 'list and prune the backup sets of a management folder', (y) => y
       .command('list', 'every backup set of the management folder: cluster, scope, created, size, etcd snapshots, state, last verified', (y2) => withEnv(y2
         .option('dir', { type: 'string', describe: 'the management cluster folder (default: the working directory, or the management folders in it)' })
@@ -324,7 +377,7 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
 }
 
 /** The commands, as typed (subcommands of `backups` with it). */
-const COMMANDS = ['preflight', 'backup', 'verify', 'cluster', 'management-components', 'backups', 'backups list', 'backups prune', 'restore-plan', 'version', 'completion'] as const;
+const COMMANDS = ['preflight', 'backup', 'verify', 'cluster', 'management-components', 'workloads', 'backups', 'backups list', 'backups prune', 'restore-plan', 'version', 'completion'] as const;
 
 /** The command a command line names (`backups list`), skipping global flags; undefined when it names none. */
 export function commandOf(args: readonly string[]): string | undefined {

@@ -13,6 +13,7 @@ export const ExitCode = {
   UpgradeFailed: 10,
   NotConfirmed: 11,
   PlanStale: 12,
+  NotAttempted: 13,
   Interrupted: 130,
 } as const;
 
@@ -32,5 +33,6 @@ export const exitCodeMeaning: Record<ExitCodeName, string> = {
   UpgradeFailed: 'eksctl anywhere upgrade failed after a good backup',
   NotConfirmed: 'eksctl exited 0 but the cluster did not report Ready at the new generation in time',
   PlanStale: '--plan: the tree, the spec, the tools or the flags changed since the plan was made; nothing was written',
+  NotAttempted: 'workloads: some selected clusters were not started (--not-after passed, or a soak or a signal stopped the waves); none of those started failed',
   Interrupted: 'interrupted by SIGINT/SIGTERM/SIGHUP; the lock was released and pause state restored',
 };

@@ -19,7 +19,7 @@ const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
 /**
  * @param {unknown} block the `eksctl:` value of a scenario (undefined = defaults)
  * @param {string} where for error messages
- * @returns {{ upgrade: { outcome: string, durationMs: number, capiBackup: string, failMessage?: string, exitCode?: number } }}
+ * @returns {{ upgrade: { outcome: string, durationMs: number, capiBackup: string, failMessage?: string, exitCode?: number, clusters?: Record<string, object> } }}
  */
 export function normalizeEksctlBlock(block, where = 'scenario') {
   const raw = block ?? {};
@@ -28,11 +28,33 @@ export function normalizeEksctlBlock(block, where = 'scenario') {
   if (unknown.length) throw new Error(`${where}: unknown key(s) eksctl.${unknown.join(', eksctl.')} (known: upgrade)`);
   const upgrade = raw.upgrade ?? {};
   if (!isObject(upgrade)) throw new Error(`${where}: eksctl.upgrade must be a mapping`);
-  for (const [key, value] of Object.entries(upgrade)) {
-    const check = UPGRADE_KEYS[key];
-    if (!check) throw new Error(`${where}: unknown key eksctl.upgrade.${key} (known: ${Object.keys(UPGRADE_KEYS).join(', ')})`);
-    const verdict = check(value);
-    if (verdict !== true) throw new Error(`${where}: eksctl.upgrade.${key} ${verdict}`);
+  const { clusters, ...own } = upgrade;
+  checkUpgradeKeys(own, 'eksctl.upgrade', where);
+  if (clusters !== undefined) {
+    if (!isObject(clusters)) throw new Error(`${where}: eksctl.upgrade.clusters must be a mapping of cluster name to outcome keys`);
+    for (const [name, keys] of Object.entries(clusters)) {
+      if (!isObject(keys)) throw new Error(`${where}: eksctl.upgrade.clusters.${name} must be a mapping`);
+      if ('capiBackup' in keys) throw new Error(`${where}: eksctl.upgrade.clusters.${name}.capiBackup is set for the whole scenario only`);
+      checkUpgradeKeys(keys, `eksctl.upgrade.clusters.${name}`, where);
+    }
   }
-  return { upgrade: { outcome: 'succeed', durationMs: DEFAULT_UPGRADE_DURATION_MS, capiBackup: 'simulated', ...upgrade } };
+  return { upgrade: { outcome: 'succeed', durationMs: DEFAULT_UPGRADE_DURATION_MS, capiBackup: 'simulated', ...own, ...(clusters ? { clusters } : {}) } };
+}
+
+function checkUpgradeKeys(block, prefix, where) {
+  for (const [key, value] of Object.entries(block)) {
+    const check = UPGRADE_KEYS[key];
+    if (!check) throw new Error(`${where}: unknown key ${prefix}.${key} (known: ${Object.keys(UPGRADE_KEYS).join(', ')}${prefix === 'eksctl.upgrade' ? ', clusters' : ''})`);
+    const verdict = check(value);
+    if (verdict !== true) throw new Error(`${where}: ${prefix}.${key} ${verdict}`);
+  }
+}
+
+/**
+ * The script of one cluster's upgrade: the scenario-wide keys, with `clusters.<name>` on top (a fleet
+ * scenario makes one chosen cluster fail, hang or never confirm, and gives each its own duration).
+ */
+export function scriptFor(upgrade, clusterName) {
+  const { clusters, ...own } = upgrade;
+  return { ...own, ...(clusters?.[clusterName] ?? {}) };
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { readScenarioDefinition, resolveScenarioPath, normalizeDefinition } from '../scenario.js';
-import { normalizeEksctlBlock, EKSCTL_ERROR_EXIT } from './config.js';
+import { normalizeEksctlBlock, scriptFor, EKSCTL_ERROR_EXIT } from './config.js';
 
 /** A failure the command reports as `Error: <message>` on stderr (cobra), exit 255 unless told. */
 export class EksctlError extends Error {
@@ -26,18 +26,19 @@ export function fakeEksaVersion(env) {
 
 /**
  * How `upgrade cluster` ends: the scenario's `eksctl.upgrade`, with the keys of EKSA_SIM_EKSCTL_UPGRADE
- * (a JSON object, e.g. {"outcome":"fail"}) on top, so one test can script one run.
+ * (a JSON object, e.g. {"outcome":"fail"}) on top, so one test can script one run; then the keys of
+ * `clusters.<name>` for the cluster being upgraded.
  */
-export function upgradeScript(env) {
+export function upgradeScript(env, clusterName) {
   const fromScenario = env.EKSA_SIM_SCENARIO ? scenarioOf(env).eksctl.upgrade : normalizeEksctlBlock(undefined).upgrade;
-  if (!env.EKSA_SIM_EKSCTL_UPGRADE) return fromScenario;
+  if (!env.EKSA_SIM_EKSCTL_UPGRADE) return scriptFor(fromScenario, clusterName);
   let override;
   try {
     override = JSON.parse(env.EKSA_SIM_EKSCTL_UPGRADE);
   } catch (e) {
     throw new Error(`fake eksctl: EKSA_SIM_EKSCTL_UPGRADE is not JSON: ${e.message}`);
   }
-  return normalizeEksctlBlock({ upgrade: { ...fromScenario, ...override } }, 'EKSA_SIM_EKSCTL_UPGRADE').upgrade;
+  return scriptFor(normalizeEksctlBlock({ upgrade: { ...fromScenario, ...override } }, 'EKSA_SIM_EKSCTL_UPGRADE').upgrade, clusterName);
 }
 
 /**

@@ -59,7 +59,7 @@ async function workflow(input, { env, log, cwd }) {
   const server = serverOf(management.kubeconfig);
   const api = restApi(server);
   const cliVersion = fakeEksaVersion(env);
-  const script = upgradeScript(env);
+  const script = upgradeScript(env, name);
   const backupDir = backupDirName(name);
   const backup = (filterCluster) => backupCapi({
     mode: script.capiBackup, api, managementName: management.name, managementKubeconfig: management.kubeconfig, dirName: backupDir, filterCluster, cwd, env,

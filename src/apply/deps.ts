@@ -1,3 +1,4 @@
+import type { PlanAction } from '../plan/types.js';
 import type { Kubectl } from '../kubectl/kubectl.js';
 import type { Runner } from '../runner/runner.js';
 
@@ -11,4 +12,6 @@ export interface ExecuteDeps {
   /** Ctrl-C also ends the confirmation wait, which no child process is there to carry. */
   readonly signal: AbortSignal;
   readonly now: () => Date;
+  /** Told as each action starts: the fleet records a cluster's state (backing up, upgrading, confirming) as it changes. */
+  readonly onAction?: ((op: PlanAction['op']) => void) | undefined;
 }

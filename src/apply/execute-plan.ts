@@ -61,6 +61,7 @@ export async function executePlan(plan: UpgradePlan, deps: ExecuteDeps & { reado
   await runTaskList(before.map((action) => task(action, plan, deps, applied)), ctx, list);
   deps.runner.throwIfInterrupted();
   for (const action of after) {
+    deps.onAction?.(action.op);
     if (action.op === 'handoff') await handOff(action, deps, applied);
     else await runTaskList([confirmTask(action, deps, applied, list)], ctx, list);
   }
@@ -92,6 +93,7 @@ function task(action: PlanAction, plan: UpgradePlan, deps: ExecuteDeps, applied:
   return {
     title: TITLES[action.op],
     task: async (_ctx, t) => {
+      deps.onAction?.(action.op);
       const warn = (line: string) => {
         t.output = line;
         deps.warn(line);

@@ -61,7 +61,7 @@ export function planFlags(options: ClusterOptions): Record<string, unknown> {
  * The read-only gate and the plan: everything that can stop the run before its first write stops it
  * here, the same in the dry run and the real run.
  */
-function planningSteps(options: ClusterOptions, io: CommandIo): ListrTask<RunContext>[] {
+export function planningSteps(options: ClusterOptions, io: CommandIo): ListrTask<RunContext>[] {
   const bundlesOverride = options.passThrough['bundles-override'];
   return [
     checkOutputPathsStep([{ flag: '--report', file: options.report }, { flag: '--plan-out', file: options.planOut }]),

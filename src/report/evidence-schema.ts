@@ -20,7 +20,7 @@ const enumOf =
 /** One outcome per exit name; success is `upgraded`, or `dry-run` when nothing was written. */
 export type Outcome =
   | 'upgraded' | 'dry-run' | 'nothing-to-upgrade' | 'plan-stale' | 'not-ready' | 'skew' | 'locked' | 'backup-failed' | 'etcd-snapshot-failed'
-  | 'verify-failed' | 'upgrade-failed' | 'not-confirmed' | 'interrupted' | 'usage' | 'environment' | 'internal';
+  | 'verify-failed' | 'upgrade-failed' | 'not-confirmed' | 'not-attempted' | 'interrupted' | 'usage' | 'environment' | 'internal';
 
 export const OUTCOME_OF_FAILURE: Record<Exclude<ExitCodeName, 'Success'>, Outcome> = {
   Internal: 'internal',
@@ -35,12 +35,13 @@ export const OUTCOME_OF_FAILURE: Record<Exclude<ExitCodeName, 'Success'>, Outcom
   UpgradeFailed: 'upgrade-failed',
   NotConfirmed: 'not-confirmed',
   PlanStale: 'plan-stale',
+  NotAttempted: 'not-attempted',
   Interrupted: 'interrupted',
 };
 
 const outcome = enumOf<Outcome>()([
   'upgraded', 'dry-run', 'nothing-to-upgrade', 'plan-stale', 'not-ready', 'skew', 'locked', 'backup-failed', 'etcd-snapshot-failed',
-  'verify-failed', 'upgrade-failed', 'not-confirmed', 'interrupted', 'usage', 'environment', 'internal',
+  'verify-failed', 'upgrade-failed', 'not-confirmed', 'not-attempted', 'interrupted', 'usage', 'environment', 'internal',
 ]);
 const reasonCode = enumOf<ReasonCode>()([
   'eksa-not-ready', 'failure-message', 'generation-behind', 'paused', 'capi-cluster-missing',

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/backup/manifest.js';
 import { evidenceSchema } from '../../src/report/evidence-schema.js';
+import { fleetEvidenceSchema } from '../../src/report/fleet-evidence.js';
 import { repoRoot } from '../helpers/run-bin.js';
 
 const runbook = readFileSync(path.join(repoRoot, 'examples', 'runbook.md'), 'utf8');
@@ -22,11 +23,11 @@ beforeAll(async () => {
     env: { NO_COLOR: '1', CI: '1' },
     all: true,
     reject: false,
-    timeout: 400_000,
+    timeout: 600_000,
     stdin: 'ignore',
   });
   result = { exitCode: run.exitCode, all: String(run.all) };
-}, 420_000);
+}, 620_000);
 
 afterAll(() => {
   if (workdir) rmSync(workdir, { recursive: true, force: true });
@@ -57,6 +58,13 @@ describe('the runbook on the simulated fleet', () => {
     }
     expect(result.all).toContain('Upgrade confirmed: mgmt is Ready at Kubernetes 1.32.');
     expect(result.all).toContain('Upgrade confirmed: w01 is Ready at Kubernetes 1.32.');
+  });
+
+  it('upgrades the remaining workload clusters in waves, skipping w01 (already at the target)', () => {
+    const fleet = fleetEvidenceSchema.parse(json('upgrade-workloads.json'));
+    expect(fleet.exit).toBe('Success');
+    expect(Object.fromEntries(fleet.clusters.map((c) => [c.name, c.state]))).toEqual({ w01: 'skipped', w02: 'confirmed', w03: 'confirmed' });
+    expect(fleet.waves.map((w) => w.clusters)).toEqual([['w02'], ['w03']]);
   });
 
   it('leaves the sets in mgmt/ that backups list showed, the rehearsal\'s decision recorded in each', () => {
