@@ -65,6 +65,7 @@ function upgradeFlags<T>(y: Argv<T>, eksctlFlags: readonly EksctlFlag[]) {
     .option('confirm-interval', { type: 'string', default: '10s', describe: 'how often to poll the cluster while confirming' })
     .option('report', { type: 'string', describe: 'also write the JSON evidence record to this file' })
     .option('max-backup-age', { type: 'string', describe: 'reuse a complete, verified backup set younger than this (e.g. 2h) instead of taking a new one' })
+    .option('skip-image-check', { type: 'boolean', default: false, describe: 'go on without checking the registry mirror holds every image; needs --reason, which is recorded' })
     .options(toYargsOptions(eksctlFlags))
     .group(eksctlFlags.filter((f) => f.role === 'pass-through' && !f.hidden).map((f) => f.name), 'eksctl flags (handed on unchanged):');
 }
@@ -106,7 +107,17 @@ function toUpgradeOptions(command: 'cluster' | 'management-components', argv: Re
     report: optionalString(argv.report),
     maxBackupAgeMs: optionalString(argv.maxBackupAge) === undefined ? undefined : parseDuration(String(optionalString(argv.maxBackupAge)), '--max-backup-age'),
     givenArgs: [...args],
+    skipImageCheckReason: toSkipImageCheck(argv),
   };
+}
+
+function toSkipImageCheck(argv: Record<string, unknown>): string | undefined {
+  if (!argv.skipImageCheck) return undefined;
+  const reason = optionalString(argv.reason);
+  if (!reason?.trim()) {
+    throw new UsageError('--skip-image-check needs --reason "…": going on without checking the registry mirror must be a recorded decision', { hint: 'add --reason "why the mirror need not be checked"' });
+  }
+  return reason;
 }
 
 /** The etcd snapshot flags: SSH to one member per cluster, or the recorded reason to go without. */
@@ -121,7 +132,7 @@ function etcdFlags<T>(y: Argv<T>) {
     .option('ssh-address-type', { choices: ['auto', 'ExternalIP', 'InternalIP'] as const, default: 'auto' as const, describe: 'which Machine address to SSH to (auto: ExternalIP, then InternalIP)' })
     .option('concurrency', { type: 'number', default: 4, describe: 'clusters snapshotted at once' })
     .option('skip-etcd-backup', { type: 'boolean', default: false, describe: 'go on without etcd snapshots; needs --reason, which is recorded' })
-    .option('reason', { type: 'string', describe: 'why --skip-etcd-backup (recorded in the manifest and the report)' })
+    .option('reason', { type: 'string', describe: 'why --skip-etcd-backup or --skip-image-check (recorded in the manifest and the report)' })
     .option('etcd-remote-root', { type: 'string', hidden: true, describe: 'test beds and the simulator: prefix of the node paths; {cluster} is replaced by the cluster name' })
     .option('etcd-endpoint', { type: 'string', hidden: true, describe: 'etcd client URL on the node (default: the node layout\'s own); {address} is replaced by the member\'s address' })
     .option('stacked-etcdctl', { choices: ['auto', 'host', 'crictl'] as const, hidden: true, describe: 'stacked Ubuntu/RHEL: host etcdctl or the etcd container via crictl' });

@@ -11,6 +11,7 @@ import { formatCommand, type Command } from '../command.js';
 import { createRunner } from '../runner/create-runner.js';
 import { StepTimer } from '../report/step-timer.js';
 import { trapInterrupts } from '../signals.js';
+import { bundlesOverrideStep, imageCheckStep, type AirgapOptions } from '../steps/airgap.js';
 import { checkOutputPathsStep } from '../steps/check-paths.js';
 import { findClusterctlStep } from '../steps/find-clusterctl.js';
 import { findFreshBackupStep } from '../steps/find-fresh-backup.js';
@@ -40,6 +41,8 @@ export interface ClusterOptions extends BackupOptions {
   readonly maxBackupAgeMs: number | undefined;
   /** Our command line as given, for the evidence record (secrets are redacted there). */
   readonly givenArgs: readonly string[];
+  /** `--skip-image-check --reason TEXT`. */
+  readonly skipImageCheckReason: string | undefined;
 }
 
 /** The options that shape the plan: a reviewed plan applied with other values is stale. */
@@ -53,6 +56,7 @@ export function planFlags(options: ClusterOptions): Record<string, unknown> {
     confirmTimeoutMs: options.confirmTimeoutMs ?? null,
     confirmIntervalMs: options.confirmIntervalMs,
     maxBackupAgeMs: options.maxBackupAgeMs ?? null,
+    skipImageCheckReason: options.skipImageCheckReason ?? null,
   };
 }
 
@@ -62,10 +66,17 @@ export function planFlags(options: ClusterOptions): Record<string, unknown> {
  */
 function planningSteps(options: ClusterOptions, io: CommandIo): ListrTask<RunContext>[] {
   const bundlesOverride = options.passThrough['bundles-override'];
+  const airgap: AirgapOptions = {
+    bundlesOverride: typeof bundlesOverride === 'string' ? bundlesOverride : undefined,
+    releaseManifest: options.releaseManifest,
+    eksaVersion: options.eksaVersion,
+    skipImageCheckReason: options.skipImageCheckReason,
+  };
   return [
     checkOutputPathsStep([{ flag: '--report', file: options.report }, { flag: '--plan-out', file: options.planOut }]),
-    ...gateSteps({ enforceSkew: true, enforceScope: true, afterSpec: [buildHandoffStep(options, io)] }),
+    ...gateSteps({ enforceSkew: true, enforceScope: true, afterSpec: [buildHandoffStep(options, io), bundlesOverrideStep(airgap)] }),
     findClusterctlStep(options),
+    imageCheckStep(airgap),
     ...(options.command === 'cluster' ? [upgradePlanStep({ bundlesOverride: typeof bundlesOverride === 'string' ? bundlesOverride : undefined })] : []),
     readLockStep({ leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock }),
     ...(options.maxBackupAgeMs !== undefined ? [findFreshBackupStep({ maxAgeMs: options.maxBackupAgeMs, requireEtcdSnapshots: options.etcd.skipReason === undefined })] : []),

@@ -45,6 +45,7 @@ const outcome = enumOf<Outcome>()([
 const reasonCode = enumOf<ReasonCode>()([
   'eksa-not-ready', 'failure-message', 'generation-behind', 'paused', 'capi-cluster-missing',
   'capi-not-provisioned', 'control-plane-not-ready', 'etcd-not-ready', 'workers-rolling-out', 'machine-failed',
+  'images-missing', 'gitops-suspended', 'gitops-not-ready',
 ]);
 const skewRule = enumOf<SkewRule>()([
   'kubernetes-downgrade', 'kubernetes-minor-step', 'worker-kubernetes', 'eksa-downgrade', 'eksa-minor-step',
