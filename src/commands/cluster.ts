@@ -13,6 +13,7 @@ import { StepTimer } from '../report/step-timer.js';
 import { trapInterrupts } from '../signals.js';
 import { bundlesOverrideStep, imageCheckStep, type AirgapOptions } from '../steps/airgap.js';
 import { checkOutputPathsStep } from '../steps/check-paths.js';
+import { gitOpsStep } from '../steps/gitops.js';
 import { findClusterctlStep } from '../steps/find-clusterctl.js';
 import { findFreshBackupStep } from '../steps/find-fresh-backup.js';
 import { gateSteps } from '../steps/gate.js';
@@ -77,6 +78,7 @@ function planningSteps(options: ClusterOptions, io: CommandIo): ListrTask<RunCon
     ...gateSteps({ enforceSkew: true, enforceScope: true, afterSpec: [buildHandoffStep(options, io), bundlesOverrideStep(airgap)] }),
     findClusterctlStep(options),
     imageCheckStep(airgap),
+    gitOpsStep(),
     ...(options.command === 'cluster' ? [upgradePlanStep({ bundlesOverride: typeof bundlesOverride === 'string' ? bundlesOverride : undefined })] : []),
     readLockStep({ leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock }),
     ...(options.maxBackupAgeMs !== undefined ? [findFreshBackupStep({ maxAgeMs: options.maxBackupAgeMs, requireEtcdSnapshots: options.etcd.skipReason === undefined })] : []),
