@@ -13,6 +13,7 @@ import { StepTimer } from '../report/step-timer.js';
 import { trapInterrupts } from '../signals.js';
 import { bundlesOverrideStep, imageCheckStep, type AirgapOptions } from '../steps/airgap.js';
 import { checkOutputPathsStep } from '../steps/check-paths.js';
+import { diskSpaceStep } from '../steps/disk-space.js';
 import { gitOpsStep } from '../steps/gitops.js';
 import { findClusterctlStep } from '../steps/find-clusterctl.js';
 import { findFreshBackupStep } from '../steps/find-fresh-backup.js';
@@ -83,6 +84,8 @@ function planningSteps(options: ClusterOptions, io: CommandIo): ListrTask<RunCon
     readLockStep({ leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock }),
     ...(options.maxBackupAgeMs !== undefined ? [findFreshBackupStep({ maxAgeMs: options.maxBackupAgeMs, requireEtcdSnapshots: options.etcd.skipReason === undefined })] : []),
     planStep({ ...options, command: options.command, toolVersion: toolVersion(), flags: planFlags(options) }),
+    // The plan names the set's folder and the etcd members: the room it needs is checked before the lock.
+    diskSpaceStep(),
   ];
 }
 

@@ -12,7 +12,7 @@ import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim } from '../helpers/sim.js';
 import { fillEtcd, freePort, makePki, putKeys, requireRealTools, startEtcd, startSshd, type RealEtcd, type RealSshd } from '../helpers/testbed.js';
 import { cellTitle, runCell, type Cell, type StrikeContext } from './cell.js';
-import { IMAGE, enospcEnv, expectPrivateSet, mountSmallDisk, sleep, startBlackHole, startCli, type BlackHole } from './helpers.js';
+import { IMAGE, enospcEnv, expectPrivateSet, sleep, startBlackHole, startCli, type BlackHole } from './helpers.js';
 import { CUT_CAT, SLOW_CAT, etcdDownEtcdctl, installStandins } from './remote-standins.js';
 
 const real = requireRealTools();
@@ -126,11 +126,9 @@ const CELLS: Array<Omit<Cell, 'scenarioFile'>> = [
   },
   {
     step: 'etcd', fault: 'disk-full', sourceArgs: etcdArgs(),
-    // 2 MiB under the management folder: the CAPI files fit, a 3 MiB snapshot does not.
-    prepare: (sim) => {
-      const unmount = mountSmallDisk(path.join(sim.workdir, 'mgmt'), 2 * 1024 * 1024);
-      return unmount ? { cleanup: unmount } : { env: enospcEnv('/etcd/[^/]*\\.db\\.partial$', 1024 * 1024) };
-    },
+    // The disk fills while the snapshot streams (injected after 1 MiB: a disk too small for the snapshot
+    // from the start is stopped before the lock by the room check, which reads the member's dbSize).
+    prepare: () => ({ env: enospcEnv('/etcd/[^/]*\\.db\\.partial$', 1024 * 1024) }),
     expect: { exit: 'EtcdSnapshotFailed', message: /no space left on device|ENOSPC/ },
   },
   ...(['SIGINT', 'SIGTERM'] as const).map((signal): Cell => ({
