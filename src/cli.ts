@@ -301,6 +301,17 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
         journal: optionalString(argv.journal),
       }, io);
     })
+    .command(
+      'route',
+      'print the upgrades EKS-A requires from the live versions to --to (one EKS-A and one Kubernetes minor at a time, management first); run nothing',
+      (y) => withEnv(gateFlags(y)
+        .option('to', { type: 'string', demandOption: 'pass --to with the EKS-A version to reach, e.g. v0.24.0', describe: 'the EKS-A version to reach' })
+        .option('release-manifest', { type: 'string', describe: 'EKS-A release manifest URL or file (default: the public one)' })
+        .example('$0 route -f mgmt/mgmt-eks-a-cluster.yaml --to v0.24.0', 'the hops from an old tree to v0.24.0'), io.env),
+      async (argv) => {
+        await run(async () => (await import('./commands/route.js')).route, { ...toGateOptions(argv, false), to: String(last(argv.to)), releaseManifest: optionalString(argv.releaseManifest) }, io);
+      },
+    )
     .command('restore-plan <dir>', 'print the restore runbook of a backup set (its RESTORE.md): every command pre-filled, none run', (y) => y
       .positional('dir', { type: 'string', demandOption: true, describe: 'the backup folder, e.g. mgmt/mgmt-backup-2026-11-29T10_00_00' }),
     async (argv) => {

@@ -196,3 +196,14 @@ export async function resolveCliToolsImage(input: CliToolsImageInput): Promise<C
     fromCache: docs.some((d) => d.fromCache) && docs.every((d) => d.fromCache || d.origin.local),
   };
 }
+
+/** Every EKS-A version the release manifest lists (cached by URL, as for the bundle lookup). */
+export async function releaseVersions(input: { releaseManifest?: string | undefined; cacheDir: string; abort?: AbortSignal | undefined }): Promise<string[]> {
+  const location = input.releaseManifest ?? DEFAULT_RELEASE_MANIFEST_URL;
+  const doc = await loadDocument(location, 'release manifest', { cacheDir: input.cacheDir, timeoutMs: DEFAULT_FETCH_TIMEOUT_MS, preferCache: false, abort: input.abort }).catch(async (error: unknown) => {
+    // Offline: the cached copy, when there is one.
+    if (!isUrl(location)) throw error;
+    return loadDocument(location, 'release manifest', { cacheDir: input.cacheDir, timeoutMs: DEFAULT_FETCH_TIMEOUT_MS, preferCache: true, abort: input.abort });
+  });
+  return releaseEntries(doc.value, doc.origin).map((e) => e.version);
+}
