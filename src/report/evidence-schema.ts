@@ -151,6 +151,10 @@ export const evidenceSchema = z
         .strictObject({ reason: z.string() })
         .optional()
         .describe('--skip-etcd-backup and its --reason (or EKSA_SAFE_UPGRADE_REASON): present only when the etcd backup was skipped'),
+      imageCheckSkipped: z
+        .strictObject({ reason: z.string() })
+        .optional()
+        .describe('--skip-image-check and its --reason: present only when the registry mirror check was skipped'),
     }),
     tools: z
       .strictObject({

@@ -104,9 +104,11 @@ describe('the registry mirror check', () => {
     const bare = await runBin(['cluster', '-f', sim.specFile(), '--cli-tools-image', IMAGE, '--skip-image-check', '--dry-run'], { env: env(), cwd: sim.workdir, timeoutMs: 120_000 });
     expect(bare.exitCode, bare.stderr).toBe(2);
     expect(bare.stderr).toContain('--skip-image-check needs --reason');
-    const r = await runBin(['cluster', '-f', sim.specFile(), ...ARGS, '--skip-image-check', '--dry-run'], { env: env(), cwd: sim.workdir, timeoutMs: 120_000 });
+    const report = path.join(sim.workdir, 'skip-report.json');
+    const r = await runBin(['cluster', '-f', sim.specFile(), ...ARGS, '--skip-image-check', '--dry-run', '--report', report], { env: env(), cwd: sim.workdir, timeoutMs: 120_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain('skipped (--skip-image-check): mirror tests: etcd has its own');
+    expect(JSON.parse(readFileSync(report, 'utf8')).inputs.imageCheckSkipped).toEqual({ reason: 'mirror tests: etcd has its own' });
   }, 120_000);
 
   it('refuses a malformed --bundles-override with exit 2 naming what is missing', async () => {
