@@ -211,9 +211,18 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
     .command(
       'preflight',
       'check readiness of every cluster of the management tree and the version skew; change nothing',
-      (y) => withEnv(gateFlags(y).example('$0 preflight -f mgmt/mgmt-eks-a-cluster.yaml', 'gate the management tree of mgmt').example('$0 preflight -f w01/w01-eks-a-cluster.yaml --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig -o json', 'gate a workload cluster, JSON out'), io.env),
+      (y) => withEnv(gateFlags(y)
+        .option('release-manifest', { type: 'string', describe: 'EKS-A release manifest URL or file, for the bundle the registry mirror check reads (default: the public one)' })
+        .option('eksa-version', { type: 'string', describe: 'EKS-A version whose bundle lists the images the mirror must hold (default: eksctl anywhere version)' })
+        .option('bundles-override', { type: 'string', describe: 'a Bundles manifest to check and to read the images from, as eksctl --bundles-override' })
+        .option('skip-image-check', { type: 'boolean', default: false, describe: 'do not check the registry mirror holds every image; needs --reason' })
+        .option('reason', { type: 'string', describe: 'why --skip-image-check' })
+        .example('$0 preflight -f mgmt/mgmt-eks-a-cluster.yaml', 'gate the management tree of mgmt').example('$0 preflight -f w01/w01-eks-a-cluster.yaml --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig -o json', 'gate a workload cluster, JSON out'), io.env),
       async (argv) => {
-        await run(async () => (await import('./commands/preflight.js')).preflight, toGateOptions(argv, false), io);
+        await run(async () => (await import('./commands/preflight.js')).preflight, {
+          ...toGateOptions(argv, false),
+          airgap: { bundlesOverride: optionalString(argv.bundlesOverride), releaseManifest: optionalString(argv.releaseManifest), eksaVersion: optionalString(argv.eksaVersion), skipImageCheckReason: toSkipImageCheck(argv) },
+        }, io);
       },
     )
     .command(

@@ -98,6 +98,10 @@ describe('the registry mirror check', () => {
     expect(error).toMatch(new RegExp(`127\\.0\\.0\\.1:\\d+/mirror/${REMOVED_REPO}:v[^ ]+-eks-a-\\d+ \\(1\\.\\d+ certManager\\.controller\\)`));
     const writes = sim.journal().slice(before).filter((e) => e.source === 'apiserver' || e.source === 'clusterctl' || e.source === 'docker' || (e.source === 'eksctl' && e.argv?.includes('upgrade') && !e.argv?.includes('plan')));
     expect(writes).toEqual([]);
+    // preflight runs the same check.
+    const pre = await runBin(['preflight', '-f', sim.specFile()], { env: env(), cwd: sim.workdir, timeoutMs: 120_000 });
+    expect(pre.exitCode, pre.stderr).toBe(4);
+    expect(pre.stderr).toMatch(new RegExp(`Error: images-missing: .*/mirror/${REMOVED_REPO}:`));
   }, 240_000);
 
   it('goes on with --skip-image-check and a reason, and refuses it without one', async () => {
