@@ -51,6 +51,10 @@ const ROWS = [
     group: 'anywhere.eks.amazonaws.com', versions: ['v1alpha1'], kind, resource, singular, namespaced: true,
   })),
 
+  // Flux (GitOps trees): the objects that reconcile a cluster with a gitOpsRef; not moved by clusterctl.
+  { group: 'kustomize.toolkit.fluxcd.io', versions: ['v1'], kind: 'Kustomization', resource: 'kustomizations', namespaced: true, shortNames: ['ks'], status: true },
+  { group: 'source.toolkit.fluxcd.io', versions: ['v1'], kind: 'GitRepository', resource: 'gitrepositories', namespaced: true, shortNames: ['gitrepo'], status: true },
+
   // Cluster API and its providers: CRDs labelled for clusterctl.
   { group: 'cluster.x-k8s.io', versions: CAPI_VERSIONS, kind: 'Cluster', resource: 'clusters', namespaced: true, shortNames: ['cl'], provider: 'cluster-api' },
   { group: 'cluster.x-k8s.io', versions: CAPI_VERSIONS, kind: 'MachineDeployment', resource: 'machinedeployments', namespaced: true, shortNames: ['md'], provider: 'cluster-api' },

@@ -69,6 +69,7 @@ function upgradeFlags<T>(y: Argv<T>, eksctlFlags: readonly EksctlFlag[], files: 
     .option('confirm-interval', { type: 'string', default: '10s', describe: 'how often to poll the cluster while confirming' })
     .option('report', { type: 'string', describe: 'also write the JSON evidence record to this file' })
     .option('max-backup-age', { type: 'string', describe: 'reuse a complete, verified backup set younger than this (e.g. 2h) instead of taking a new one' })
+    .option('skip-image-check', { type: 'boolean', default: false, describe: 'go on without checking the registry mirror holds every image; needs --reason, which is recorded' })
     .options(toYargsOptions(eksctlFlags))
     .group(eksctlFlags.filter((f) => f.role === 'pass-through' && !f.hidden).map((f) => f.name), 'eksctl flags (handed on unchanged):');
 }
@@ -110,6 +111,7 @@ function toUpgradeOptions(command: 'cluster' | 'management-components', argv: Re
     report: optionalString(argv.report),
     maxBackupAgeMs: optionalString(argv.maxBackupAge) === undefined ? undefined : parseDuration(String(optionalString(argv.maxBackupAge)), '--max-backup-age'),
     givenArgs: [...args],
+    skipImageCheckReason: toSkipImageCheck(argv),
   };
 }
 
@@ -144,6 +146,15 @@ function toWorkloadsOptions(argv: Record<string, unknown>, args: readonly string
   };
 }
 
+function toSkipImageCheck(argv: Record<string, unknown>): string | undefined {
+  if (!argv.skipImageCheck) return undefined;
+  const reason = optionalString(argv.reason);
+  if (!reason?.trim()) {
+    throw new UsageError('--skip-image-check needs --reason "…": going on without checking the registry mirror must be a recorded decision', { hint: 'add --reason "why the mirror need not be checked"' });
+  }
+  return reason;
+}
+
 /** The etcd snapshot flags: SSH to one member per cluster, or the recorded reason to go without. */
 function etcdFlags<T>(y: Argv<T>) {
   return y
@@ -156,7 +167,7 @@ function etcdFlags<T>(y: Argv<T>) {
     .option('ssh-address-type', { choices: ['auto', 'ExternalIP', 'InternalIP'] as const, default: 'auto' as const, describe: 'which Machine address to SSH to (auto: ExternalIP, then InternalIP)' })
     .option('concurrency', { type: 'number', default: 4, describe: 'clusters snapshotted at once' })
     .option('skip-etcd-backup', { type: 'boolean', default: false, describe: 'go on without etcd snapshots; needs --reason, which is recorded' })
-    .option('reason', { type: 'string', describe: 'why --skip-etcd-backup (recorded in the manifest and the report)' })
+    .option('reason', { type: 'string', describe: 'why --skip-etcd-backup or --skip-image-check (recorded in the manifest and the report)' })
     .option('etcd-remote-root', { type: 'string', hidden: true, describe: 'test beds and the simulator: prefix of the node paths; {cluster} is replaced by the cluster name' })
     .option('etcd-endpoint', { type: 'string', hidden: true, describe: 'etcd client URL on the node (default: the node layout\'s own); {address} is replaced by the member\'s address' })
     .option('stacked-etcdctl', { choices: ['auto', 'host', 'crictl'] as const, hidden: true, describe: 'stacked Ubuntu/RHEL: host etcdctl or the etcd container via crictl' });
@@ -235,9 +246,18 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
     .command(
       'preflight',
       'check readiness of every cluster of the management tree and the version skew; change nothing',
-      (y) => withEnv(gateFlags(y).example('$0 preflight -f mgmt/mgmt-eks-a-cluster.yaml', 'gate the management tree of mgmt').example('$0 preflight -f w01/w01-eks-a-cluster.yaml --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig -o json', 'gate a workload cluster, JSON out'), io.env),
+      (y) => withEnv(gateFlags(y)
+        .option('release-manifest', { type: 'string', describe: 'EKS-A release manifest URL or file, for the bundle the registry mirror check reads (default: the public one)' })
+        .option('eksa-version', { type: 'string', describe: 'EKS-A version whose bundle lists the images the mirror must hold (default: eksctl anywhere version)' })
+        .option('bundles-override', { type: 'string', describe: 'a Bundles manifest to check and to read the images from, as eksctl --bundles-override' })
+        .option('skip-image-check', { type: 'boolean', default: false, describe: 'do not check the registry mirror holds every image; needs --reason' })
+        .option('reason', { type: 'string', describe: 'why --skip-image-check' })
+        .example('$0 preflight -f mgmt/mgmt-eks-a-cluster.yaml', 'gate the management tree of mgmt').example('$0 preflight -f w01/w01-eks-a-cluster.yaml --kubeconfig mgmt/mgmt-eks-a-cluster.kubeconfig -o json', 'gate a workload cluster, JSON out'), io.env),
       async (argv) => {
-        await run(async () => (await import('./commands/preflight.js')).preflight, toGateOptions(argv, false), io);
+        await run(async () => (await import('./commands/preflight.js')).preflight, {
+          ...toGateOptions(argv, false),
+          airgap: { bundlesOverride: optionalString(argv.bundlesOverride), releaseManifest: optionalString(argv.releaseManifest), eksaVersion: optionalString(argv.eksaVersion), skipImageCheckReason: toSkipImageCheck(argv) },
+        }, io);
       },
     )
     .command(
@@ -343,6 +363,17 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
         journal: optionalString(argv.journal),
       }, io);
     })
+    .command(
+      'route',
+      'print the upgrades EKS-A requires from the live versions to --to (one EKS-A and one Kubernetes minor at a time, management first); run nothing',
+      (y) => withEnv(gateFlags(y)
+        .option('to', { type: 'string', demandOption: 'pass --to with the EKS-A version to reach, e.g. v0.24.0', describe: 'the EKS-A version to reach' })
+        .option('release-manifest', { type: 'string', describe: 'EKS-A release manifest URL or file (default: the public one)' })
+        .example('$0 route -f mgmt/mgmt-eks-a-cluster.yaml --to v0.24.0', 'the hops from an old tree to v0.24.0'), io.env),
+      async (argv) => {
+        await run(async () => (await import('./commands/route.js')).route, { ...toGateOptions(argv, false), to: String(last(argv.to)), releaseManifest: optionalString(argv.releaseManifest) }, io);
+      },
+    )
     .command('restore-plan <dir>', 'print the restore runbook of a backup set (its RESTORE.md): every command pre-filled, none run', (y) => y
       .positional('dir', { type: 'string', demandOption: true, describe: 'the backup folder, e.g. mgmt/mgmt-backup-2026-11-29T10_00_00' }),
     async (argv) => {

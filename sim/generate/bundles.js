@@ -15,6 +15,19 @@ function image(name, uri, description = `Container image for ${name} image`) {
   return { arch: ['amd64', 'arm64'], description, imageDigest: `sha256:${hex(uri)}`, name, os: 'linux', uri };
 }
 
+const KUBE_RBAC_PROXY = 'brancz/kube-rbac-proxy';
+const RBAC_PROXY_VERSION = 'v0.18.1';
+const KUBE_VIP_VERSION = 'v0.8.0';
+const BOTTLEROCKET_HOST = 'v0.11.6';
+
+/** `{ key: Image }` for each `key: repository` of EKS-A's repository, tagged `<version>-eks-a-<n>` (`tags` overrides a version). */
+function images(number, version, repositories, tags = {}) {
+  return Object.fromEntries(Object.entries(repositories).map(([key, repo]) => {
+    const tag = `${(tags[key] ?? version).replace(/\+.*$/, '')}-eks-a-${number}`;
+    return [key, image(repo.split('/').pop(), `public.ecr.aws/eks-anywhere/${repo}:${tag}`)];
+  }));
+}
+
 /** `public.ecr.aws/eks-anywhere/cli-tools:v0.22.0-eks-a-220`: the image EKS-A's backup docs read. */
 export const cliToolsImage = (eksaVersion) => `public.ecr.aws/eks-anywhere/cli-tools:${eksaVersion}-eks-a-${bundleNumberFor(eksaVersion)}`;
 
@@ -54,16 +67,47 @@ export function versionsBundle(eksaVersion, minor) {
       components: { uri: `${ASSETS}/releases/bundles/${number}/artifacts/eks-anywhere/manifests/cluster-controller/${eksaVersion}/eksa-components.yaml` },
       version: c.eksa,
     },
-    certManager: { version: c.certManager },
-    clusterAPI: { version: c.clusterAPI },
-    controlPlane: { version: c.controlPlane },
-    bootstrap: { version: c.bootstrap },
-    etcdadmBootstrap: { version: c.etcdadmBootstrap },
-    etcdadmController: { version: c.etcdadmController },
-    flux: { version: c.flux },
-    cilium: { version: c.cilium },
-    vSphere: { version: c.vsphere },
-    tinkerbell: { version: c.tinkerbell },
+    // Every component with the images a real bundle lists (names and repositories as in EKS-A's bundles;
+    // tags are the component version without build metadata, plus the bundle's -eks-a-N).
+    certManager: {
+      version: c.certManager,
+      ...images(number, c.certManager, {
+        acmesolver: 'cert-manager/cert-manager-acmesolver', cainjector: 'cert-manager/cert-manager-cainjector',
+        controller: 'cert-manager/cert-manager-controller', startupapicheck: 'cert-manager/cert-manager-startupapicheck',
+        webhook: 'cert-manager/cert-manager-webhook',
+      }),
+    },
+    clusterAPI: { version: c.clusterAPI, ...images(number, c.clusterAPI, { controller: 'kubernetes-sigs/cluster-api/cluster-api-controller', kubeProxy: KUBE_RBAC_PROXY }, { kubeProxy: RBAC_PROXY_VERSION }) },
+    controlPlane: { version: c.controlPlane, ...images(number, c.controlPlane, { controller: 'kubernetes-sigs/cluster-api/kubeadm-control-plane-controller', kubeProxy: KUBE_RBAC_PROXY }, { kubeProxy: RBAC_PROXY_VERSION }) },
+    bootstrap: { version: c.bootstrap, ...images(number, c.bootstrap, { controller: 'kubernetes-sigs/cluster-api/kubeadm-bootstrap-controller', kubeProxy: KUBE_RBAC_PROXY }, { kubeProxy: RBAC_PROXY_VERSION }) },
+    etcdadmBootstrap: { version: c.etcdadmBootstrap, ...images(number, c.etcdadmBootstrap, { controller: 'aws/etcdadm-bootstrap-provider', kubeProxy: KUBE_RBAC_PROXY }, { kubeProxy: RBAC_PROXY_VERSION }) },
+    etcdadmController: { version: c.etcdadmController, ...images(number, c.etcdadmController, { controller: 'aws/etcdadm-controller', kubeProxy: KUBE_RBAC_PROXY }, { kubeProxy: RBAC_PROXY_VERSION }) },
+    flux: {
+      version: c.flux,
+      ...images(number, c.flux, {
+        sourceController: 'fluxcd/source-controller', kustomizeController: 'fluxcd/kustomize-controller',
+        helmController: 'fluxcd/helm-controller', notificationController: 'fluxcd/notification-controller',
+      }),
+    },
+    cilium: {
+      version: c.cilium,
+      // Cilium comes from Isovalent's own repository on public.ecr.aws, as in EKS-A's bundles.
+      cilium: image('cilium', `public.ecr.aws/isovalent/cilium:${c.cilium.replace(/-0$/, '')}-eksa.1`),
+      operator: image('operator-generic', `public.ecr.aws/isovalent/operator-generic:${c.cilium.replace(/-0$/, '')}-eksa.1`),
+    },
+    bottlerocketHostContainers: {
+      ...images(number, BOTTLEROCKET_HOST, { admin: 'bottlerocket-admin', control: 'bottlerocket-control' }),
+      ...images(number, c.bootstrap, { kubeadmBootstrap: 'bottlerocket-bootstrap' }),
+    },
+    vSphere: {
+      version: c.vsphere,
+      ...images(number, c.vsphere, { clusterAPIController: 'kubernetes-sigs/cluster-api-provider-vsphere/release/manager', kubeProxy: KUBE_RBAC_PROXY, kubeVip: 'kube-vip/kube-vip' }, { kubeProxy: RBAC_PROXY_VERSION, kubeVip: KUBE_VIP_VERSION }),
+      manager: image('cloud-provider-vsphere', `public.ecr.aws/eks-anywhere/kubernetes/cloud-provider-vsphere/cpi/manager:v${minor}.0-eks-d-${channel}-eks-a-${number}`),
+    },
+    tinkerbell: {
+      version: c.tinkerbell,
+      ...images(number, c.tinkerbell, { clusterAPIController: 'tinkerbell/cluster-api-provider-tinkerbell', kubeVip: 'kube-vip/kube-vip', envoy: 'envoyproxy/envoy' }, { kubeVip: KUBE_VIP_VERSION, envoy: 'v1.29.2' }),
+    },
   };
 }
 

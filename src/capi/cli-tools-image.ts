@@ -45,7 +45,7 @@ export interface CliToolsImage {
   readonly fromCache: boolean;
 }
 
-interface LoadedDocument {
+export interface LoadedDocument {
   readonly value: unknown;
   readonly origin: DocumentOrigin;
   readonly fromCache: boolean;
@@ -140,15 +140,15 @@ function bundleLocation(entry: ReleaseEntry, release: DocumentOrigin): string {
   return path.resolve(path.dirname(release.location), url);
 }
 
-export async function resolveCliToolsImage(input: CliToolsImageInput): Promise<CliToolsImage> {
-  if (input.cliToolsImage !== undefined) {
-    if (!isImageReference(input.cliToolsImage)) {
-      throw new UsageError(`--cli-tools-image "${input.cliToolsImage}" is not a container image reference`, {
-        hint: 'give an image such as public.ecr.aws/eks-anywhere/cli-tools:v0.22.0-eks-a-85',
-      });
-    }
-    return { image: input.cliToolsImage, source: 'flag', fromCache: false };
-  }
+export interface ResolvedBundle {
+  readonly release: LoadedDocument;
+  readonly bundle: LoadedDocument;
+  readonly bundleManifestUrl: string;
+  readonly releaseManifest: string;
+}
+
+/** Release manifest → the Bundles manifest of `eksaVersion` (cached by URL, as for the cli-tools image). */
+export async function resolveBundle(input: Omit<CliToolsImageInput, 'cliToolsImage'>): Promise<ResolvedBundle> {
   const version = normalizeEksaVersion(input.eksaVersion);
   const releaseManifest = input.releaseManifest ?? DEFAULT_RELEASE_MANIFEST_URL;
   const options = { cacheDir: input.cacheDir, timeoutMs: input.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, abort: input.abort };
@@ -179,8 +179,29 @@ export async function resolveCliToolsImage(input: CliToolsImageInput): Promise<C
   }
   const bundleManifestUrl = bundleLocation(entry, release.origin);
   const bundle = await loadDocument(bundleManifestUrl, 'bundle manifest', { ...options, preferCache: true });
-  const image = cliToolsUri(bundle.value, bundle.origin);
-  const docs = [release, bundle];
+  return { release, bundle, bundleManifestUrl, releaseManifest };
+}
+
+/** A Bundles manifest given by the operator (`--bundles-override`): a file, or a URL eksctl would fetch too. */
+export async function loadBundlesOverride(location: string, options: { cacheDir: string; abort?: AbortSignal | undefined }): Promise<unknown> {
+  const doc = await loadDocument(location, 'bundle manifest', { cacheDir: options.cacheDir, timeoutMs: DEFAULT_FETCH_TIMEOUT_MS, preferCache: false, abort: options.abort });
+  return doc.value;
+}
+
+export async function resolveCliToolsImage(input: CliToolsImageInput): Promise<CliToolsImage> {
+  if (input.cliToolsImage !== undefined) {
+    if (!isImageReference(input.cliToolsImage)) {
+      throw new UsageError(`--cli-tools-image "${input.cliToolsImage}" is not a container image reference`, {
+        hint: 'give an image such as public.ecr.aws/eks-anywhere/cli-tools:v0.22.0-eks-a-85',
+      });
+    }
+    return { image: input.cliToolsImage, source: 'flag', fromCache: false };
+  }
+  const found = await resolveBundle(input);
+  const image = cliToolsUri(found.bundle.value, found.bundle.origin);
+  const docs = [found.release, found.bundle];
+  const bundleManifestUrl = found.bundleManifestUrl;
+  const releaseManifest = found.releaseManifest;
   return {
     image,
     source: 'bundle',
@@ -188,4 +209,15 @@ export async function resolveCliToolsImage(input: CliToolsImageInput): Promise<C
     releaseManifest,
     fromCache: docs.some((d) => d.fromCache) && docs.every((d) => d.fromCache || d.origin.local),
   };
+}
+
+/** Every EKS-A version the release manifest lists (cached by URL, as for the bundle lookup). */
+export async function releaseVersions(input: { releaseManifest?: string | undefined; cacheDir: string; abort?: AbortSignal | undefined }): Promise<string[]> {
+  const location = input.releaseManifest ?? DEFAULT_RELEASE_MANIFEST_URL;
+  const doc = await loadDocument(location, 'release manifest', { cacheDir: input.cacheDir, timeoutMs: DEFAULT_FETCH_TIMEOUT_MS, preferCache: false, abort: input.abort }).catch(async (error: unknown) => {
+    // Offline: the cached copy, when there is one.
+    if (!isUrl(location)) throw error;
+    return loadDocument(location, 'release manifest', { cacheDir: input.cacheDir, timeoutMs: DEFAULT_FETCH_TIMEOUT_MS, preferCache: true, abort: input.abort });
+  });
+  return releaseEntries(doc.value, doc.origin).map((e) => e.version);
 }

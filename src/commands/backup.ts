@@ -20,6 +20,7 @@ import { checkOutputPathsStep } from '../steps/check-paths.js';
 import { findClusterctlStep, type ClusterctlOptions } from '../steps/find-clusterctl.js';
 import { gateSteps } from '../steps/gate.js';
 import { planStep } from '../steps/plan.js';
+import { diskSpaceStep } from '../steps/disk-space.js';
 import { readLockStep } from '../steps/read-lock.js';
 import { runTaskList } from '../steps/task-list.js';
 import type { CommandIo } from './io.js';
@@ -74,6 +75,7 @@ function backupPlanningSteps(options: BackupOptions): ListrTask<RunContext>[] {
     // The same lock as an upgrade: another backup or upgrade running stops this one here, before any write.
     readLockStep({ leaseSeconds: leaseSecondsOf(options), forceUnlock: false }),
     planStep({ ...options, command: 'backup', toolVersion: toolVersion(), flags: backupFlags(options), leaseSeconds: leaseSecondsOf(options), confirmTimeoutMs: undefined, confirmIntervalMs: 0 }),
+    diskSpaceStep(),
   ];
 }
 

@@ -67,6 +67,7 @@ export async function writeEvidence(input: {
       flags: options.givenArgs,
       passThrough: [...toEksctlArgv(eksctlFlagsFor(options.command), options.passThrough), ...options.extraArgs],
       ...(options.etcd.skipReason !== undefined ? { etcdSkipReason: options.etcd.skipReason } : {}),
+      ...(options.skipImageCheckReason !== undefined ? { imageCheckSkipReason: options.skipImageCheckReason } : {}),
     },
     ...(ctx.spec ? { spec: ctx.spec } : {}),
     ...(ctx.tools ? { tools: ctx.tools } : {}),

@@ -11,7 +11,10 @@ import { formatCommand, type Command } from '../command.js';
 import { createRunner } from '../runner/create-runner.js';
 import { StepTimer } from '../report/step-timer.js';
 import { trapInterrupts } from '../signals.js';
+import { bundlesOverrideStep, imageCheckStep, type AirgapOptions } from '../steps/airgap.js';
 import { checkOutputPathsStep } from '../steps/check-paths.js';
+import { diskSpaceStep } from '../steps/disk-space.js';
+import { gitOpsStep } from '../steps/gitops.js';
 import { findClusterctlStep } from '../steps/find-clusterctl.js';
 import { findFreshBackupStep } from '../steps/find-fresh-backup.js';
 import { gateSteps } from '../steps/gate.js';
@@ -41,6 +44,8 @@ export interface ClusterOptions extends BackupOptions {
   readonly maxBackupAgeMs: number | undefined;
   /** Our command line as given, for the evidence record (secrets are redacted there). */
   readonly givenArgs: readonly string[];
+  /** `--skip-image-check --reason TEXT`. */
+  readonly skipImageCheckReason: string | undefined;
 }
 
 /** The options that shape the plan: a reviewed plan applied with other values is stale. */
@@ -54,6 +59,7 @@ export function planFlags(options: ClusterOptions): Record<string, unknown> {
     confirmTimeoutMs: options.confirmTimeoutMs ?? null,
     confirmIntervalMs: options.confirmIntervalMs,
     maxBackupAgeMs: options.maxBackupAgeMs ?? null,
+    skipImageCheckReason: options.skipImageCheckReason ?? null,
   };
 }
 
@@ -63,14 +69,24 @@ export function planFlags(options: ClusterOptions): Record<string, unknown> {
  */
 export function planningSteps(options: ClusterOptions, io: CommandIo): ListrTask<RunContext>[] {
   const bundlesOverride = options.passThrough['bundles-override'];
+  const airgap: AirgapOptions = {
+    bundlesOverride: typeof bundlesOverride === 'string' ? bundlesOverride : undefined,
+    releaseManifest: options.releaseManifest,
+    eksaVersion: options.eksaVersion,
+    skipImageCheckReason: options.skipImageCheckReason,
+  };
   return [
     checkOutputPathsStep([{ flag: '--report', file: options.report }, { flag: '--plan-out', file: options.planOut }]),
-    ...gateSteps({ enforceSkew: true, enforceScope: true, afterSpec: [buildHandoffStep(options, io)] }),
+    ...gateSteps({ enforceSkew: true, enforceScope: true, afterSpec: [buildHandoffStep(options, io), bundlesOverrideStep(airgap)] }),
     findClusterctlStep(options),
+    imageCheckStep(airgap),
+    gitOpsStep(),
     ...(options.command === 'cluster' ? [upgradePlanStep({ bundlesOverride: typeof bundlesOverride === 'string' ? bundlesOverride : undefined })] : []),
     readLockStep({ leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock }),
     ...(options.maxBackupAgeMs !== undefined ? [findFreshBackupStep({ maxAgeMs: options.maxBackupAgeMs, requireEtcdSnapshots: options.etcd.skipReason === undefined })] : []),
     planStep({ ...options, command: options.command, toolVersion: toolVersion(), flags: planFlags(options) }),
+    // The plan names the set's folder and the etcd members: the room it needs is checked before the lock.
+    diskSpaceStep(),
   ];
 }
 

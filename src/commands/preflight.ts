@@ -4,16 +4,25 @@ import { gateVerdicts } from '../policy/scope.js';
 import { buildPreflightReport, renderPreflightTable } from '../report/preflight-report.js';
 import { paint } from '../report/paint.js';
 import { createRunner } from '../runner/create-runner.js';
+import { bundlesOverrideStep, imageCheckStep, type AirgapOptions } from '../steps/airgap.js';
 import { gateSteps } from '../steps/gate.js';
+import { gitOpsStep } from '../steps/gitops.js';
 import { runTaskList } from '../steps/task-list.js';
 import type { CommandIo } from './io.js';
 import { printSpecWarnings } from './spec-warnings.js';
 
 /** `preflight`: the read-only gate — spec, tools, inventory, readiness, skew, scope — and its report. */
-export async function preflight(options: GateOptions, io: CommandIo): Promise<ExitCodeName> {
+export interface PreflightOptions extends GateOptions {
+  /** The air-gapped and GitOps checks the upgrade's gate runs too (absent: none asked for). */
+  readonly airgap?: AirgapOptions;
+}
+
+export async function preflight(options: PreflightOptions, io: CommandIo): Promise<ExitCodeName> {
   const ctx: RunContext = { options, runner: createRunner(options, io), env: io.env, cwd: io.cwd };
+  const airgap: AirgapOptions = options.airgap ?? { bundlesOverride: undefined, releaseManifest: undefined, eksaVersion: undefined, skipImageCheckReason: undefined };
+  // The mirror, bundles-override and Flux checks stop preflight as they stop the upgrade (exit 2, 3 or 4), before the report.
   try {
-    await runTaskList(gateSteps(), ctx, { silent: options.output === 'json', env: io.env, isTTY: io.isTTY });
+    await runTaskList([...gateSteps({ afterSpec: [bundlesOverrideStep(airgap)] }), imageCheckStep(airgap), gitOpsStep()], ctx, { silent: options.output === 'json', env: io.env, isTTY: io.isTTY });
   } finally {
     printSpecWarnings(ctx.spec, io);
   }

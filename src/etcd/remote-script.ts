@@ -63,6 +63,29 @@ export function buildRemoteScript(layout: RemoteLayout): RemoteInvocation {
   return { remoteCommand: layout.os === 'bottlerocket' ? 'sudo -n sheltie' : 'sudo -n sh -s', script };
 }
 
+/**
+ * The read-only sibling of the snapshot script: the same way to etcdctl and its certificates, then
+ * `endpoint status -w json` (the member's dbSize) on stdout; no temp file is made. Derived from the
+ * snapshot body so the two can never reach etcd differently.
+ */
+export function buildStatusScript(layout: RemoteLayout): RemoteInvocation {
+  const snapshot = buildRemoteScript(layout);
+  const lines = snapshot.script.split('\n');
+  const out: string[] = [];
+  let saves = 0;
+  for (const line of lines) {
+    if (/^\s*new_snapshot_file /.test(line) || /^\s*cat "\$SNAP"$/.test(line) || / endpoint health >\/dev\/null$/.test(line)) continue;
+    if (line.includes(' snapshot save "$SNAP" >/dev/null')) {
+      saves++;
+      out.push(line.replace('--command-timeout="$SAVE_TIMEOUT"', '--command-timeout="$HEALTH_TIMEOUT"').replace(' snapshot save "$SNAP" >/dev/null', ' endpoint status -w json').replace('eksa-snapshot-$$', () => 'eksa-status-$$'));
+      continue;
+    }
+    out.push(line.replace('# eksa-safe-upgrade etcd snapshot', '# eksa-safe-upgrade etcd status'));
+  }
+  if (saves !== 1) throw new Error('internal: the etcd snapshot script has no single snapshot save line to turn into a status read');
+  return { remoteCommand: snapshot.remoteCommand, script: out.join('\n') };
+}
+
 // Shared: the temp file and its trap. A signal turns into an exit so the EXIT trap runs; SIGPIPE (the
 // local side went away) ends `cat` and, under `set -e`, the script.
 const PRELUDE = `umask 077

@@ -2,9 +2,9 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ClusterObjects } from '../kube/types.js';
-import { write, type Command } from '../command.js';
+import { read, write, type Command } from '../command.js';
 import { selectEtcdTarget } from './members.js';
-import { DEFAULT_LAYOUT, buildRemoteScript } from './remote-script.js';
+import { DEFAULT_LAYOUT, buildRemoteScript, buildStatusScript } from './remote-script.js';
 import { buildSshArgv, defaultSshKey, validateSshSettings, type SshSettings } from './ssh-options.js';
 import type { AddressType, ClusterEtcdTarget, EtcdMember, RemoteLayout, StackedEtcdctl } from './types.js';
 
@@ -94,6 +94,25 @@ export function snapshotCommand(request: EtcdSnapshotRequest, member: EtcdMember
   const { cluster } = request.target;
   const timeoutMs = (request.layout.healthTimeoutSeconds + request.layout.saveTimeoutSeconds + 2 * request.layout.dialTimeoutSeconds + 60) * 1000;
   return write(buildSshArgv(request.ssh, request.target.user, member.address, remoteCommand), `etcd snapshot of ${cluster} from ${member.machine}`, {
+    input: script,
+    timeoutMs,
+  });
+}
+
+/** Pure: the ssh command that reads one member's `endpoint status` (its dbSize), a read. */
+export function statusCommand(request: EtcdSnapshotRequest, member: EtcdMember): Command {
+  const { remoteCommand, script } = buildStatusScript(memberLayout(request, member));
+  // Before the lock the set's known_hosts does not exist yet. Host keys are checked as strictly as the
+  // snapshot will check them: against --ssh-known-hosts, else against the newest earlier set's keys (a
+  // changed key is refused here too, and the snapshot names it), else accepted as new and not recorded.
+  const { pinnedFrom: _pinned, ...rest } = request.ssh;
+  const ssh: SshSettings = request.ssh.knownHostsFile !== undefined
+    ? request.ssh
+    : request.ssh.pinnedFrom !== undefined
+      ? { ...rest, knownHostsFile: request.ssh.pinnedFrom }
+      : { ...rest, recordKnownHostsFile: '/dev/null' };
+  const timeoutMs = (request.layout.healthTimeoutSeconds + 2 * request.layout.dialTimeoutSeconds + 30) * 1000;
+  return read(buildSshArgv(ssh, request.target.user, member.address, remoteCommand), `etcd database size of ${request.target.cluster} from ${member.machine}`, {
     input: script,
     timeoutMs,
   });

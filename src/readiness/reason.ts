@@ -11,7 +11,11 @@ export type ReasonCode =
   | 'control-plane-not-ready'
   | 'etcd-not-ready'
   | 'workers-rolling-out'
-  | 'machine-failed';
+  | 'machine-failed'
+  // The air-gapped and GitOps checks of the gate (src/steps/airgap.ts, src/steps/gitops.ts).
+  | 'images-missing'
+  | 'gitops-suspended'
+  | 'gitops-not-ready';
 
 /** One named cause of a cluster not being ready. */
 export interface Reason {

@@ -46,6 +46,7 @@ const outcome = enumOf<Outcome>()([
 const reasonCode = enumOf<ReasonCode>()([
   'eksa-not-ready', 'failure-message', 'generation-behind', 'paused', 'capi-cluster-missing',
   'capi-not-provisioned', 'control-plane-not-ready', 'etcd-not-ready', 'workers-rolling-out', 'machine-failed',
+  'images-missing', 'gitops-suspended', 'gitops-not-ready',
 ]);
 const skewRule = enumOf<SkewRule>()([
   'kubernetes-downgrade', 'kubernetes-minor-step', 'worker-kubernetes', 'eksa-downgrade', 'eksa-minor-step',
@@ -154,6 +155,10 @@ export const evidenceSchema = z
         .strictObject({ reason: z.string() })
         .optional()
         .describe('--skip-etcd-backup and its --reason (or EKSA_SAFE_UPGRADE_REASON): present only when the etcd backup was skipped'),
+      imageCheckSkipped: z
+        .strictObject({ reason: z.string() })
+        .optional()
+        .describe('--skip-image-check and its --reason: present only when the registry mirror check was skipped'),
     }),
     tools: z
       .strictObject({

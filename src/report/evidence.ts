@@ -50,6 +50,8 @@ export interface EvidenceParts {
     readonly passThrough?: readonly string[];
     /** `--skip-etcd-backup --reason` (from the flag or EKSA_SAFE_UPGRADE_REASON): why no etcd snapshot was taken. */
     readonly etcdSkipReason?: string;
+    /** `--skip-image-check --reason`: why the registry mirror was not checked. */
+    readonly imageCheckSkipReason?: string;
   };
   readonly spec?: Pick<ClusterSpec, 'file' | 'name' | 'isManagement' | 'managementClusterName' | 'warnings'>;
   readonly tools?: ToolVersions;
@@ -177,6 +179,7 @@ export function buildEvidence(parts: EvidenceParts): Evidence {
       passThrough: redactArgv(inputs.passThrough ?? []),
       specWarnings: [...(spec?.warnings ?? [])],
       ...(inputs.etcdSkipReason !== undefined ? { etcdSkipped: { reason: redactUrls(inputs.etcdSkipReason) } } : {}),
+      ...(inputs.imageCheckSkipReason !== undefined ? { imageCheckSkipped: { reason: redactUrls(inputs.imageCheckSkipReason) } } : {}),
     },
     tools: tools
       ? {

@@ -39,8 +39,11 @@ const journalFile = () => path.join(s.workdir, `ours-${randomBytes(4).toString('
 async function backup(args: string[] = []) {
   const journal = journalFile();
   const r = await runBin(['backup', '-f', s.specFile(), '--cli-tools-image', IMAGE, '--journal', journal, ...args], { env: s.env, cwd: s.workdir, timeoutMs: 120_000 });
-  const ssh = readJournal(journal).filter((e) => e.argv[0] === 'ssh');
-  return { ...r, ssh };
+  // The snapshots; the room check before the lock also reads each cluster's dbSize over ssh (a read).
+  const all = readJournal(journal).filter((e) => e.argv[0] === 'ssh');
+  const ssh = all.filter((e) => String(e.why).startsWith('etcd snapshot of '));
+  const sizes = all.filter((e) => String(e.why).startsWith('etcd database size of '));
+  return { ...r, ssh, sizes };
 }
 
 /** Each cluster's pause switches, as the API server holds them. */
@@ -79,6 +82,7 @@ describe.skipIf(!available)('backup with real etcd on the healthy tree', () => {
 
     // Each cluster was reached as its machine config's user, with the key EKS-A wrote for it.
     expect(r.ssh).toHaveLength(4);
+    expect(r.sizes.map((e) => e.kind)).toEqual(['read', 'read', 'read', 'read']);
     for (const call of r.ssh) {
       const cluster = (Object.keys(EXPECTED) as ClusterName[]).find((c) => call.why === `etcd snapshot of ${c} from ${membersOf(c)[0]!.machine}`)!;
       expect(cluster).toBeDefined();
@@ -88,8 +92,10 @@ describe.skipIf(!available)('backup with real etcd on the healthy tree', () => {
     }
     // Bottlerocket went through sheltie and ctr on the "host"; Ubuntu used the host etcdctl, no container tool.
     const standins = s.journal().filter((e) => ['sheltie', 'ctr', 'crictl'].includes(e.source));
-    expect(standins.filter((e) => e.source === 'sheltie')).toHaveLength(2);
+    // Twice each: the dbSize read of the room check, then the snapshot.
+    expect(standins.filter((e) => e.source === 'sheltie')).toHaveLength(4);
     expect(standins.filter((e) => e.source === 'ctr' && e.argv.includes('snapshot'))).toHaveLength(2);
+    expect(standins.filter((e) => e.source === 'ctr' && e.argv.includes('status'))).toHaveLength(2);
     expect(standins.filter((e) => e.source === 'crictl')).toEqual([]);
 
     const verify = await runBin(['verify', dir], { env: s.env, cwd: s.workdir });
@@ -152,9 +158,10 @@ describe.skipIf(!available)('backup with real etcd on the healthy tree', () => {
     }
   });
 
-  it('cluster --dry-run prints each ssh command with its remote script and runs none', async () => {
+  it('cluster --dry-run prints each ssh command with its remote script and runs none (only the dbSize reads)', async () => {
     const setsBefore = setNames();
-    const standinsBefore = s.journal().filter((e) => e.source === 'sheltie').length;
+    // Bottlerocket's two clusters are reached through sheltie once each by the dbSize read (a read), never for a snapshot.
+    const standinsBefore = s.journal().filter((e) => e.source === 'sheltie').length + 2;
     const journal = journalFile();
     const r = await runBin(['cluster', '-f', s.specFile(), '--cli-tools-image', IMAGE, '--dry-run', '--journal', journal], { env: s.env, cwd: s.workdir, timeoutMs: 120_000 });
     expect(r.exitCode).toBe(0);
@@ -172,7 +179,9 @@ describe.skipIf(!available)('backup with real etcd on the healthy tree', () => {
       const script = out.slice(out.indexOf(line!)).split('\n').slice(1).join('\n');
       expect(script).toMatch(new RegExp(`^# eksa-safe-upgrade etcd snapshot \\(${topology}, ${os}\\)\nset -eu\nTOPOLOGY='${topology}'\nROOT='${path.join(s.workdir, '.sim', 'etcd', 'nodes', c)}'\nENDPOINT='https://${member.address}:${port}'\n`));
     }
-    expect(readJournal(journal).filter((e) => e.argv[0] === 'ssh').map((e) => e.skipped)).toEqual([true, true, true, true]);
+    const ssh = readJournal(journal).filter((e) => e.argv[0] === 'ssh');
+    expect(ssh.filter((e) => String(e.why).startsWith('etcd snapshot of ')).map((e) => e.skipped)).toEqual([true, true, true, true]);
+    expect(ssh.filter((e) => String(e.why).startsWith('etcd database size of ')).map((e) => [e.kind, e.skipped ?? false])).toEqual(Array(4).fill(['read', false]));
     expect(s.journal().filter((e) => e.source === 'sheltie')).toHaveLength(standinsBefore);
     expect(setNames()).toEqual(setsBefore);
   });
