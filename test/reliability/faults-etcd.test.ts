@@ -13,7 +13,7 @@ import { startSim } from '../helpers/sim.js';
 import { fillEtcd, freePort, makePki, putKeys, requireRealTools, startEtcd, startSshd, type RealEtcd, type RealSshd } from '../helpers/testbed.js';
 import { CELL_TIMEOUT_MS, cellTitle, runCell, type Cell, type StrikeContext } from './cell.js';
 import { FAULT as KILL_THEN_RERUN, runKillCell, why } from './kill-cell.js';
-import { IMAGE, enospcEnv, expectPrivateSet, mountSmallDisk, sleep, startBlackHole, startCli, type BlackHole } from './helpers.js';
+import { IMAGE, enospcEnv, expectPrivateSet, sleep, startBlackHole, startCli, type BlackHole } from './helpers.js';
 import { CUT_CAT, SLOW_CAT, etcdDownEtcdctl, installStandins } from './remote-standins.js';
 
 const real = requireRealTools();
