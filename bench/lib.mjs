@@ -56,7 +56,8 @@ export function timeChild(file, args, { env = process.env, cwd, keepStdout = fal
     child.on('close', (code) => {
       const ms = performance.now() - started;
       if (!okCodes.includes(code)) return reject(new Error(`${path.basename(file)} ${args.slice(0, 4).join(' ')}… exited ${code}: ${err.trim()}`));
-      resolve({ ms, endedAt: Date.now(), code, stdout: keepStdout ? Buffer.concat(out).toString() : '', stderr: err });
+      const endedAt = Date.now();
+      resolve({ ms, startedAt: endedAt - ms, endedAt, code, stdout: keepStdout ? Buffer.concat(out).toString() : '', stderr: err });
     });
   });
 }

@@ -1,10 +1,7 @@
 #!/usr/bin/env node
 // The only place that turns outcomes and errors into a process exit code (see src/exit-codes.ts).
-import { describeFailure, isVerbose, main } from '../dist/cli.js';
-import { processIo } from '../dist/commands/io.js';
-import { printable } from '../dist/errors.js';
-import { redactUrls } from '../dist/command.js';
-import { ExitCode } from '../dist/exit-codes.js';
+// It loads the bundle `npm run build` writes (scripts/bundle.mjs): one file to start, commands loaded when run.
+import { ExitCode, describeFailure, isVerbose, main, printable, processIo, redactUrls } from '../dist/cli.bundle.mjs';
 
 const args = process.argv.slice(2);
 try {
