@@ -148,6 +148,12 @@ describe('the installed package', () => {
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
+  it('npx eksa-safe-upgrade version -o json runs its command chunk and prints the package version', async () => {
+    const r = await npx(['version', '-o', 'json']);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ eksaSafeUpgrade: pkg.version });
+  });
+
   it('loads a command module on demand: a missing spec is a usage error (2), not a missing module (1)', async () => {
     const r = await npx(['preflight', '-f', 'no-such-spec.yaml']);
     expect(r.stderr).toContain('cluster spec no-such-spec.yaml does not exist');
