@@ -12,8 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { cliBin, cliOptions, coveredMs, fmt, isMain, loadAverage, log, median, pairedRatio, ratio, readJournal, repoRoot, runStandalone, startSim, timeChild } from './lib.mjs';
 
 const TARGET = 1.5;
-const cliModule = path.join(repoRoot, 'dist', 'cli.js');
-const preflightModule = path.join(repoRoot, 'dist', 'commands', 'preflight.js');
+// What the bin loads: the bundle, and the chunks of `preflight` (scripts/bundle.mjs).
+const cliModule = path.join(repoRoot, 'dist', 'cli.bundle.mjs');
+const preflightChunks = () => readdirSync(path.join(repoRoot, 'dist', 'chunks')).filter((f) => /^preflight(-gate)?-[\w-]+\.mjs$/.test(f)).map((f) => path.join(repoRoot, 'dist', 'chunks', f));
 const nodeCliFloor = path.join(repoRoot, 'bench', 'node-cli-floor.mjs');
 /** Own time may grow at most linearly: its per-cluster value may not grow between sizes by more than this (noise). */
 const GROWTH_TOLERANCE = 1.5;
@@ -30,11 +31,14 @@ function summariseProfile(dir) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map();
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0)));
-  // Time of the first sample inside the runner: the reads start there.
+  // Time of the first sample spawning a child: the reads start there (the runner is the only spawner).
   const parent = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const inRunner = (id) => {
-    for (let at = id; at !== undefined; at = parent.get(at)) if (byId.get(at).callFrame.url.endsWith('/dist/runner/runner.js')) return true;
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const { url, functionName } = byId.get(at).callFrame;
+      if (url === 'node:internal/child_process' && /(^|\.)spawn$/.test(functionName)) return true;
+    }
     return false;
   };
   let clock = 0;
@@ -51,7 +55,7 @@ function summariseProfile(dir) {
     const { functionName, url } = byId.get(id).callFrame;
     if (functionName === '(idle)') continue;
     busyUs += us;
-    const where = url.includes('/node_modules/') ? url.replace(/.*\/node_modules\/((@[^/]+\/)?[^/]+).*/, '$1') : url.includes('/dist/') ? `${url.replace(/.*\/dist\//, '')}:${functionName || '(top)'}` : functionName || url;
+    const where = url.includes('/dist/chunks/') ? `${url.replace(/.*\/dist\/chunks\/([\w-]+?)-[\w-]{8}\.mjs$/, 'chunk $1')}:${functionName || '(top)'}` : url.includes('/node_modules/') ? url.replace(/.*\/node_modules\/((@[^/]+\/)?[^/]+).*/, '$1') : url.includes('/dist/') ? `${url.replace(/.*\/dist\//, '')}:${functionName || '(top)'}` : functionName || url;
     byFunction.set(where, (byFunction.get(where) ?? 0) + us);
   }
   const top = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([where, us]) => ({ where, ms: Math.round(us / 1000) }));
@@ -77,6 +81,8 @@ async function measureSize(workloads, runs, inventoryKinds, withStartup) {
         ownMs: run.ms - coveredMs(entries),
         // From the first command on: handling kubectl's output, readiness, skew, the report, exiting.
         ownAfterMs: run.endedAt - Math.min(...entries.map((e) => Date.parse(e.time))) - coveredMs(entries),
+        // When the first read started, from the start of the process: node, the modules, the spec.
+        firstReadMs: Math.min(...entries.map((e) => Date.parse(e.time))) - run.startedAt,
         kubectlCalls: entries.filter((e) => e.argv[0] === 'kubectl').length,
         calls: entries.length,
         getMs: get?.durationMs ?? NaN,
@@ -84,7 +90,7 @@ async function measureSize(workloads, runs, inventoryKinds, withStartup) {
     };
     // Our fixed cost, no I/O: node, the CLI and every module `preflight` loads (what a run pays before
     // its first kubectl call can start).
-    const startupArgs = ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(cliModule).href)}); await import(${JSON.stringify(pathToFileURL(preflightModule).href)});`];
+    const startupArgs = ['--input-type=module', '-e', [cliModule, ...preflightChunks()].map((f) => `await import(${JSON.stringify(pathToFileURL(f).href)});`).join(' ')];
     const startup = () => timeChild(process.execPath, startupArgs, { env: sim.env, cwd: workdir });
     // The floor a Node CLI on our libraries can reach: yargs, yaml, the same three reads through execa,
     // JSON.parse (bench/node-cli-floor.mjs).
@@ -113,6 +119,7 @@ async function measureSize(workloads, runs, inventoryKinds, withStartup) {
       oursMs,
       ownMs: rows.ours.map((r) => r.ownMs),
       ownAfterMs: rows.ours.map((r) => r.ownAfterMs),
+      firstReadMs: rows.ours.map((r) => r.firstReadMs),
       ourGetMs: rows.ours.map((r) => r.getMs),
       kubectlCalls: [...new Set(rows.ours.map((r) => r.kubectlCalls))],
       calls: [...new Set(rows.ours.map((r) => r.calls))],
@@ -162,13 +169,13 @@ export async function inventory({ sizes = [50, 500, 2000], runs = 5 } = {}) {
   // before the CLI has read the spec). Not a target; it says what the ratio at small sizes is made of.
   const startupMs = median(results[0].startupMs);
   const table = [
-    `${runs} paired rounds per size; ms, median (min–max). "own processing" = our wall time minus the time covered by the external commands we ran (from \`--journal\`): node start-up, parsing kubectl's JSON, readiness, skew, the report; "once the reads start" = the same from the first command on (no start-up): what grows with the fleet, and what the growth check uses.`,
+    `${runs} paired rounds per size; ms, median (min–max). "own processing" = our wall time minus the time covered by the external commands we ran (from \`--journal\`): node start-up, parsing kubectl's JSON, readiness, skew, the report; "once the reads start" = the same from the first command on (no start-up): what grows with the fleet, and what the growth check uses; "first read starts at" = ms from the start of our process to the first command the runner spawned (from \`--journal\`).`,
     '',
-    '| workload clusters (+4 in the scenario) | `kubectl get` (floor) | `preflight -o json` | ratio: per-round median (of the medians) | ours − floor | ours / (floor + our start-up) | our kubectl get (journal) | own processing | own once the reads start | kubectl calls / all calls |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| workload clusters (+4 in the scenario) | `kubectl get` (floor) | `preflight -o json` | ratio: per-round median (of the medians) | ours − floor | ours / (floor + our start-up) | our kubectl get (journal) | own processing | own once the reads start | first read starts at | kubectl calls / all calls |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.workloads} | ${fmt(r.floorMs)} | ${fmt(r.oursMs)} | ${r.ratio.toFixed(2)} (${r.ratioOfMedians.toFixed(2)}) | ${(median(r.oursMs) - median(r.floorMs)).toFixed(0)} | ${(median(r.oursMs) / (median(r.floorMs) + startupMs)).toFixed(2)} | ${fmt(r.ourGetMs)} | ${fmt(r.ownMs)} | ${fmt(r.ownAfterMs)} | ${r.kubectlCalls.join('/')} / ${r.calls.join('/')} |`,
+        `| ${r.workloads} | ${fmt(r.floorMs)} | ${fmt(r.oursMs)} | ${r.ratio.toFixed(2)} (${r.ratioOfMedians.toFixed(2)}) | ${(median(r.oursMs) - median(r.floorMs)).toFixed(0)} | ${(median(r.oursMs) / (median(r.floorMs) + startupMs)).toFixed(2)} | ${fmt(r.ourGetMs)} | ${fmt(r.ownMs)} | ${fmt(r.ownAfterMs)} | ${fmt(r.firstReadMs)} | ${r.kubectlCalls.join('/')} / ${r.calls.join('/')} |`,
     ),
     '',
     'Where our own time goes: the `--cpu-prof` profile of the last round at each size, main thread, idle (waiting for kubectl) left out; "once the reads start" leaves out the start-up before the first command (node, modules, spec).',

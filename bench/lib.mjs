@@ -56,7 +56,8 @@ export function timeChild(file, args, { env = process.env, cwd, keepStdout = fal
     child.on('close', (code) => {
       const ms = performance.now() - started;
       if (!okCodes.includes(code)) return reject(new Error(`${path.basename(file)} ${args.slice(0, 4).join(' ')}… exited ${code}: ${err.trim()}`));
-      resolve({ ms, endedAt: Date.now(), code, stdout: keepStdout ? Buffer.concat(out).toString() : '', stderr: err });
+      const endedAt = Date.now();
+      resolve({ ms, startedAt: endedAt - ms, endedAt, code, stdout: keepStdout ? Buffer.concat(out).toString() : '', stderr: err });
     });
   });
 }
@@ -71,10 +72,13 @@ export function writeResult(result) {
 /** true when this module is the script node was started with (each benchmark also runs alone). */
 export const isMain = (url) => process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(url);
 
+/** A target's verdict as the tables and the console print it. */
+export const verdict = (t) => (t.met ? 'PASS' : '**FAIL**');
+
 /** The markdown of one benchmark: its targets, then its own sections. */
 export function renderResult(result) {
   const lines = [`## ${result.title}`, '', '| measure | value | target | |', '|---|---|---|---|'];
-  for (const t of result.targets) lines.push(`| ${t.what} | ${t.value} | ${t.target} | ${t.met ? 'met' : '**MISSED**'} |`);
+  for (const t of result.targets) lines.push(`| ${t.what} | ${t.value} | ${t.target} | ${verdict(t)} |`);
   lines.push('');
   for (const s of result.sections) lines.push(s.trimEnd(), '');
   return lines.join('\n');

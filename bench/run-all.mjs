@@ -12,7 +12,7 @@ import { etcdSnapshot } from './etcd-snapshot.mjs';
 import { fleet } from './fleet.mjs';
 import { inventory } from './inventory.mjs';
 import { mirrorCheck } from './mirror-check.mjs';
-import { loadAverage, log, renderResult, repoRoot, writeResult } from './lib.mjs';
+import { loadAverage, log, renderResult, repoRoot, verdict, writeResult } from './lib.mjs';
 import { startup } from './startup.mjs';
 import { verify } from './verify.mjs';
 
@@ -110,11 +110,11 @@ const doc = [
   `- Run: ${new Date().toISOString()}, ${seconds.toFixed(0)} s for the benchmarks (plus the build).`,
   `- Machine: ${machine().join('; ')}.`,
   `- Load average (1, 5, 15 min) at the start: ${loadAtStart.join(', ')}; at the end: ${loadAverage().join(', ')}. Other work was running on the machine; the interleaved floors absorb most of it.`,
-  `- Targets: ${missed.length === 0 ? 'all met' : `${missed.length} missed: ${missed.join('; ')}`}.`,
+  `- Targets: ${missed.length === 0 ? 'all PASS' : `${missed.length} FAIL: ${missed.join('; ')}`}.`,
   '',
   '| benchmark | measure | value | target | |',
   '|---|---|---|---|---|',
-  ...ordered.flatMap((r) => r.targets.map((t) => `| ${r.name} | ${t.what} | ${t.value} | ${t.target} | ${t.met ? 'met' : '**MISSED**'} |`)),
+  ...ordered.flatMap((r) => r.targets.map((t) => `| ${r.name} | ${t.what} | ${t.value} | ${t.target} | ${verdict(t)} |`)),
   '',
   ...ordered.map((r) => `${renderResult(r)}\n_${r.seconds} s; load average before ${r.loadBefore.join(', ')}, after ${r.loadAfter.join(', ')}._\n`),
   keptNotes(),
@@ -126,5 +126,6 @@ if (only) {
   writeFileSync(RESULTS, doc);
   log(`wrote ${path.relative(process.cwd(), RESULTS)}`);
 }
-log(`bench: ${seconds.toFixed(0)} s; ${missed.length === 0 ? 'every target met' : `missed: ${missed.join('; ')}`}`);
+for (const r of ordered) for (const t of r.targets) log(`${t.met ? 'PASS' : 'FAIL'} ${r.name}: ${t.what}: ${t.value} (target ${t.target})`);
+log(`bench: ${seconds.toFixed(0)} s; ${missed.length === 0 ? 'every target PASS' : `FAIL: ${missed.join('; ')}`}`);
 process.exitCode = missed.length === 0 ? 0 : 1;

@@ -1,10 +1,21 @@
 #!/usr/bin/env node
 // The only place that turns outcomes and errors into a process exit code (see src/exit-codes.ts).
-import { describeFailure, isVerbose, main } from '../dist/cli.js';
-import { processIo } from '../dist/commands/io.js';
-import { printable } from '../dist/errors.js';
-import { redactUrls } from '../dist/command.js';
-import { ExitCode } from '../dist/exit-codes.js';
+import { statSync } from 'node:fs';
+
+// The bundle `npm run build` writes (scripts/bundle.mjs: one file to start, each command loaded when it runs),
+// unless tsc rebuilt dist/ after it: then the modules tsc wrote, so a `tsc`-only build never runs stale code.
+const dist = new URL('../dist/', import.meta.url);
+const modified = (name) => {
+  try {
+    return statSync(new URL(name, dist)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
+const bundle = modified('cli.bundle.mjs');
+const modules = modified('entry.js');
+const entry = bundle !== undefined && (modules === undefined || bundle >= modules) ? 'cli.bundle.mjs' : 'entry.js';
+const { ExitCode, describeFailure, isVerbose, main, printable, processIo, redactUrls } = await import(new URL(entry, dist).href);
 
 const args = process.argv.slice(2);
 try {

@@ -58,6 +58,25 @@ export interface RunContext {
   lockRead?: { audit: string; forceUnlockFrom: string | undefined }; // read-lock (cluster, management-components, backup)
   reuse?: { dir: string; ageMs: number }; // find-fresh-backup, with --max-backup-age
   plan?: UpgradePlan; // plan
+  /**
+   * The gate's first reads, started before the task list exists (`startGateReads`, preflight): load-spec and
+   * read-tree await these instead of starting their own, so the kubectl get runs while the rest loads.
+   */
+  early?: { loaded: Promise<LoadedSpec>; tree: Promise<ToolsAndTree> };
+}
+
+/** What load-spec sets: the spec, where its cluster's files are, its bytes' sha256, and kubectl for it. */
+export interface LoadedSpec {
+  readonly spec: ClusterSpec;
+  readonly layout: ClusterLayout;
+  readonly specSha256: string;
+  readonly kubectl: Kubectl;
+}
+
+/** What read-tree reads before assembling: the tools' versions and every object of the tree. */
+export interface ToolsAndTree {
+  readonly tools: ToolVersions;
+  readonly items: readonly KubeObject[];
 }
 
 /** Read a field a previous step must have set; a missing one is a bug in the task list's order. */

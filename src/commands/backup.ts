@@ -92,6 +92,12 @@ export async function cleanedUp(ctx: Pick<RunContext, 'plan'>, applied: Pick<App
   return `${pause}; no set was left behind`;
 }
 
+/** An interruption, its hint replaced by what was cleaned up (the runner's own knows nothing of it); other errors unchanged. */
+export async function withCleanupHint(error: unknown, ctx: Pick<RunContext, 'plan'>, applied: Pick<Applied, 'backupStarted'>): Promise<unknown> {
+  if (!isSafeUpgradeError(error) || error.exit !== 'Interrupted') return error;
+  return new SafeUpgradeError('Interrupted', error.message, { hint: await cleanedUp(ctx, applied), cause: error });
+}
+
 /** `backup`: a routine backup of the management tree (or the one workload cluster), verified and atomic. */
 export async function backup(options: BackupOptions, io: CommandIo): Promise<ExitCodeName> {
   const runner = createRunner(options, io);
@@ -114,10 +120,7 @@ export async function backup(options: BackupOptions, io: CommandIo): Promise<Exi
     if (options.dryRun) await showPlan(plan, { runner, io, output: options.output, planOut: options.planOut });
     else await executePlan(plan, { runner, kubectl: need(ctx, 'kubectl'), env: io.env, toolVersion: toolVersion(), warn: () => undefined, signal: abort.signal, now: () => new Date() }, applied, list);
   } catch (error) {
-    if (isSafeUpgradeError(error) && error.exit === 'Interrupted') {
-      throw new SafeUpgradeError('Interrupted', error.message, { hint: await cleanedUp(ctx, applied), cause: error });
-    }
-    throw error;
+    throw await withCleanupHint(error, ctx, applied);
   } finally {
     untrap();
     // The lock it holds, or a lease a write of its lost answer created (applied.lock never set).

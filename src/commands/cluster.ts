@@ -22,7 +22,7 @@ import { planStep } from '../steps/plan.js';
 import { readLockStep } from '../steps/read-lock.js';
 import { runTaskList } from '../steps/task-list.js';
 import { NothingToUpgrade, upgradePlanStep } from '../steps/upgrade-plan.js';
-import { backupFlags, toolVersion, type BackupOptions } from './backup.js';
+import { backupFlags, toolVersion, withCleanupHint, type BackupOptions } from './backup.js';
 import { writeEvidence, type RunOutcome } from './cluster-evidence.js';
 import type { CommandIo } from './io.js';
 import { loadReviewedPlan, reviewedPlanSteps, showPlan, type ReviewedPlan } from './plan-io.js';
@@ -170,6 +170,8 @@ export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Pr
     }
   } catch (error) {
     if (error instanceof NotConfirmedError) confirm = error.result;
+    // Stopped before the hand-off: say what was put back (after it, restoreHint below says where things stand).
+    if (!applied.handoff) error = await withCleanupHint(error, ctx, applied);
     outcome = error instanceof NothingToUpgrade ? { exit: 'Success', nothingToUpgrade: error.message } : { exit: isSafeUpgradeError(error) ? error.exit : 'Internal', error };
   } finally {
     untrap();

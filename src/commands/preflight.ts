@@ -1,43 +1,23 @@
 import type { ExitCodeName } from '../exit-codes.js';
-import { need, type GateOptions, type RunContext } from '../context.js';
-import { gateVerdicts } from '../policy/scope.js';
-import { buildPreflightReport, renderPreflightTable } from '../report/preflight-report.js';
-import { paint } from '../report/paint.js';
+import type { GateOptions, RunContext } from '../context.js';
 import { createRunner } from '../runner/create-runner.js';
-import { bundlesOverrideStep, imageCheckStep, type AirgapOptions } from '../steps/airgap.js';
-import { gateSteps } from '../steps/gate.js';
-import { gitOpsStep } from '../steps/gitops.js';
-import { runTaskList } from '../steps/task-list.js';
+import type { AirgapOptions } from '../steps/airgap.js';
+import { startGateReads } from '../steps/early-reads.js';
 import type { CommandIo } from './io.js';
-import { printSpecWarnings } from './spec-warnings.js';
 
-/** `preflight`: the read-only gate — spec, tools, inventory, readiness, skew, scope — and its report. */
 export interface PreflightOptions extends GateOptions {
   /** The air-gapped and GitOps checks the upgrade's gate runs too (absent: none asked for). */
   readonly airgap?: AirgapOptions;
 }
 
+/**
+ * `preflight`: the read-only gate — spec, tools, inventory, readiness, skew, scope — and its report.
+ * Its reads start first; the task list, readiness, skew and the report load while kubectl runs
+ * (bench/RESULTS.md: at small trees the start-up before the first read is most of the run).
+ */
 export async function preflight(options: PreflightOptions, io: CommandIo): Promise<ExitCodeName> {
   const ctx: RunContext = { options, runner: createRunner(options, io), env: io.env, cwd: io.cwd };
-  const airgap: AirgapOptions = options.airgap ?? { bundlesOverride: undefined, releaseManifest: undefined, eksaVersion: undefined, skipImageCheckReason: undefined };
-  // The mirror, bundles-override and Flux checks stop preflight as they stop the upgrade (exit 2, 3 or 4), before the report.
-  try {
-    await runTaskList([...gateSteps({ afterSpec: [bundlesOverrideStep(airgap)] }), imageCheckStep(airgap), gitOpsStep()], ctx, { silent: options.output === 'json', env: io.env, isTTY: io.isTTY });
-  } finally {
-    printSpecWarnings(ctx.spec, io);
-  }
-
-  const spec = need(ctx, 'spec');
-  const verdicts = need(ctx, 'verdicts');
-  const { report, exit } = buildPreflightReport({
-    spec,
-    kubeconfig: need(ctx, 'layout').kubeconfig,
-    tools: need(ctx, 'tools'),
-    verdicts: spec.isManagement ? verdicts : gateVerdicts(verdicts, spec),
-    gated: gateVerdicts(verdicts, spec),
-    skew: need(ctx, 'skew'),
-    scope: need(ctx, 'scope'),
-  });
-  io.stdout(options.output === 'json' ? JSON.stringify(report, null, 2) : renderPreflightTable(report, paint(io.env)));
-  return exit;
+  startGateReads(ctx);
+  const { finishPreflight } = await import('./preflight-gate.js');
+  return finishPreflight(ctx, options.airgap, io);
 }

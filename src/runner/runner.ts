@@ -12,6 +12,12 @@ import { Journal, type JournalEntry, type RunMode } from './journal.js';
 import { signalProcessTree } from './process-tree.js';
 
 /**
+ * The runner's own hint after Ctrl-C. It knows no more than that it started nothing new: a command that
+ * changes things (backup, cluster) replaces it with what it put back (commands/backup.ts `withCleanupHint`).
+ */
+export const INTERRUPTED_HINT = 'nothing more was started';
+
+/**
  * Output kept in memory per command. The largest read, the inventory, is about 24 MB for 500 workload
  * clusters; past this bound the command is stopped with a clear error instead of exhausting memory.
  */
@@ -254,7 +260,7 @@ export class Runner {
   /** Throw the interruption at a step boundary, so no new work starts after Ctrl-C. */
   throwIfInterrupted(): void {
     if (this.#interruptedBy) {
-      throw new SafeUpgradeError('Interrupted', `interrupted by ${this.#interruptedBy}`, { hint: 'nothing more was started; see above for what was cleaned up' });
+      throw new SafeUpgradeError('Interrupted', `interrupted by ${this.#interruptedBy}`, { hint: INTERRUPTED_HINT });
     }
   }
 
@@ -338,7 +344,7 @@ export class Runner {
     if (notFound) throw new EnvironmentError(`${file} not found on PATH`, { hint: `install ${file} or put it on PATH` });
     if ((ended.failed || spawned.stopped) && mode !== 'inherit' && !startedInterrupted && this.#interruptedBy) {
       throw new SafeUpgradeError('Interrupted', `interrupted by ${this.#interruptedBy} while running: ${command.why}`, {
-        hint: 'nothing more was started; see above for what was cleaned up',
+        hint: INTERRUPTED_HINT,
       });
     }
     if (spawned.stopped) throw spawned.stopped.error;

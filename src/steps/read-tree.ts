@@ -1,5 +1,8 @@
 import type { ListrTask } from 'listr2';
-import { need, type RunContext } from '../context.js';
+import { need, type RunContext, type ToolsAndTree } from '../context.js';
+import type { Kubectl } from '../kubectl/kubectl.js';
+import type { Runner } from '../runner/runner.js';
+import type { ClusterSpec } from '../spec/types.js';
 import { assembleInventory } from '../kube/inventory.js';
 import { inventoryKinds, otherProviders, providerKinds } from '../kube/kinds.js';
 import type { Inventory, KubeObject } from '../kube/types.js';
@@ -10,9 +13,8 @@ import { readToolVersions } from '../tools/versions.js';
  * (EKS-A Clusters naming other providers' datacenter kinds) takes a second call for those providers' kinds.
  * Once a tree was read (the recheck), its providers are known and one call reads them all.
  */
-async function listTree(ctx: RunContext, why: string, known?: Inventory): Promise<KubeObject[]> {
-  const { provider } = need(ctx, 'spec');
-  const kubectl = need(ctx, 'kubectl');
+async function listTree(spec: ClusterSpec, kubectl: Kubectl, why: string, known?: Inventory): Promise<KubeObject[]> {
+  const { provider } = spec;
   if (known) return kubectl.listAll(inventoryKinds(provider, otherProviders(provider, known.clusters.map((c) => c.eksa))), why);
   const items = await kubectl.listAll(inventoryKinds(provider), why);
   const others = otherProviders(provider, items);
@@ -26,7 +28,14 @@ function assembleTree(ctx: RunContext, items: readonly KubeObject[]): Inventory 
 
 /** The management tree as it is now, read the way the gate reads it (the recheck under the lock). */
 export async function readInventory(ctx: RunContext, why: string): Promise<Inventory> {
-  return assembleTree(ctx, await listTree(ctx, why, ctx.inventory));
+  return assembleTree(ctx, await listTree(need(ctx, 'spec'), need(ctx, 'kubectl'), why, ctx.inventory));
+}
+
+/** The tools' versions and every object of the tree, read side by side (neither needs the other). */
+export async function readToolsAndTree(runner: Runner, spec: ClusterSpec, kubectl: Kubectl): Promise<ToolsAndTree> {
+  // The tree first: it is the long read, and each spawn holds the main thread for a moment.
+  const [items, tools] = await Promise.all([listTree(spec, kubectl, `read the management tree of ${spec.managementClusterName}`), readToolVersions(runner)]);
+  return { tools, items };
 }
 
 /**
@@ -38,10 +47,7 @@ export function readTreeStep(): ListrTask<RunContext> {
     title: 'Read tools and the management tree',
     task: async (ctx, task) => {
       const spec = need(ctx, 'spec');
-      const [tools, items] = await Promise.all([
-        readToolVersions(ctx.runner),
-        listTree(ctx, `read the management tree of ${spec.managementClusterName}`),
-      ]);
+      const { tools, items } = await (ctx.early?.tree ?? readToolsAndTree(ctx.runner, spec, need(ctx, 'kubectl')));
       ctx.tools = tools;
       ctx.items = items;
       // Assembled only once both reads are in: a tree that fails to assemble still leaves the tools in the record.

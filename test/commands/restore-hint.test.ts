@@ -6,7 +6,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Applied } from '../../src/apply/execute-plan.js';
 import { recheckSummary } from '../../src/apply/recheck.js';
-import { cleanedUp } from '../../src/commands/backup.js';
+import { cleanedUp, withCleanupHint } from '../../src/commands/backup.js';
+import { SafeUpgradeError, UsageError } from '../../src/errors.js';
+import { Runner } from '../../src/runner/runner.js';
 import { restoreHint } from '../../src/commands/restore-hint.js';
 
 const RUNBOOK = ['# Restore mgmt', '', '## Before anything: check the backup', '', 'verify it', '', '## Which procedure', '', '| what happened | what to do |', '|---|---|', '| the management cluster `mgmt` is lost | "Lost management cluster `mgmt`" |', '', '## Variables', '', ...Array.from({ length: 300 }, (_, i) => `line ${i}`)].join('\n');
@@ -78,5 +80,31 @@ describe('backup after Ctrl-C', () => {
     expect(await cleanedUp({ plan }, { backupStarted: true })).toBe(`pause state put back as recorded before clusterctl (2 switch(es) restored); the partial set was kept as ${failedDir}, marked failed (its manifest.json says why)`);
     const removed = { actions: [{ op: 'backup', cleanFailed: true, set: { failedDir: path.join(root, 'none.failed') } }] } as never;
     expect(await cleanedUp({ plan: removed }, { backupStarted: true })).toMatch(/the partial set was removed \(--clean-failed\)$/);
+  });
+});
+
+describe('backup or cluster interrupted before the hand-off', () => {
+  const interrupted = () => {
+    const runner = new Runner({ dryRun: false, verbose: false, log: () => undefined });
+    runner.interrupt('SIGINT');
+    try {
+      runner.throwIfInterrupted();
+    } catch (error) {
+      return error as SafeUpgradeError;
+    }
+    throw new Error('throwIfInterrupted did not throw');
+  };
+
+  it('the runner alone points at nothing that is not printed ("see above" with nothing above)', () => {
+    expect(interrupted().hint).not.toMatch(/see above/);
+  });
+
+  it('the hint says what was cleaned up; other errors pass unchanged', async () => {
+    const wrapped = (await withCleanupHint(interrupted(), {}, {})) as SafeUpgradeError;
+    expect(wrapped.exit).toBe('Interrupted');
+    expect(wrapped.message).toBe('interrupted by SIGINT');
+    expect(wrapped.hint).toBe('nothing had been written: no backup set, nothing paused');
+    const usage = new UsageError('bad flag', { hint: 'fix it' });
+    expect(await withCleanupHint(usage, {}, {})).toBe(usage);
   });
 });

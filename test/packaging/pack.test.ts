@@ -74,7 +74,9 @@ describe('npm pack', () => {
   it('builds dist/ itself (prepack) from a tree without one', () => {
     expect(existsSync(path.join(tree, 'dist', 'cli.js'))).toBe(true);
     const paths = packed.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['package.json', 'bin/eksa-safe-upgrade.js', 'dist/cli.js', 'README.md', 'CHANGELOG.md', 'schema/evidence-report.v1.schema.json']));
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'bin/eksa-safe-upgrade.js', 'dist/cli.js', 'dist/cli.bundle.mjs', 'README.md', 'CHANGELOG.md', 'schema/evidence-report.v1.schema.json']));
+    // The bin's command modules, split out of the bundle to load when their command runs.
+    expect(paths.filter((p) => /^dist\/chunks\/preflight-[\w-]+\.mjs$/.test(p))).not.toEqual([]);
   });
 
   it('ships no source, tests, simulator, scripts or source maps', () => {
@@ -86,6 +88,8 @@ describe('npm pack', () => {
     const stale = packed.files
       .map((f) => f.path)
       .filter((p) => p.startsWith('dist/'))
+      // The bundle (scripts/bundle.mjs) is built from those modules: its entry and chunks have no source of their own.
+      .filter((p) => p !== 'dist/cli.bundle.mjs' && !/^dist\/chunks\/[\w-]+\.mjs$/.test(p))
       .filter((p) => !existsSync(path.join(tree, 'src', p.slice('dist/'.length).replace(/\.js$/, '.ts'))));
     expect(stale).toEqual([]);
   });
@@ -102,7 +106,7 @@ describe('the installed package', () => {
 
   it('imports nothing at run time but Node built-ins and its declared dependencies', () => {
     const dist = path.join(installed(), 'dist');
-    const files = (readdirSync(dist, { recursive: true }) as string[]).filter((f) => f.endsWith('.js'));
+    const files = (readdirSync(dist, { recursive: true }) as string[]).filter((f) => f.endsWith('.js') || f.endsWith('.mjs'));
     const builtins = new Set(builtinModules);
     const undeclared = new Set<string>();
     for (const file of [...files.map((f) => path.join(dist, f)), path.join(installed(), 'bin', 'eksa-safe-upgrade.js')]) {
@@ -142,6 +146,12 @@ describe('the installed package', () => {
     const r = await npx(['--version']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('npx eksa-safe-upgrade version -o json runs its command chunk and prints the package version', async () => {
+    const r = await npx(['version', '-o', 'json']);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ eksaSafeUpgrade: pkg.version });
   });
 
   it('loads a command module on demand: a missing spec is a usage error (2), not a missing module (1)', async () => {
