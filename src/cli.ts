@@ -156,6 +156,34 @@ function toEtcdOptions(argv: Record<string, unknown>) {
   };
 }
 
+/** Where off-site copies go and how to reach them: `backups push/pull/list/prune --remote` and `--push`. */
+function remoteFlags<T>(y: Argv<T>) {
+  return y
+    .option('registry-ca', { type: 'string', describe: 'PEM file of a CA to trust for the registry, beside the system CAs' })
+    .option('insecure-registry', { type: 'boolean', default: false, describe: 'talk plain HTTP to the registry (loopback test registries only)' })
+    .option('s3-endpoint', { type: 'string', describe: 'endpoint URL of an S3-compatible store (default: AWS S3)' });
+}
+
+/** How a push encrypts: age recipients, or plaintext only when said so. */
+function encryptionFlags<T>(y: Argv<T>) {
+  return y
+    .option('encrypt-to', { type: 'string', describe: 'age recipient (age1…) the pushed copy is encrypted to, repeatable' })
+    .option('encrypt-to-file', { type: 'string', describe: 'file of age recipients, one per line, repeatable' })
+    .option('allow-plaintext-push', { type: 'boolean', default: false, describe: 'push without encryption (the set holds every Secret and etcd snapshot)' });
+}
+
+function manyStrings(value: unknown): string[] {
+  return value === undefined ? [] : ([] as unknown[]).concat(value).map(String).filter((v) => v !== '');
+}
+
+function toRemoteOptions(argv: Record<string, unknown>) {
+  return { registryCa: optionalString(argv.registryCa), insecureRegistry: Boolean(last(argv.insecureRegistry)), s3Endpoint: optionalString(argv.s3Endpoint) };
+}
+
+function toEncryptionOptions(argv: Record<string, unknown>) {
+  return { encryptTo: manyStrings(argv.encryptTo), encryptToFile: manyStrings(argv.encryptToFile), allowPlaintextPush: Boolean(last(argv.allowPlaintextPush)) };
+}
+
 /** A flag given twice (e.g. from a wrapper script and the operator) counts once: the last one wins. */
 function last(value: unknown): unknown {
   return Array.isArray(value) ? value[value.length - 1] : value;
@@ -270,7 +298,24 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
       async (argv) => {
         await run(async () => (await import('./commands/backups.js')).backupsPrune, { dir: optionalString(argv.dir), keep: Number(argv.keep), olderThan: String(argv.olderThan), dryRun: Boolean(argv.dryRun), output: argv.output as OutputFormat }, io);
       })
-      .demandCommand(1, 'name a backups command: list or prune'))
+      .command('push <set> <url>', 'copy an existing, verified backup set to an OCI registry (oci://HOST/REPO) or S3 (s3://BUCKET/PREFIX), encrypted with age', (y2) => withEnv(remoteFlags(encryptionFlags(y2
+        .positional('set', { type: 'string', demandOption: true, describe: 'the backup folder, e.g. mgmt/mgmt-backup-2026-11-29T10_00_00' })
+        .positional('url', { type: 'string', demandOption: true, describe: 'oci://HOST[:PORT]/REPOSITORY or s3://BUCKET/PREFIX; the set is tagged with its name' })))
+        .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+        .example('$0 backups push mgmt/mgmt-backup-2026-11-29T10_00_00 oci://registry.example:5000/backups --encrypt-to age1…', 'an encrypted off-site copy of one set'), io.env),
+      async (argv) => {
+        await run(async () => (await import('./commands/backups-remote.js')).backupsPush, { set: String(argv.set), url: String(argv.url), ...toEncryptionOptions(argv), ...toRemoteOptions(argv), output: argv.output as OutputFormat, verbosity: Number(argv.verbosity) || 0 }, io);
+      })
+      .command('pull <url>', 'download a pushed set (URL:SET), decrypt it, verify it, then put it in --dir; never overwrites a set', (y2) => withEnv(remoteFlags(y2
+        .positional('url', { type: 'string', demandOption: true, describe: 'oci://HOST[:PORT]/REPOSITORY:SET or s3://BUCKET/PREFIX:SET' }))
+        .option('dir', { type: 'string', demandOption: 'pass --dir with the management cluster folder', describe: 'the management cluster folder the set goes into' })
+        .option('identity', { type: 'string', describe: 'age identity file (age-keygen output) of a recipient, repeatable' })
+        .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+        .example('$0 backups pull oci://registry.example:5000/backups:mgmt-backup-2026-11-29T10_00_00 --dir mgmt --identity key.txt', 'bring a set back, verified'), io.env),
+      async (argv) => {
+        await run(async () => (await import('./commands/backups-remote.js')).backupsPull, { url: String(argv.url), dir: String(last(argv.dir)), identity: manyStrings(argv.identity), ...toRemoteOptions(argv), output: argv.output as OutputFormat, verbosity: Number(argv.verbosity) || 0 }, io);
+      })
+      .demandCommand(1, 'name a backups command: list, prune, push or pull'))
     .command('recover', 'after a run was killed during its backup: put every cluster back in the pause state recorded before the move, and mark the set failed', (y) => withEnv(y
       .option('dir', { type: 'string', demandOption: 'pass --dir with the management cluster folder', describe: 'the management cluster folder holding the unfinished (.partial) set' })
       .option('kubeconfig', { type: 'string', describe: 'management cluster kubeconfig (default: <dir>/<mgmt>-eks-a-cluster.kubeconfig)' })
@@ -324,7 +369,7 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
 }
 
 /** The commands, as typed (subcommands of `backups` with it). */
-const COMMANDS = ['preflight', 'backup', 'verify', 'cluster', 'management-components', 'backups', 'backups list', 'backups prune', 'restore-plan', 'version', 'completion'] as const;
+const COMMANDS = ['preflight', 'backup', 'verify', 'cluster', 'management-components', 'backups', 'backups list', 'backups prune', 'backups push', 'backups pull', 'restore-plan', 'version', 'completion'] as const;
 
 /** The command a command line names (`backups list`), skipping global flags; undefined when it names none. */
 export function commandOf(args: readonly string[]): string | undefined {
