@@ -50,7 +50,7 @@ function checking(label: string, want: { sha256: string; size: number }): Transf
 function pullFailure(display: string, error: unknown): SafeUpgradeError {
   if (error instanceof SafeUpgradeError) return error;
   if (error instanceof RegistryError && error.unauthorized) {
-    return new SafeUpgradeError('Environment', `pull from ${display} refused: ${error.message}`, { hint: 'log in to the registry (docker login / oras login) or fix DOCKER_CONFIG' });
+    return new SafeUpgradeError('Environment', `pull from ${display} refused: ${error.message}`, { hint: display.startsWith('s3://') ? 'check the AWS credentials (AWS_ACCESS_KEY_ID, AWS_PROFILE, …) and the bucket policy' : 'log in to the registry (docker login / oras login) or fix DOCKER_CONFIG' });
   }
   if (error instanceof AgeError) {
     return new SafeUpgradeError('VerifyFailed', `cannot decrypt the set from ${display}: ${printable(error.message)}`, { hint: 'pass --identity with the age identity of one of the recipients the set was pushed to' });

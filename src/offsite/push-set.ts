@@ -37,7 +37,7 @@ export interface PushOptions {
 export function pushFailure(display: string, error: unknown): SafeUpgradeError {
   if (error instanceof SafeUpgradeError) return error;
   if (error instanceof RegistryError && error.unauthorized) {
-    return new SafeUpgradeError('Environment', `push to ${display} refused: ${error.message}`, { hint: 'log in to the registry (docker login / oras login) or fix DOCKER_CONFIG, then push again' });
+    return new SafeUpgradeError('Environment', `push to ${display} refused: ${error.message}`, { hint: display.startsWith('s3://') ? 'check the AWS credentials (AWS_ACCESS_KEY_ID, AWS_PROFILE, …) and the bucket policy' : 'log in to the registry (docker login / oras login) or fix DOCKER_CONFIG, then push again' });
   }
   const message = printable((error as Error).message ?? String(error));
   return new SafeUpgradeError('BackupFailed', `push to ${display} failed: ${message}`, { hint: 'nothing was tagged there; fix the cause and run eksa-safe-upgrade backups push again' });

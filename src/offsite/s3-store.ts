@@ -3,7 +3,7 @@
 //   <set>/remote-manifest.json      written last: a set is there when this is
 import { createHash } from 'node:crypto';
 import { PassThrough, Transform, type Readable } from 'node:stream';
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, HeadBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { remoteManifestSchema, type RemoteManifest } from './artifact.js';
 import { RegistryError } from './oci-client.js';
@@ -23,7 +23,8 @@ function s3Error(what: string, error: unknown): RegistryError {
   const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
   const unauthorized = status === 401 || status === 403 || /InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied/.test(e.name ?? '');
-  return new RegistryError(status, `${what}: ${e.name ?? 'error'}${e.message ? `: ${e.message}` : ''}`, unauthorized);
+  const named = e.name && e.name !== 'Unknown' ? `${e.name}${e.message && e.message !== 'UnknownError' ? `: ${e.message}` : ''}` : `HTTP ${status ?? 'error'}`;
+  return new RegistryError(status, `${what}: ${named}`, unauthorized);
 }
 
 export class S3Store implements OffsiteStore {
@@ -54,7 +55,7 @@ export class S3Store implements OffsiteStore {
   }
 
   async open(): Promise<void> {
-    await this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: `${this.#prefix}/`, MaxKeys: 1 })).catch((e) => Promise.reject(s3Error(`listing ${this.display}`, e)));
+    await this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket })).catch((e) => Promise.reject(s3Error(`opening bucket ${this.#bucket}`, e)));
   }
 
   close(): void {
