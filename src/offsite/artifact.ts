@@ -74,6 +74,6 @@ export function buildOciManifest(remote: RemoteManifest, config: Descriptor, lay
 }
 
 /** Pure: the command that brings a pushed set back, for RESTORE.md and the report. */
-export function pullCommand(url: string, set: string, encrypted: boolean): string {
-  return `eksa-safe-upgrade backups pull ${url}:${set} --dir <management folder>${encrypted ? ' --identity <age identity file>' : ''}`;
+export function pullCommand(urlAndSet: string, encrypted: boolean): string {
+  return `eksa-safe-upgrade backups pull ${urlAndSet} --dir <management folder>${encrypted ? ' --identity <age identity file>' : ''}`;
 }

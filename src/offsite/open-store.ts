@@ -57,6 +57,13 @@ export async function readIdentities(files: readonly string[], cwd: string): Pro
   return out;
 }
 
+/** `--push URL…` and its companions on backup, cluster and management-components, as given. */
+export interface PushFlags extends EncryptionFlags {
+  readonly urls: readonly string[];
+  readonly optional: boolean;
+  readonly access: RemoteAccess;
+}
+
 export async function openStore(remote: RemoteUrl, access: RemoteAccess, cwd: string, env: NodeJS.ProcessEnv, runner: Runner | undefined): Promise<OffsiteStore> {
   if (remote.kind === 'oci') {
     if (access.s3Endpoint) throw new UsageError('--s3-endpoint is for s3:// locations', { hint: 'drop it, or push to s3://BUCKET/PREFIX' });

@@ -83,7 +83,7 @@ describe.skipIf(!available)('backups push and pull over plain HTTP', () => {
     const twice = await runBin(['backups', 'push', set.dir, url, '--insecure-registry', '--encrypt-to', key.recipient], { env: env(config) });
     expect(twice.exitCode).toBe(7);
     expect(twice.stderr).toContain(`already has a set named ${set.name}: refused`);
-  });
+  }, 180_000);
 
   it('refuses a wrong password with exit 3 and never shows the password', async () => {
     const set = await setWithSecrets();
@@ -94,7 +94,7 @@ describe.skipIf(!available)('backups push and pull over plain HTTP', () => {
     expect(result.stderr).toMatch(/^Error: push to oci:\/\/127\.0\.0\.1:\d+\/backups\/mgmt refused: .*refused the credentials of backup-bot .*HTTP 401/m);
     expect(result.stderr).not.toContain(wrong);
     expect(result.stderr).not.toContain(Buffer.from(`${registry.user}:${wrong}`).toString('base64'));
-  });
+  }, 180_000);
 
   it('refuses a push without --encrypt-to unless --allow-plaintext-push, and says what a plaintext push sends', async () => {
     const set = await setWithSecrets();
@@ -109,7 +109,7 @@ describe.skipIf(!available)('backups push and pull over plain HTTP', () => {
     const pull = await runBin(['backups', 'pull', `${url}:${set.name}`, '--dir', mgmt, '--insecure-registry'], { env: env(config) });
     expect(pull.exitCode).toBe(0);
     expect(contentsOf(path.join(mgmt, set.name))).toEqual(contentsOf(set.dir));
-  });
+  }, 180_000);
 });
 
 describe.skipIf(!available)('backups push and pull over TLS with a test CA', () => {
@@ -133,7 +133,7 @@ describe.skipIf(!available)('backups push and pull over TLS with a test CA', () 
     const pull = await runBin(['backups', 'pull', `${url}:${set.name}`, '--dir', mgmt, '--registry-ca', registry.pki!.ca, '--identity', key.identityFile], { env: env(config) });
     expect(pull.exitCode).toBe(0);
     expect(contentsOf(path.join(mgmt, set.name))).toEqual(contentsOf(set.dir));
-  });
+  }, 180_000);
 });
 
 /** A loopback TCP proxy that kills the registry once `after` bytes went from the client towards it. */
@@ -183,5 +183,5 @@ describe.skipIf(!available)('a registry that dies mid-push', () => {
       proxy.server.close();
       await registry.stop();
     }
-  });
+  }, 180_000);
 });

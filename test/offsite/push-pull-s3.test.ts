@@ -63,5 +63,5 @@ describe.skipIf(!registryAvailable())('backups push and pull to S3 (s3rver)', ()
     expect(result.stderr).toMatch(/^Error: push to s3:\/\/eksa-backups\/site-b refused: opening bucket eksa-backups: HTTP 403$/m);
     expect(result.stderr).toContain('hint: check the AWS credentials');
     expect(result.stderr).not.toContain(wrong);
-  });
+  }, 180_000);
 });
