@@ -10,6 +10,7 @@ import path from 'node:path';
 import { dryRun } from './dry-run.mjs';
 import { etcdSnapshot } from './etcd-snapshot.mjs';
 import { inventory } from './inventory.mjs';
+import { push } from './push.mjs';
 import { loadAverage, log, renderResult, repoRoot, writeResult } from './lib.mjs';
 import { startup } from './startup.mjs';
 import { verify } from './verify.mjs';
@@ -24,9 +25,10 @@ const BENCHMARKS = [
   { name: 'dry-run', run: dryRun, options: { workloads: 500, runs: 5, bare: 0 } },
   { name: 'inventory', run: inventory, options: { sizes: [50, 500, 2000], runs: 5 } },
   { name: 'etcd-snapshot', run: etcdSnapshot, options: { mib: 256, runs: 5, mibEach: 16 } },
+  { name: 'push', run: push, options: { mib: 256, runs: 5, rssGib: 1 } },
 ];
 // RESULTS.md lists them in the order of the issue.
-const ISSUE_ORDER = ['inventory', 'dry-run', 'verify', 'etcd-snapshot', 'startup'];
+const ISSUE_ORDER = ['inventory', 'dry-run', 'verify', 'etcd-snapshot', 'startup', 'push'];
 
 /** First line a tool prints about its version (stdout or stderr), or "not found". */
 function version(file, args) {
