@@ -12,6 +12,7 @@ import { etcdSnapshot } from './etcd-snapshot.mjs';
 import { fleet } from './fleet.mjs';
 import { inventory } from './inventory.mjs';
 import { mirrorCheck } from './mirror-check.mjs';
+import { push } from './push.mjs';
 import { loadAverage, log, renderResult, repoRoot, verdict, writeResult } from './lib.mjs';
 import { startup } from './startup.mjs';
 import { verify } from './verify.mjs';
@@ -28,10 +29,11 @@ const BENCHMARKS = [
   { name: 'etcd-snapshot', run: etcdSnapshot, options: { mib: 256, runs: 5, mibEach: 16 } },
   // Each plan round gates 200 clusters and each upgrade round is two whole fleet runs: fewer rounds than the others.
   { name: 'fleet', run: fleet, options: { clusters: 200, runs: 1, upgrades: 8, upgradeMs: 20000, parallelRuns: 1 } },
+  { name: 'push', run: push, options: { mib: 256, runs: 5, rssGib: 1 } },
   { name: 'mirror-check', run: mirrorCheck, options: { images: 500, runs: 5 } },
 ];
 // RESULTS.md lists them in the order of the issue.
-const ISSUE_ORDER = ['inventory', 'dry-run', 'verify', 'etcd-snapshot', 'startup', 'fleet', 'mirror-check'];
+const ISSUE_ORDER = ['inventory', 'dry-run', 'verify', 'etcd-snapshot', 'startup', 'fleet', 'push', 'mirror-check'];
 
 /** First line a tool prints about its version (stdout or stderr), or "not found". */
 function version(file, args) {

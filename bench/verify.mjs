@@ -37,7 +37,7 @@ function writeSnapshotLike(file, bytes) {
 }
 
 /** A complete backup set from `backup`, grown with etcd snapshots to about `gib` GiB. */
-async function buildSet(workdir, { gib, workloads }) {
+export async function buildSet(workdir, { gib, workloads }) {
   const sim = await startSim({ workloads, workdir });
   try {
     await timeChild(process.execPath, [cliBin, 'backup', '-f', sim.spec, '--output', 'json', '--skip-etcd-backup', '--reason', 'bench: the etcd files are added by the benchmark'], { env: sim.env, cwd: workdir });

@@ -8,6 +8,7 @@ import { UPGRADE_CLUSTER_FLAGS, UPGRADE_MANAGEMENT_COMPONENTS_FLAGS, YARGS_PARSE
 import { parseDuration } from './duration.js';
 import { SHELLS, completionScript, completionWords, dropLongSingleLetters, shellOf, wantsPath, type Shell } from './completion.js';
 import type { OnUnready } from './policy/scope.js';
+import { parseRemoteUrl } from './offsite/remote-url.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -70,6 +71,7 @@ function upgradeFlags<T>(y: Argv<T>, eksctlFlags: readonly EksctlFlag[], files: 
     .option('report', { type: 'string', describe: 'also write the JSON evidence record to this file' })
     .option('max-backup-age', { type: 'string', describe: 'reuse a complete, verified backup set younger than this (e.g. 2h) instead of taking a new one' })
     .option('skip-image-check', { type: 'boolean', default: false, describe: 'go on without checking the registry mirror holds every image; needs --reason, which is recorded' })
+    .options(pushOptions())
     .options(toYargsOptions(eksctlFlags))
     .group(eksctlFlags.filter((f) => f.role === 'pass-through' && !f.hidden).map((f) => f.name), 'eksctl flags (handed on unchanged):');
 }
@@ -93,6 +95,7 @@ function toBackupOptions(argv: Record<string, unknown>) {
     eksaVersion: optionalString(argv.eksaVersion),
     moveTimeoutMs: parseDuration(String(last(argv.moveTimeout)), '--move-timeout'),
     leaseSeconds: Math.max(1, Math.round(parseDuration(String(last(argv.lockTtl)), '--lock-ttl') / 1000)),
+    pushFlags: toPushFlags(argv),
   };
 }
 
@@ -202,6 +205,74 @@ function toEtcdOptions(argv: Record<string, unknown>) {
   };
 }
 
+/** Where off-site copies go and how to reach them: `backups push/pull/list/prune --remote` and `--push`. */
+function remoteFlags<T>(y: Argv<T>) {
+  return y
+    .option('registry-ca', { type: 'string', describe: 'PEM file of a CA to trust for the registry, beside the system CAs' })
+    .option('insecure-registry', { type: 'boolean', default: false, describe: 'talk plain HTTP to the registry (loopback test registries only)' })
+    .option('s3-endpoint', { type: 'string', describe: 'endpoint URL of an S3-compatible store (default: AWS S3)' });
+}
+
+function remoteAccessOptions() {
+  return {
+    'registry-ca': { type: 'string', describe: 'PEM file of a CA to trust for the registry, beside the system CAs' },
+    'insecure-registry': { type: 'boolean', default: false, describe: 'talk plain HTTP to the registry (loopback test registries only)' },
+    's3-endpoint': { type: 'string', describe: 'endpoint URL of an S3-compatible store (default: AWS S3)' },
+  } as const;
+}
+
+/** How a push encrypts: age recipients, or plaintext only when said so. */
+function encryptionFlags<T>(y: Argv<T>) {
+  return y
+    .option('encrypt-to', { type: 'string', describe: 'age recipient (age1…) the pushed copy is encrypted to, repeatable' })
+    .option('encrypt-to-file', { type: 'string', describe: 'file of age recipients, one per line, repeatable' })
+    .option('allow-plaintext-push', { type: 'boolean', default: false, describe: 'push without encryption (the set holds every Secret and etcd snapshot)' });
+}
+
+/** `--push` and its companions, for backup, cluster and management-components. */
+function pushOptions() {
+  return {
+    push: { type: 'string', describe: 'after the set verified, copy it to oci://HOST[:PORT]/REPO or s3://BUCKET/PREFIX before the hand-off, repeatable' },
+    'push-optional': { type: 'boolean', default: false, describe: 'a failed --push is a recorded warning instead of exit 7' },
+    'encrypt-to': { type: 'string', describe: 'age recipient (age1…) the pushed copy is encrypted to, repeatable' },
+    'encrypt-to-file': { type: 'string', describe: 'file of age recipients, one per line, repeatable' },
+    'allow-plaintext-push': { type: 'boolean', default: false, describe: 'push without encryption (the set holds every Secret and etcd snapshot)' },
+    'registry-ca': { type: 'string', describe: 'PEM file of a CA to trust for the registry, beside the system CAs' },
+    'insecure-registry': { type: 'boolean', default: false, describe: 'talk plain HTTP to the registry (loopback test registries only)' },
+    's3-endpoint': { type: 'string', describe: 'endpoint URL of an S3-compatible store (default: AWS S3)' },
+  } as const;
+}
+
+function toPushFlags(argv: Record<string, unknown>) {
+  const urls = manyStrings(argv.push);
+  const encryption = toEncryptionOptions(argv);
+  const access = toRemoteOptions(argv);
+  if (urls.length === 0) {
+    const given = [encryption.encryptTo.length > 0 && '--encrypt-to', encryption.encryptToFile.length > 0 && '--encrypt-to-file', encryption.allowPlaintextPush && '--allow-plaintext-push', Boolean(last(argv.pushOptional)) && '--push-optional', access.registryCa && '--registry-ca', access.insecureRegistry && '--insecure-registry', access.s3Endpoint && '--s3-endpoint'].filter(Boolean);
+    if (given.length > 0) throw new UsageError(`${given.join(', ')} without --push: nothing is pushed`, { hint: 'add --push URL, or drop them' });
+    return undefined;
+  }
+  for (const url of urls) parseRemoteUrl(url, false);
+  if (encryption.encryptTo.length + encryption.encryptToFile.length === 0 && !encryption.allowPlaintextPush) {
+    throw new UsageError('--push without --encrypt-to would send every Secret and etcd snapshot of the set in plaintext', {
+      hint: 'pass --encrypt-to age1… (or --encrypt-to-file FILE); or --allow-plaintext-push if the remote is as trusted as this machine',
+    });
+  }
+  return { urls, ...encryption, optional: Boolean(last(argv.pushOptional)), access };
+}
+
+function manyStrings(value: unknown): string[] {
+  return value === undefined ? [] : ([] as unknown[]).concat(value).map(String).filter((v) => v !== '');
+}
+
+function toRemoteOptions(argv: Record<string, unknown>) {
+  return { registryCa: optionalString(argv.registryCa), insecureRegistry: Boolean(last(argv.insecureRegistry)), s3Endpoint: optionalString(argv.s3Endpoint) };
+}
+
+function toEncryptionOptions(argv: Record<string, unknown>) {
+  return { encryptTo: manyStrings(argv.encryptTo), encryptToFile: manyStrings(argv.encryptToFile), allowPlaintextPush: Boolean(last(argv.allowPlaintextPush)) };
+}
+
 /** A flag given twice (e.g. from a wrapper script and the operator) counts once: the last one wins. */
 function last(value: unknown): unknown {
   return Array.isArray(value) ? value[value.length - 1] : value;
@@ -270,6 +341,7 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
           .option('plan-out', { type: 'string', describe: 'with --dry-run: also write the plan as JSON, for review and --plan' })
           .option('plan', { type: 'string', describe: 'apply this reviewed plan unchanged; refused (exit 12) when the tree, spec, tools or flags changed' })
           .option('lock-ttl', { type: 'string', default: '5m', describe: 'lease term of the upgrade lock, which a backup takes too' })
+          .options(pushOptions())
           .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml', 'back up the whole tree (or the management cluster only, recorded, when a workload is not ready)')
           .example('$0 backup -f mgmt/mgmt-eks-a-cluster.yaml --dry-run', 'print the exact clusterctl command, write nothing'), io.env),
       async (argv) => {
@@ -330,8 +402,15 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
       .command('list', 'every backup set of the management folder: cluster, scope, created, size, etcd snapshots, state, last verified', (y2) => withEnv(y2
         .option('dir', { type: 'string', describe: 'the management cluster folder (default: the working directory, or the management folders in it)' })
         .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
-        .option('verify', { type: 'boolean', default: false, describe: 'also recompute every sha256 and check the object graph of each complete set (exit 9 on a mismatch)' }), io.env),
+        .option('verify', { type: 'boolean', default: false, describe: 'also recompute every sha256 and check the object graph of each complete set (exit 9 on a mismatch)' })
+        .option('remote', { type: 'string', describe: 'list the sets pushed to this oci:// or s3:// location instead, from their remote manifests' })
+        .options(remoteAccessOptions()), io.env),
       async (argv) => {
+        const remote = optionalString(argv.remote);
+        if (remote !== undefined) {
+          await run(async () => (await import('./commands/backups-remote.js')).backupsListRemote, { remote, ...toRemoteOptions(argv), output: argv.output as OutputFormat, verbosity: Number(argv.verbosity) || 0 }, io);
+          return;
+        }
         await run(async () => (await import('./commands/backups.js')).backupsList, { dir: optionalString(argv.dir), output: argv.output as OutputFormat, verify: Boolean(argv.verify) }, io);
       })
       .command('prune', 'remove old backup sets: never the newest complete set of a cluster, nor one taken after its last upgrade', (y2) => withEnv(y2
@@ -339,11 +418,35 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
         .option('keep', { type: 'number', demandOption: 'pass --keep N', describe: 'sets each cluster keeps whatever their age; complete ones take the places first' })
         .option('older-than', { type: 'string', demandOption: 'pass --older-than DURATION, e.g. 30d', describe: 'only sets older than this may go: 30d, 12h, 90m, 2w' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print what would be removed, and remove nothing' })
-        .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' }), io.env),
+        .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+        .option('remote', { type: 'string', describe: 'prune the sets pushed to this oci:// or s3:// location instead, by the same policy' })
+        .options(remoteAccessOptions()), io.env),
       async (argv) => {
+        const remote = optionalString(argv.remote);
+        if (remote !== undefined) {
+          await run(async () => (await import('./commands/backups-remote.js')).backupsPruneRemote, { remote, ...toRemoteOptions(argv), keep: Number(argv.keep), olderThan: String(argv.olderThan), dryRun: Boolean(argv.dryRun), output: argv.output as OutputFormat, verbosity: Number(argv.verbosity) || 0 }, io);
+          return;
+        }
         await run(async () => (await import('./commands/backups.js')).backupsPrune, { dir: optionalString(argv.dir), keep: Number(argv.keep), olderThan: String(argv.olderThan), dryRun: Boolean(argv.dryRun), output: argv.output as OutputFormat }, io);
       })
-      .demandCommand(1, 'name a backups command: list or prune'))
+      .command('push <set> <url>', 'copy an existing, verified backup set to an OCI registry (oci://HOST/REPO) or S3 (s3://BUCKET/PREFIX), encrypted with age', (y2) => withEnv(remoteFlags(encryptionFlags(y2
+        .positional('set', { type: 'string', demandOption: true, describe: 'the backup folder, e.g. mgmt/mgmt-backup-2026-11-29T10_00_00' })
+        .positional('url', { type: 'string', demandOption: true, describe: 'oci://HOST[:PORT]/REPOSITORY or s3://BUCKET/PREFIX; the set is tagged with its name' })))
+        .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+        .example('$0 backups push mgmt/mgmt-backup-2026-11-29T10_00_00 oci://registry.example:5000/backups --encrypt-to age1…', 'an encrypted off-site copy of one set'), io.env),
+      async (argv) => {
+        await run(async () => (await import('./commands/backups-remote.js')).backupsPush, { set: String(argv.set), url: String(argv.url), ...toEncryptionOptions(argv), ...toRemoteOptions(argv), output: argv.output as OutputFormat, verbosity: Number(argv.verbosity) || 0 }, io);
+      })
+      .command('pull <url>', 'download a pushed set (URL:SET), decrypt it, verify it, then put it in --dir; never overwrites a set', (y2) => withEnv(remoteFlags(y2
+        .positional('url', { type: 'string', demandOption: true, describe: 'oci://HOST[:PORT]/REPOSITORY:SET or s3://BUCKET/PREFIX:SET' }))
+        .option('dir', { type: 'string', demandOption: 'pass --dir with the management cluster folder', describe: 'the management cluster folder the set goes into' })
+        .option('identity', { type: 'string', describe: 'age identity file (age-keygen output) of a recipient, repeatable' })
+        .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+        .example('$0 backups pull oci://registry.example:5000/backups:mgmt-backup-2026-11-29T10_00_00 --dir mgmt --identity key.txt', 'bring a set back, verified'), io.env),
+      async (argv) => {
+        await run(async () => (await import('./commands/backups-remote.js')).backupsPull, { url: String(argv.url), dir: String(last(argv.dir)), identity: manyStrings(argv.identity), ...toRemoteOptions(argv), output: argv.output as OutputFormat, verbosity: Number(argv.verbosity) || 0 }, io);
+      })
+      .demandCommand(1, 'name a backups command: list, prune, push or pull'))
     .command('recover', 'after a run was killed during its backup: put every cluster back in the pause state recorded before the move, and mark the set failed', (y) => withEnv(y
       .option('dir', { type: 'string', demandOption: 'pass --dir with the management cluster folder', describe: 'the management cluster folder holding the unfinished (.partial) set' })
       .option('kubeconfig', { type: 'string', describe: 'management cluster kubeconfig (default: <dir>/<mgmt>-eks-a-cluster.kubeconfig)' })
@@ -408,7 +511,7 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
 }
 
 /** The commands, as typed (subcommands of `backups` with it). */
-const COMMANDS = ['preflight', 'backup', 'verify', 'cluster', 'management-components', 'workloads', 'backups', 'backups list', 'backups prune', 'restore-plan', 'version', 'completion'] as const;
+const COMMANDS = ['preflight', 'backup', 'verify', 'cluster', 'management-components', 'workloads', 'backups', 'backups list', 'backups prune', 'backups push', 'backups pull', 'restore-plan', 'version', 'completion'] as const;
 
 /** The command a command line names (`backups list`), skipping global flags; undefined when it names none. */
 export function commandOf(args: readonly string[]): string | undefined {

@@ -27,7 +27,7 @@ export const exitCodeMeaning: Record<ExitCodeName, string> = {
   NotReady: 'gate: a cluster of the management tree is not ready',
   Skew: 'version skew: the spec asks for a version step EKS Anywhere does not allow',
   Locked: 'locked: another run holds the upgrade lock',
-  BackupFailed: 'the Cluster API backup failed or did not verify',
+  BackupFailed: 'the Cluster API backup failed or did not verify, or its off-site copy (backups push) failed',
   EtcdSnapshotFailed: 'an etcd snapshot failed or did not verify',
   VerifyFailed: 'verify: a backup set does not match its manifest',
   UpgradeFailed: 'eksctl anywhere upgrade failed after a good backup',

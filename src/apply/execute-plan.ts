@@ -15,6 +15,7 @@ import { applyConfirm } from './confirm.js';
 import type { ExecuteDeps } from './deps.js';
 import { applyHandoff } from './handoff.js';
 import { applyForceUnlock, startAcquireLock } from './lock.js';
+import { applyPush, type PushOutcome } from './push.js';
 import { applyRecheck } from './recheck.js';
 
 /** What applying the plan did, as far as it got: the evidence record and the final lines are made from it. */
@@ -28,6 +29,8 @@ export interface Applied {
   backupStarted?: boolean;
   handoff?: HandoffResult;
   confirm?: ConfirmResult;
+  /** `--push`: each copy off-site, in plan order (failed ones only with --push-optional). */
+  pushes?: PushOutcome[];
   /** The last poll of the confirmation, also when it was interrupted or timed out. */
   lastPoll?: ConfirmResult;
 }
@@ -42,6 +45,7 @@ const TITLES: Record<PlanAction['op'], string> = {
   'acquire-lock': 'Take the upgrade lock',
   backup: 'Back up the Cluster API objects and etcd',
   'reuse-backup': 'Back up',
+  push: 'Copy the set off-site',
   recheck: 'Check readiness again under the lock',
   'renew-lock': 'Renew the upgrade lock',
   handoff: 'Hand off to eksctl',
@@ -126,6 +130,14 @@ function task(action: PlanAction, plan: UpgradePlan, deps: ExecuteDeps, applied:
           const manifest = parseManifest(await readFile(path.join(action.dir, MANIFEST_FILE), 'utf8'));
           applied.backup = { dir: action.dir, manifest, reused: true };
           t.title = `Back up: reusing ${action.dir} (complete and verified)`;
+          return;
+        }
+        case 'push': {
+          const outcome = await applyPush(action, d, process.cwd());
+          (applied.pushes ??= []).push(outcome);
+          t.title = outcome.ok
+            ? `Copy the set off-site: ${outcome.url} (${outcome.reference}, ${outcome.encrypted ? 'encrypted' : 'PLAINTEXT'})`
+            : `Copy the set off-site: ${action.url} FAILED (--push-optional, going on)`;
           return;
         }
         case 'recheck':

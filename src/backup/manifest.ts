@@ -4,6 +4,17 @@ import { z } from 'zod';
 export const MANIFEST_SCHEMA_VERSION = 1 as const;
 export const MANIFEST_FILE = 'manifest.json';
 
+/** One off-site copy: where (credentials never in it), the digest or ETag, how long, and how it was encrypted. */
+export const pushRecordSchema = z.object({
+  url: z.string(),
+  reference: z.string(),
+  at: z.string(),
+  durationMs: z.number(),
+  encrypted: z.boolean(),
+  recipients: z.array(z.string()),
+});
+export type PushEntry = z.infer<typeof pushRecordSchema>;
+
 const reason = z.object({ code: z.string(), object: z.string(), message: z.string() });
 
 export const manifestSchema = z.object({
@@ -70,6 +81,8 @@ export const manifestSchema = z.object({
   hostKeys: z.object({ checkedAgainst: z.string().optional(), acceptChanged: z.boolean() }).optional(),
   /** `--skip-etcd-backup --reason`: the only way a set has no snapshots, and why. */
   etcdSkipped: z.object({ reason: z.string() }).optional(),
+  /** Off-site copies made of this set (`--push`, `backups push`), added after it was complete: this file is not in `files`. */
+  pushes: z.array(pushRecordSchema).optional(),
 });
 
 export type BackupManifest = z.infer<typeof manifestSchema>;

@@ -12,6 +12,7 @@ import type { ExitCodeName } from '../exit-codes.js';
 import { SafeUpgradeError, isSafeUpgradeError } from '../errors.js';
 import { MANIFEST_FILE } from '../backup/manifest.js';
 import type { EtcdOptions } from '../plan/plan-upgrade.js';
+import type { PushFlags } from '../offsite/open-store.js';
 import { renderBackupReport, buildBackupReport } from '../report/backup-report.js';
 import { paint } from '../report/paint.js';
 import { createRunner } from '../runner/create-runner.js';
@@ -37,6 +38,8 @@ export interface BackupOptions extends GateOptions, ClusterctlOptions {
   readonly moveTimeoutMs?: number | undefined;
   /** `--lock-ttl` in seconds: the term of the upgrade lock, which a backup takes too (default 5 minutes). */
   readonly leaseSeconds?: number;
+  /** `--push URL…`: off-site copies after verification, before the hand-off. */
+  readonly pushFlags?: PushFlags | undefined;
 }
 
 export function toolVersion(): string {
@@ -59,6 +62,8 @@ export function backupFlags(options: BackupOptions): Record<string, unknown> {
     eksaVersion: options.eksaVersion ?? null,
     moveTimeoutMs: options.moveTimeoutMs ?? null,
     leaseSeconds: leaseSecondsOf(options),
+    // Where the set is copied and to whom it is encrypted shape the plan; absent without --push.
+    ...(options.pushFlags ? { push: options.pushFlags } : {}),
   };
 }
 
@@ -130,7 +135,8 @@ export async function backup(options: BackupOptions, io: CommandIo): Promise<Exi
   const action = plan.actions.find((a) => a.op === 'backup');
   if (!action || action.op !== 'backup') throw new Error('internal: a backup plan without its backup');
   const verdicts = ctx.verdicts ?? [];
-  const report = buildBackupReport({ dryRun: options.dryRun, plan: action, result: applied.backup, verdicts });
+  const pushes = applied.pushes?.map((p) => (p.ok ? { url: p.url, ok: true, reference: p.reference, encrypted: p.encrypted, recipients: [...p.recipients] } : { url: p.url, ok: false, encrypted: p.encrypted, recipients: [...p.recipients], error: p.error }));
+  const report = buildBackupReport({ dryRun: options.dryRun, plan: action, result: applied.backup, verdicts, pushes });
   io.stdout(options.output === 'json' ? JSON.stringify(report, null, 2) : renderBackupReport(report, paint(io.env)));
   return 'Success';
 }

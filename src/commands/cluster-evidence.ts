@@ -1,3 +1,4 @@
+import { redactUrls } from '../command.js';
 import path from 'node:path';
 import { privateFile } from '../backup/private-files.js';
 import type { Applied } from '../apply/execute-plan.js';
@@ -22,11 +23,18 @@ export interface RunOutcome {
   readonly nothingToUpgrade?: string;
 }
 
+/** One push as the evidence records it; the URL never carries credentials (they are refused in it), redacted anyway. */
+function pushEvidence(p: NonNullable<Applied['pushes']>[number]): NonNullable<BackupPart['pushes']>[number] {
+  return p.ok
+    ? { url: redactUrls(p.url), ok: true, reference: p.reference, durationMs: p.durationMs, encrypted: p.encrypted, recipients: [...p.recipients] }
+    : { url: redactUrls(p.url), ok: false, encrypted: p.encrypted, recipients: [...p.recipients], error: redactUrls(p.error) };
+}
+
 /** The backup as far as it got: complete (made or reused), failed once started, else as planned. */
 function backupPart(ctx: RunContext, applied: Applied): BackupPart | undefined {
   if (applied.backup) {
     const m = applied.backup.manifest;
-    return { dir: applied.backup.dir, state: 'complete', ...(applied.backup.reused ? { reused: true } : {}), files: m.files, etcd: m.etcd };
+    return { dir: applied.backup.dir, state: 'complete', ...(applied.backup.reused ? { reused: true } : {}), files: m.files, etcd: m.etcd, ...(applied.pushes ? { pushes: applied.pushes.map(pushEvidence) } : {}) };
   }
   const planned = ctx.plan?.actions.find((a) => a.op === 'backup' || a.op === 'reuse-backup');
   if (!planned) return undefined;

@@ -6,6 +6,8 @@ import type { ExitCodeName } from '../exit-codes.js';
 import { classifySet, readManifest } from '../backup-sets/backup-sets.js';
 import { RESTORE_FILE, readStoredRunbook, runbookFor } from '../backup-sets/restore-file.js';
 import type { CommandIo } from './io.js';
+import { quoteForDisplay, redactUrls } from '../command.js';
+import { pullCommand } from '../offsite/artifact.js';
 
 /**
  * `restore-plan <backup dir>`: prints the set's restore runbook. It is rendered for where the set is now and
@@ -39,5 +41,13 @@ export async function restorePlan(options: { dir: string }, io: CommandIo): Prom
     }
   }
   io.stdout(text);
+  // Pushes come after the set (and its RESTORE.md) were sealed: named here, from the manifest's push records.
+  const pushes = read.manifest.pushes ?? [];
+  if (pushes.length > 0) {
+    const lines = ['', '## Off-site copies', '', 'If this folder is lost, bring the set back (downloaded, decrypted, verified, then put in place):', '', '```bash'];
+    for (const p of pushes) lines.push(printable(pullCommand(quoteForDisplay(`${redactUrls(p.url)}:${path.basename(dir)}`), p.encrypted)));
+    lines.push('```');
+    io.stdout(lines.join('\n'));
+  }
   return 'Success';
 }

@@ -27,7 +27,7 @@ export const planFileSchema = z
     command: z.enum(['cluster', 'management-components', 'backup']),
     cluster: z.looseObject({ name: z.string(), namespace: z.string(), role: z.enum(['management', 'workload']), managementCluster: z.string(), kubernetesVersion: z.string() }),
     scope: z.looseObject({ kind: z.enum(['whole-tree', 'management-only', 'workload']), clusters: z.array(z.string()), summary: z.string() }),
-    actions: z.array(z.looseObject({ op: z.enum(['force-unlock', 'acquire-lock', 'backup', 'reuse-backup', 'recheck', 'renew-lock', 'handoff', 'confirm']) })),
+    actions: z.array(z.looseObject({ op: z.enum(['force-unlock', 'acquire-lock', 'backup', 'reuse-backup', 'push', 'recheck', 'renew-lock', 'handoff', 'confirm']) })),
     release: z.looseObject({ command }).optional(),
     fingerprint: z.strictObject({ objects: z.array(stamp), specSha256: z.string().regex(/^[0-9a-f]{64}$/), tools: z.record(z.string(), z.string()), flags: z.record(z.string(), z.unknown()) }),
   })

@@ -25,6 +25,7 @@ import {
   type LockIdentityPlan,
   type PlanAction,
   type PlannedCommand,
+  type RemoteAccessPlan,
   type SetPaths,
   type UpgradePlan,
 } from './types.js';
@@ -70,6 +71,8 @@ export interface PlanOptions {
   readonly confirmIntervalMs: number;
   /** `--move-timeout`: each clusterctl move is stopped past it (the backup then fails and puts pause state back). */
   readonly moveTimeoutMs?: number | undefined;
+  /** `--push URL…`: where the set goes once verified, and how (recipients already read from their files). */
+  readonly push?: { readonly urls: readonly string[]; readonly recipients: readonly string[]; readonly optional: boolean; readonly access: RemoteAccessPlan } | undefined;
 }
 
 const DIR_MODE = 0o700;
@@ -102,7 +105,13 @@ export function planUpgrade(facts: PlanFacts, options: PlanOptions): UpgradePlan
     });
   }
   if (takesLock) actions.push({ op: 'acquire-lock', lock, command: write(kubectl(['create', '-f', '-', '-o', 'json']), 'take the upgrade lock') });
-  actions.push(facts.reuse ? { op: 'reuse-backup', dir: facts.reuse.dir, ageMs: facts.reuse.ageMs } : planBackupAction(facts, options, kubectl));
+  const backupAction: PlanAction = facts.reuse ? { op: 'reuse-backup', dir: facts.reuse.dir, ageMs: facts.reuse.ageMs } : planBackupAction(facts, options, kubectl);
+  actions.push(backupAction);
+  // Off-site copies of the verified set, before anything else runs: a failed push stops the run before eksctl.
+  for (const url of options.push?.urls ?? []) {
+    const setDir = backupAction.op === 'reuse-backup' ? backupAction.dir : backupAction.op === 'backup' ? backupAction.set.dir : '';
+    actions.push({ op: 'push', url, setDir, recipients: [...options.push!.recipients], optional: options.push!.optional, access: options.push!.access });
+  }
   if (facts.command !== 'backup') {
     actions.push({
       op: 'recheck',

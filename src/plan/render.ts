@@ -89,6 +89,13 @@ function renderAction(out: Lines, action: PlanAction, n: number): void {
     case 'backup':
       renderBackup(out, action, n);
       return;
+    case 'push': {
+      const how = action.recipients.length > 0 ? `encrypted with age to ${action.recipients.join(', ')}` : 'IN PLAINTEXT (--allow-plaintext-push): every Secret and etcd snapshot of the set';
+      const onFailure = action.optional ? 'a failure is a warning (--push-optional)' : 'a failure stops the run here, before eksctl (exit 7)';
+      out.comment(`${n}. Copy the verified set off-site to ${action.url}, ${how}; ${onFailure}`);
+      out.file({ op: 'write', path: `${action.url}/${action.setDir.split('/').pop() ?? ''}`, why: 'every file streamed, then the manifest last (a set already there is refused)' });
+      return;
+    }
     case 'recheck':
       out.comment(`${n}. Check readiness again under the lock: ${action.clusters.join(', ')} must still be ready`);
       out.command(action.command);

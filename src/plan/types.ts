@@ -90,6 +90,27 @@ export interface BackupAction {
   readonly manifest: ManifestFacts;
 }
 
+/** How to reach an off-site location: the flags `--push` shares with `backups push`. */
+export interface RemoteAccessPlan {
+  readonly registryCa: string | undefined;
+  readonly insecureRegistry: boolean;
+  readonly s3Endpoint: string | undefined;
+}
+
+/** `--push URL`: the set of this run copied off-site after it verified, before the hand-off. */
+export interface PushAction {
+  readonly op: 'push';
+  /** oci://… or s3://…, never with credentials (refused when parsed). */
+  readonly url: string;
+  /** The set the backup (or the reused one) leaves. */
+  readonly setDir: string;
+  /** age recipients; empty only with --allow-plaintext-push. */
+  readonly recipients: readonly string[];
+  /** `--push-optional`: a failure is a warning, not exit 7. */
+  readonly optional: boolean;
+  readonly access: RemoteAccessPlan;
+}
+
 /** `--max-backup-age`: a complete, verified set young enough to stand for this run's backup. */
 export interface ReuseBackupAction {
   readonly op: 'reuse-backup';
@@ -111,6 +132,7 @@ export type PlanAction =
   | { readonly op: 'acquire-lock'; readonly lock: LockIdentityPlan; readonly command: Command }
   | BackupAction
   | ReuseBackupAction
+  | PushAction
   | { readonly op: 'recheck'; readonly clusters: readonly string[]; readonly command: Command }
   | { readonly op: 'renew-lock'; readonly command: Command }
   | { readonly op: 'handoff'; readonly command: Command }

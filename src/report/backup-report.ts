@@ -18,9 +18,11 @@ export interface BackupReport {
   readonly clusters: readonly ClusterVerdict[];
   /** `--skip-etcd-backup --reason` (or EKSA_SAFE_UPGRADE_REASON), as the set recorded it. */
   readonly etcdSkipped?: { readonly reason: string };
+  /** `--push`: the off-site copies, done or (with --push-optional) failed. */
+  readonly pushes?: readonly { readonly url: string; readonly ok: boolean; readonly reference?: string; readonly encrypted: boolean; readonly recipients: readonly string[]; readonly error?: string }[];
 }
 
-export function buildBackupReport(input: { dryRun: boolean; plan: BackupAction; result: { readonly dir: string; readonly manifest: BackupManifest } | undefined; verdicts: readonly ClusterVerdict[] }): BackupReport {
+export function buildBackupReport(input: { dryRun: boolean; plan: BackupAction; result: { readonly dir: string; readonly manifest: BackupManifest } | undefined; verdicts: readonly ClusterVerdict[]; pushes?: BackupReport['pushes'] }): BackupReport {
   const m = input.result?.manifest;
   const planScope = input.plan.scope;
   return {
@@ -40,6 +42,7 @@ export function buildBackupReport(input: { dryRun: boolean; plan: BackupAction; 
     pauseRestore: m?.pauseRestore ?? [],
     clusters: input.verdicts,
     ...(m?.etcdSkipped ? { etcdSkipped: { reason: m.etcdSkipped.reason } } : {}),
+    ...(input.pushes ? { pushes: input.pushes } : {}),
   };
 }
 
@@ -66,6 +69,9 @@ export function renderBackupReport(r: BackupReport, paint: Paint): string {
         ? 'Pause state: every cluster as it was before'
         : `Pause state restored: ${t(r.pauseRestore.map((p) => `${p.cluster} ${p.what} → ${p.before ? 'paused' : 'unpaused'}`).join(', '))}`,
     );
+  }
+  for (const p of r.pushes ?? []) {
+    lines.push(p.ok ? `Pushed to ${t(p.url)}: ${t(p.reference ?? '')} (${p.encrypted ? `encrypted to ${p.recipients.length} age recipient(s)` : 'PLAINTEXT'})` : paint.bad(`Push to ${t(p.url)} FAILED (--push-optional): ${t(p.error ?? '')}`));
   }
   return lines.join('\n');
 }

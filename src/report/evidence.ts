@@ -25,6 +25,8 @@ export interface BackupPart {
   readonly reused?: boolean;
   readonly files?: readonly { readonly path: string; readonly size: number; readonly sha256: string }[];
   readonly etcd?: readonly EtcdSnapshotEntry[];
+  /** `--push`: every off-site copy, done or (with --push-optional) failed. */
+  readonly pushes?: readonly { readonly url: string; readonly ok: boolean; readonly reference?: string; readonly durationMs?: number; readonly encrypted: boolean; readonly recipients: readonly string[]; readonly error?: string }[];
 }
 
 /**
@@ -210,6 +212,7 @@ export function buildEvidence(parts: EvidenceParts): Evidence {
           ...opt('reused', backup.reused),
           files: (backup.files ?? []).map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
           etcd: (backup.etcd ?? []).map((e) => ({ cluster: e.cluster, member: e.member, file: e.file, sha256: e.sha256, size: e.size })),
+          ...opt('pushes', backup.pushes?.map((p) => ({ ...p, recipients: [...p.recipients] }))),
         }
       : null,
     handoff: parts.handoff ? handoffOf(parts.handoff) : null,

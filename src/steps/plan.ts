@@ -3,6 +3,8 @@ import { newestEarlierKnownHosts } from '../backup-sets/earlier-known-hosts.js';
 import type { ListrTask } from 'listr2';
 import { need, type RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { resolveRecipients, type PushFlags } from '../offsite/open-store.js';
+import path from 'node:path';
 import { stampObjects, type Fingerprint } from '../plan/fingerprint.js';
 import { planUpgrade, type PlanOptions } from '../plan/plan-upgrade.js';
 import type { PlannedCommand, UpgradePlan } from '../plan/types.js';
@@ -12,6 +14,7 @@ export interface PlanStepOptions extends PlanOptions {
   readonly toolVersion: string;
   /** The options that shape the plan, for its fingerprint. */
   readonly flags: Readonly<Record<string, unknown>>;
+  readonly pushFlags?: PushFlags | undefined;
 }
 
 /** What the plan was made against: every object read, the spec's bytes, the tools, the flags. */
@@ -50,12 +53,24 @@ export function planStep(options: PlanStepOptions): ListrTask<RunContext> {
           toolVersion: options.toolVersion,
           earlierKnownHosts: await newestEarlierKnownHosts(layout.managementFolder),
         },
-        options,
+        { ...options, push: await pushOptions(options.pushFlags, ctx.cwd) },
       );
       await checkPlannedInputs(plan);
       ctx.plan = plan;
       task.title = `Plan the run: ${plan.actions.length + (plan.release ? 1 : 0)} actions`;
     },
+  };
+}
+
+/** `--push`: the recipients read from their files now, so the plan names every public key the copy is encrypted to. */
+async function pushOptions(flags: PushFlags | undefined, cwd: string) {
+  if (!flags || flags.urls.length === 0) return undefined;
+  const ca = flags.access.registryCa;
+  return {
+    urls: flags.urls,
+    recipients: await resolveRecipients(flags, cwd),
+    optional: flags.optional,
+    access: { ...flags.access, registryCa: ca === undefined ? undefined : path.resolve(cwd, ca) },
   };
 }
 
