@@ -234,6 +234,26 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
       },
     )
     .command(
+      'drill <dir>',
+      'trial-restore every etcd snapshot of a backup set into a throwaway local etcd and cross-check it against the Cluster API files',
+      (y) =>
+        withEnv(y
+          .positional('dir', { type: 'string', demandOption: true, describe: 'the backup folder, e.g. mgmt/mgmt-backup-2026-11-29T10_00_00' })
+          .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+          .option('etcd-binary', { type: 'string', describe: 'folder holding etcd and etcdctl (and etcdutl on etcd >= 3.5) to drill with, instead of PATH' })
+          .option('journal', { type: 'string', describe: 'append every command run to this NDJSON file' })
+          .example('$0 drill mgmt/mgmt-backup-2026-11-29T10_00_00', 'prove the set restores before relying on it'), io.env),
+      async (argv) => {
+        await run(async () => (await import('./commands/drill.js')).drill, {
+          dir: String(argv.dir),
+          output: argv.output as OutputFormat,
+          etcdBinary: optionalString(argv.etcdBinary),
+          verbosity: Number(argv.verbosity) || 0,
+          journal: optionalString(argv.journal),
+        }, io);
+      },
+    )
+    .command(
       'cluster',
       'gate, lock, back up (CAPI + etcd), verify, then run eksctl anywhere upgrade cluster and confirm the result from the cluster',
       (y) => withEnv(upgradeFlags(y, UPGRADE_CLUSTER_FLAGS)
@@ -324,7 +344,7 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
 }
 
 /** The commands, as typed (subcommands of `backups` with it). */
-const COMMANDS = ['preflight', 'backup', 'verify', 'cluster', 'management-components', 'backups', 'backups list', 'backups prune', 'restore-plan', 'version', 'completion'] as const;
+const COMMANDS = ['preflight', 'backup', 'verify', 'drill', 'cluster', 'management-components', 'backups', 'backups list', 'backups prune', 'restore-plan', 'version', 'completion'] as const;
 
 /** The command a command line names (`backups list`), skipping global flags; undefined when it names none. */
 export function commandOf(args: readonly string[]): string | undefined {
