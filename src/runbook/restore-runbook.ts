@@ -55,6 +55,14 @@ function checkSection(setDir: string, entries: readonly EtcdEntry[]): string[] {
     '',
     block(sh(['eksa-safe-upgrade', 'verify', setDir])),
     '',
+    ...(entries.length > 0
+      ? [
+          'Then prove the etcd snapshots restore: each into a throwaway local etcd, the management cluster\'s cross-checked against `capi/` and `eksa/` (needs etcd and etcdctl on this machine; the outcome goes to the set\'s `.drill.json`):',
+          '',
+          block(sh(['eksa-safe-upgrade', 'drill', setDir])),
+          '',
+        ]
+      : []),
     'Without the tool (needs `jq`):',
     '',
     block(sh(['cd', setDir]), `jq -r '.files[] | "\\(.sha256)  \\(.path)"' manifest.json | sha256sum -c --quiet`),
