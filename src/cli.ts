@@ -82,6 +82,8 @@ function toBackupOptions(argv: Record<string, unknown>) {
     planFile,
     cleanFailed: Boolean(argv.cleanFailed),
     etcd: toEtcdOptions(argv),
+    drill: Boolean(last(argv.drill)),
+    etcdBinary: optionalString(argv.etcdBinary),
     clusterctl: optionalString(argv.clusterctl),
     cliToolsImage: optionalString(argv.cliToolsImage),
     releaseManifest: optionalString(argv.releaseManifest),
@@ -122,6 +124,8 @@ function etcdFlags<T>(y: Argv<T>) {
     .option('concurrency', { type: 'number', default: 4, describe: 'clusters snapshotted at once' })
     .option('skip-etcd-backup', { type: 'boolean', default: false, describe: 'go on without etcd snapshots; needs --reason, which is recorded' })
     .option('reason', { type: 'string', describe: 'why --skip-etcd-backup (recorded in the manifest and the report)' })
+    .option('drill', { type: 'boolean', default: false, describe: 'drill the new set before going on: restore every etcd snapshot into a throwaway local etcd and cross-check it (a failed drill: exit 9, set kept)' })
+    .option('etcd-binary', { type: 'string', describe: 'with --drill: folder holding etcd and etcdctl (and etcdutl on etcd >= 3.5), instead of PATH' })
     .option('etcd-remote-root', { type: 'string', hidden: true, describe: 'test beds and the simulator: prefix of the node paths; {cluster} is replaced by the cluster name' })
     .option('etcd-endpoint', { type: 'string', hidden: true, describe: 'etcd client URL on the node (default: the node layout\'s own); {address} is replaced by the member\'s address' })
     .option('stacked-etcdctl', { choices: ['auto', 'host', 'crictl'] as const, hidden: true, describe: 'stacked Ubuntu/RHEL: host etcdctl or the etcd container via crictl' });

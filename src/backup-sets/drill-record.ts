@@ -1,27 +1,14 @@
 import { lstat, readFile, rm } from 'node:fs/promises';
 import { z } from 'zod';
+import { manifestSchema } from '../backup/manifest.js';
 import { replacePrivateFile } from '../backup/private-files.js';
+import type { DrillResult } from '../drill/run-drill.js';
 
 /**
  * The outcome of the last drill of a set, kept beside it as `<set>.drill.json` (inside the set it would be a
  * file the manifest does not list). Prune removes it with its set; a passed drill makes a set "good".
  */
-export const drillRecordSchema = z.object({
-  drilledAt: z.string(),
-  ok: z.boolean(),
-  problems: z.array(z.string()),
-  snapshots: z.array(
-    z.object({
-      cluster: z.string(),
-      member: z.string(),
-      ok: z.boolean(),
-      revision: z.number().optional(),
-      totalKeys: z.number().optional(),
-      registryKeys: z.number().optional(),
-      problems: z.array(z.string()),
-    }),
-  ),
-});
+export const drillRecordSchema = manifestSchema.shape.drill.unwrap();
 export type DrillRecord = z.infer<typeof drillRecordSchema>;
 
 export function drillRecordPath(setDir: string): string {
@@ -45,4 +32,23 @@ export async function writeDrillRecord(setDir: string, record: DrillRecord): Pro
 
 export async function removeDrillRecord(setDir: string): Promise<void> {
   await rm(drillRecordPath(setDir), { force: true });
+}
+
+/** The record written beside the set: the outcome, without the per-resource detail. */
+export function toDrillRecord(now: Date, problems: readonly string[], result: DrillResult | undefined): DrillRecord {
+  const snapshots = result?.snapshots ?? [];
+  return {
+    drilledAt: now.toISOString(),
+    ok: problems.length === 0 && result !== undefined && result.ok,
+    problems: [...problems, ...snapshots.flatMap((s) => s.problems.map((p) => `${s.cluster}: ${p}`))],
+    snapshots: snapshots.map((s) => ({
+      cluster: s.cluster,
+      member: s.member,
+      ok: s.ok,
+      ...(s.revision === undefined ? {} : { revision: s.revision }),
+      ...(s.totalKeys === undefined ? {} : { totalKeys: s.totalKeys }),
+      ...(s.registryKeys === undefined ? {} : { registryKeys: s.registryKeys }),
+      problems: s.problems,
+    })),
+  };
 }

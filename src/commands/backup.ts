@@ -35,6 +35,10 @@ export interface BackupOptions extends GateOptions, ClusterctlOptions {
   readonly moveTimeoutMs?: number | undefined;
   /** `--lock-ttl` in seconds: the term of the upgrade lock, which a backup takes too (default 5 minutes). */
   readonly leaseSeconds?: number;
+  /** `--drill`: drill the new set before the hand-off (or the end of the backup). */
+  readonly drill?: boolean;
+  /** `--etcd-binary DIR`: where the drill's etcd tools are, instead of PATH. */
+  readonly etcdBinary?: string | undefined;
 }
 
 export function toolVersion(): string {
@@ -56,6 +60,8 @@ export function backupFlags(options: BackupOptions): Record<string, unknown> {
     eksaVersion: options.eksaVersion ?? null,
     moveTimeoutMs: options.moveTimeoutMs ?? null,
     leaseSeconds: leaseSecondsOf(options),
+    drill: options.drill ?? false,
+    etcdBinary: options.etcdBinary ?? null,
   };
 }
 

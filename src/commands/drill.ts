@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { verifyBackupSet } from '../backup/verify-set.js';
-import { writeDrillRecord, type DrillRecord } from '../backup-sets/drill-record.js';
+import { toDrillRecord, writeDrillRecord } from '../backup-sets/drill-record.js';
 import type { OutputFormat } from '../context.js';
 import { printable } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
@@ -18,25 +18,6 @@ export interface DrillOptions {
   readonly etcdBinary?: string | undefined;
   readonly verbosity: number;
   readonly journal?: string | undefined;
-}
-
-/** The record written beside the set: the outcome, without the per-resource detail. */
-export function toDrillRecord(now: Date, problems: readonly string[], result: DrillResult | undefined): DrillRecord {
-  const snapshots = result?.snapshots ?? [];
-  return {
-    drilledAt: now.toISOString(),
-    ok: problems.length === 0 && result !== undefined && result.ok,
-    problems: [...problems, ...snapshots.flatMap((s) => s.problems.map((p) => `${s.cluster}: ${p}`))],
-    snapshots: snapshots.map((s) => ({
-      cluster: s.cluster,
-      member: s.member,
-      ok: s.ok,
-      ...(s.revision === undefined ? {} : { revision: s.revision }),
-      ...(s.totalKeys === undefined ? {} : { totalKeys: s.totalKeys }),
-      ...(s.registryKeys === undefined ? {} : { registryKeys: s.registryKeys }),
-      problems: s.problems,
-    })),
-  };
 }
 
 /** One line per snapshot, for the terminal (its text comes from the set and etcd: the terminal sink). */

@@ -39,6 +39,22 @@ export interface SnapshotDrillPlan {
   values(prefix: string): Command;
 }
 
+/** The two loopback ports; the dry run, which chooses none, shows their names (`CLIENT_PORT`). */
+export interface DrillPorts {
+  readonly client: number | string;
+  readonly peer: number | string;
+}
+
+/** What the plan of a run with `--drill` holds: the tools found when it was made, and where scratch folders go. */
+export interface DrillStep {
+  readonly tools: DrillTools;
+  /** The parent of each snapshot's private scratch folder (mkdtemp, 0700; the TMPDIR of the run). */
+  readonly tmpdir: string;
+}
+
+/** The scratch folder's name before mkdtemp picks its suffix. */
+export const SCRATCH_PREFIX = 'eksa-safe-upgrade-drill-';
+
 const ETCDCTL_ENV = { ETCDCTL_API: '3' } as const;
 /** etcd's own name for a restored member's cluster: a token no real cluster uses, so it can never join one. */
 export const DRILL_CLUSTER_TOKEN = 'eksa-safe-upgrade-drill';
@@ -52,7 +68,7 @@ export function nodePeerUrl(address: string): string {
  * Pure: the drill of one snapshot file in `scratch` with the member name the manifest records, listening on
  * 127.0.0.1 only (`clientPort`, `peerPort` free there), so a restored member can never reach its real peers.
  */
-export function planSnapshotDrill(tools: DrillTools, setDir: string, snapshot: SnapshotToDrill, scratch: string, ports: { client: number; peer: number }): SnapshotDrillPlan {
+export function planSnapshotDrill(tools: DrillTools, setDir: string, snapshot: SnapshotToDrill, scratch: string, ports: DrillPorts): SnapshotDrillPlan {
   const dataDir = path.join(scratch, 'data');
   const clientUrl = `http://127.0.0.1:${ports.client}`;
   const peerUrl = `http://127.0.0.1:${ports.peer}`;

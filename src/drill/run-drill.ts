@@ -3,12 +3,11 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BackupManifest } from '../backup/manifest.js';
 import { readObjectFiles } from '../backup/read-object-files.js';
 import { firstMeaningfulLine } from '../errors.js';
 import { parseSnapshotStatus } from '../etcd/snapshot-status.js';
 import type { BackgroundProcess, Runner } from '../runner/runner.js';
-import { planSnapshotDrill, type DrillTools, type SnapshotDrillPlan, type SnapshotToDrill } from './plan.js';
+import { SCRATCH_PREFIX, planSnapshotDrill, type DrillTools, type SnapshotDrillPlan, type SnapshotToDrill } from './plan.js';
 import { countByResource, crossCheck, parseEndpointRevision, parseGetJson, prefixesFor, sanityProblems, type CrossCheck, type DecodedKv, type FileObject } from './registry.js';
 
 /** How long a throwaway etcd may take to answer `endpoint health` before the drill gives up on it. */
@@ -119,7 +118,7 @@ export async function drillSnapshot(
   const problems: string[] = [];
   const base = { cluster: snapshot.cluster, member: snapshot.member, file: snapshot.file };
   // mkdtemp makes the folder 0700: the restored data holds every Secret of the cluster.
-  const scratch = await mkdtemp(path.join(options.tmpdir ?? os.tmpdir(), 'eksa-safe-upgrade-drill-'));
+  const scratch = await mkdtemp(path.join(options.tmpdir ?? os.tmpdir(), SCRATCH_PREFIX));
   let server: BackgroundProcess | undefined;
   let result: Omit<SnapshotDrillResult, 'ok' | 'problems' | 'durationMs'> = base;
   try {
@@ -175,7 +174,7 @@ function shortList(items: readonly string[], max = 10): string {
 }
 
 /** The snapshots of a set as the drill takes them, the management cluster's cross-checked against capi/ and eksa/. */
-export async function drillSet(runner: Runner, tools: DrillTools, setDir: string, manifest: BackupManifest, options: { readonly tmpdir?: string; readonly onSnapshot?: (r: SnapshotDrillResult) => void } = {}): Promise<DrillResult> {
+export async function drillSet(runner: Runner, tools: DrillTools, setDir: string, manifest: { readonly etcd: readonly SnapshotToDrill[]; readonly managementCluster: string }, options: { readonly tmpdir?: string; readonly onSnapshot?: (r: SnapshotDrillResult) => void } = {}): Promise<DrillResult> {
   const snapshots: SnapshotDrillResult[] = [];
   const setObjects = await readSetObjects(setDir);
   for (const entry of manifest.etcd) {
