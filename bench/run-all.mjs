@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
+import { drill } from './drill.mjs';
 import { dryRun } from './dry-run.mjs';
 import { etcdSnapshot } from './etcd-snapshot.mjs';
 import { inventory } from './inventory.mjs';
@@ -24,9 +25,10 @@ const BENCHMARKS = [
   { name: 'dry-run', run: dryRun, options: { workloads: 500, runs: 5, bare: 0 } },
   { name: 'inventory', run: inventory, options: { sizes: [50, 500, 2000], runs: 5 } },
   { name: 'etcd-snapshot', run: etcdSnapshot, options: { mib: 256, runs: 5, mibEach: 16 } },
+  { name: 'drill', run: drill, options: { mib: 256, runs: 5, smallKeys: 20000, withoutStatus: 1 } },
 ];
 // RESULTS.md lists them in the order of the issue.
-const ISSUE_ORDER = ['inventory', 'dry-run', 'verify', 'etcd-snapshot', 'startup'];
+const ISSUE_ORDER = ['inventory', 'dry-run', 'verify', 'etcd-snapshot', 'startup', 'drill'];
 
 /** First line a tool prints about its version (stdout or stderr), or "not found". */
 function version(file, args) {

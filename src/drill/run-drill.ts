@@ -112,7 +112,7 @@ export async function drillSnapshot(
   tools: DrillTools,
   setDir: string,
   snapshot: SnapshotToDrill,
-  options: { readonly setObjects?: readonly FileObject[]; readonly tmpdir?: string },
+  options: { readonly setObjects?: readonly FileObject[]; readonly tmpdir?: string; /** false: no `snapshot status` pass (bench/drill.mjs measures its cost) */ readonly status?: boolean },
 ): Promise<SnapshotDrillResult> {
   const started = performance.now();
   const problems: string[] = [];
@@ -128,15 +128,18 @@ export async function drillSnapshot(
       problems.push(`restore failed: ${firstMeaningfulLine(restored.stderr) || `exit code ${restored.exitCode}`}`);
       return { ...result, ok: false, problems, durationMs: Math.round(performance.now() - started) };
     }
-    const statusRun = await runner.run(plan.status, { reject: false });
-    if (statusRun.exitCode !== 0) {
-      problems.push(`the restored database does not read: ${firstMeaningfulLine(statusRun.stderr) || `exit code ${statusRun.exitCode}`}`);
-      return { ...result, ok: false, problems, durationMs: Math.round(performance.now() - started) };
+    let status: { revision: number; totalKeys: number } | undefined;
+    if (options.status !== false) {
+      const statusRun = await runner.run(plan.status, { reject: false });
+      if (statusRun.exitCode !== 0) {
+        problems.push(`the restored database does not read: ${firstMeaningfulLine(statusRun.stderr) || `exit code ${statusRun.exitCode}`}`);
+        return { ...result, ok: false, problems, durationMs: Math.round(performance.now() - started) };
+      }
+      status = parseSnapshotStatus(statusRun.stdout);
+      result = { ...result, revision: status.revision, totalKeys: status.totalKeys };
+      if (snapshot.revision !== undefined && status.revision !== snapshot.revision) problems.push(`revision ${status.revision}, the manifest says ${snapshot.revision}`);
+      if (snapshot.totalKeys !== undefined && status.totalKeys !== snapshot.totalKeys) problems.push(`${status.totalKeys} keys, the manifest says ${snapshot.totalKeys}`);
     }
-    const status = parseSnapshotStatus(statusRun.stdout);
-    result = { ...result, revision: status.revision, totalKeys: status.totalKeys };
-    if (snapshot.revision !== undefined && status.revision !== snapshot.revision) problems.push(`revision ${status.revision}, the manifest says ${snapshot.revision}`);
-    if (snapshot.totalKeys !== undefined && status.totalKeys !== snapshot.totalKeys) problems.push(`${status.totalKeys} keys, the manifest says ${snapshot.totalKeys}`);
 
     server = runner.spawnBackground(plan.server);
     const unhealthy = await waitHealthy(runner, plan, server);
@@ -145,7 +148,11 @@ export async function drillSnapshot(
       return { ...result, ok: false, problems, durationMs: Math.round(performance.now() - started) };
     }
     const live = parseEndpointRevision((await runner.run(plan.endpointStatus, { failAs: 'VerifyFailed' })).stdout);
-    if (live !== status.revision) problems.push(`the running etcd is at revision ${live}, its database at ${status.revision}`);
+    if (status && live !== status.revision) problems.push(`the running etcd is at revision ${live}, its database at ${status.revision}`);
+    if (!status) {
+      result = { ...result, revision: live };
+      if (snapshot.revision !== undefined && live !== snapshot.revision) problems.push(`revision ${live}, the manifest says ${snapshot.revision}`);
+    }
     const keys = parseGetJson((await runner.run(plan.keys, { failAs: 'VerifyFailed' })).stdout).kvs.map((kv) => kv.key);
     result = { ...result, registryKeys: keys.length, resources: countByResource(keys) };
     problems.push(...sanityProblems(snapshot.cluster, keys));

@@ -20,7 +20,8 @@ export function findDrillTools(path_: string | undefined, etcdBinary: string | u
   const missing = [...(etcd ? [] : ['etcd']), ...(etcdctl ? [] : ['etcdctl'])];
   if (!etcd || !etcdctl) {
     const where = etcdBinary === undefined ? 'on PATH' : `in ${searched}`;
-    throw new EnvironmentError(`a drill needs the local etcd tools: no ${missing.join(' or ')} ${where}`, { hint: DRILL_TOOLS_HINT });
+    // One line says it all: what is missing, the package that brings it, and the flag that points elsewhere.
+    throw new EnvironmentError(`a drill needs the local etcd tools: no ${missing.join(' or ')} ${where} (apt-get install etcd-server etcd-client, or --etcd-binary DIR)`, { hint: DRILL_TOOLS_HINT });
   }
   return { etcd, etcdctl, restore: etcdutl ? { tool: 'etcdutl', path: etcdutl } : { tool: 'etcdctl', path: etcdctl } };
 }
