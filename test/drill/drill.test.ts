@@ -135,7 +135,15 @@ describe.skipIf(!available)('drill with real etcd', () => {
     const tmp = freshTmp();
     const child = execa(process.execPath, [binPath, 'drill', setDir], { env: { ...s.env, TMPDIR: tmp, NO_COLOR: '1' }, extendEnv: false, cwd: s.workdir, reject: false, stdin: 'ignore' });
     // Wait until a throwaway etcd of this run is up (its data dir is under tmp).
-    for (let i = 0; i < 600 && processesMentioning(`${tmp}/`).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('etcd') || readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/etcd\0')).length === 0; i++) {
+    // A process found may end before its cmdline is read (the restore tool): read as nothing then.
+    const cmdline = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    for (let i = 0; i < 600 && processesMentioning(`${tmp}/`).filter((pid) => cmdline(pid).startsWith('etcd') || cmdline(pid).includes('/etcd\0')).length === 0; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(processesMentioning(`${tmp}/`).length).toBeGreaterThan(0);
