@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
+import { drill } from './drill.mjs';
 import { dryRun } from './dry-run.mjs';
 import { etcdSnapshot } from './etcd-snapshot.mjs';
 import { fleet } from './fleet.mjs';
@@ -29,11 +30,12 @@ const BENCHMARKS = [
   { name: 'etcd-snapshot', run: etcdSnapshot, options: { mib: 256, runs: 5, mibEach: 16 } },
   // Each plan round gates 200 clusters and each upgrade round is two whole fleet runs: fewer rounds than the others.
   { name: 'fleet', run: fleet, options: { clusters: 200, runs: 1, upgrades: 8, upgradeMs: 20000, parallelRuns: 1 } },
+  { name: 'drill', run: drill, options: { mib: 256, runs: 5, smallKeys: 20000, withoutStatus: 1 } },
   { name: 'push', run: push, options: { mib: 256, runs: 5, rssGib: 1 } },
   { name: 'mirror-check', run: mirrorCheck, options: { images: 500, runs: 5 } },
 ];
 // RESULTS.md lists them in the order of the issue.
-const ISSUE_ORDER = ['inventory', 'dry-run', 'verify', 'etcd-snapshot', 'startup', 'fleet', 'push', 'mirror-check'];
+const ISSUE_ORDER = ['inventory', 'dry-run', 'verify', 'etcd-snapshot', 'startup', 'fleet', 'drill', 'push', 'mirror-check'];
 
 /** First line a tool prints about its version (stdout or stderr), or "not found". */
 function version(file, args) {

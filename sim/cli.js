@@ -79,6 +79,12 @@ async function serve(opts) {
     await server.close(); // so this process ends and `up` reports the error from the log
     throw error;
   });
+  // The management cluster's objects live in its real etcd, as kube-apiserver keeps them (sim/etcd/mirror.js).
+  await world?.mirrorStore(server.store, server.scenario.management).catch(async (error) => {
+    await world.stop().catch(() => undefined);
+    await server.close();
+    throw error;
+  });
   const state = {
     pid: process.pid, url: server.url, port: server.port, scenario: opts.scenario, management: server.scenario.management,
     clusters: server.scenario.clusters.length, startedAt: new Date().toISOString(), etcd,

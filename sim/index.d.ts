@@ -304,6 +304,11 @@ export interface EtcdWorld {
   /** starts a stopped member again on its data; resolves when healthy */
   startMember(machine: string): Promise<void>;
   running(machine: string): boolean;
+  /**
+   * keeps the API server's objects in this cluster's etcd as kube-apiserver does (/registry/<group>/<resource>/…,
+   * JSON, resourceVersion = etcd revision); resolves once every object is in
+   */
+  mirrorStore(store: unknown, cluster: string): Promise<{ flushed(): Promise<unknown>; stop(): void }>;
   /** stops every process of the world and removes its sudoers drop-in */
   stop(): Promise<boolean>;
 }

@@ -118,6 +118,8 @@ export async function startSimServer({ scenario, host = '127.0.0.1', port = 0, j
     if (route.type === 'notFound') throw apiError.pathNotFound();
     if (!fault.after) {
       const answer = handleResource(store, route, req.method ?? 'GET', url.searchParams, body, res);
+      // With real etcd behind the store, a write is answered once it is in etcd (sim/etcd/mirror.js).
+      if (answer && WRITE_METHODS.has(req.method ?? '')) await store.flushed();
       if (answer) send(res, answer.code, answer.body);
       return;
     }
@@ -128,6 +130,7 @@ export async function startSimServer({ scenario, host = '127.0.0.1', port = 0, j
     } catch (e) {
       answer = errorAnswer(e);
     }
+    if (answer && WRITE_METHODS.has(req.method ?? '')) await store.flushed();
     if (answer) return deliver(fault.after, req, res, answer);
   }
 

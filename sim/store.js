@@ -79,6 +79,44 @@ export class ObjectStore extends EventEmitter {
     this.#onGenerationBump = hook;
   }
 
+  /** @type {(() => Promise<unknown>) | undefined} */
+  #flush;
+
+  /**
+   * What a write waits for before it is answered (the etcd mirror's queue, sim/etcd/mirror.js); undefined
+   * removes it.
+   */
+  setFlush(flush) {
+    this.#flush = flush;
+  }
+
+  /** Resolves once every write so far is wherever the store mirrors it (at once without a mirror). */
+  async flushed() {
+    await this.#flush?.();
+  }
+
+  /**
+   * Every object takes `revisionOf(object)` as its resourceVersion and later writes count on from the
+   * highest (etcd's revision now, lower than the counter of the load): the objects were just written to etcd
+   * at those revisions. No change events: nothing changed, and nobody watches yet.
+   */
+  rebase(revisionOf) {
+    let highest = 0;
+    for (const bucket of this.#buckets.values()) {
+      for (const [key, obj] of bucket) {
+        const revision = revisionOf(obj);
+        highest = Math.max(highest, revision);
+        bucket.set(key, deepFreeze({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } }));
+      }
+    }
+    this.#rv = highest;
+  }
+
+  /** Later writes count on from `revision` when etcd is ahead of the store (another client wrote to it). */
+  advanceTo(revision) {
+    if (revision > this.#rv) this.#rv = revision;
+  }
+
   /** The current global resourceVersion, as a string like Kubernetes'. */
   get resourceVersion() {
     return String(this.#rv);

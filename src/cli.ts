@@ -89,6 +89,8 @@ function toBackupOptions(argv: Record<string, unknown>) {
     planFile,
     cleanFailed: Boolean(argv.cleanFailed),
     etcd: toEtcdOptions(argv),
+    drill: Boolean(last(argv.drill)),
+    etcdBinary: optionalString(argv.etcdBinary),
     clusterctl: optionalString(argv.clusterctl),
     cliToolsImage: optionalString(argv.cliToolsImage),
     releaseManifest: optionalString(argv.releaseManifest),
@@ -171,6 +173,8 @@ function etcdFlags<T>(y: Argv<T>) {
     .option('concurrency', { type: 'number', default: 4, describe: 'clusters snapshotted at once' })
     .option('skip-etcd-backup', { type: 'boolean', default: false, describe: 'go on without etcd snapshots; needs --reason, which is recorded' })
     .option('reason', { type: 'string', describe: 'why --skip-etcd-backup or --skip-image-check (recorded in the manifest and the report)' })
+    .option('drill', { type: 'boolean', default: false, describe: 'drill the new set before going on: restore every etcd snapshot into a throwaway local etcd and cross-check it (a failed drill: exit 9, set kept)' })
+    .option('etcd-binary', { type: 'string', describe: 'with --drill: folder holding etcd and etcdctl (and etcdutl on etcd >= 3.5), instead of PATH' })
     .option('etcd-remote-root', { type: 'string', hidden: true, describe: 'test beds and the simulator: prefix of the node paths; {cluster} is replaced by the cluster name' })
     .option('etcd-endpoint', { type: 'string', hidden: true, describe: 'etcd client URL on the node (default: the node layout\'s own); {address} is replaced by the member\'s address' })
     .option('stacked-etcdctl', { choices: ['auto', 'host', 'crictl'] as const, hidden: true, describe: 'stacked Ubuntu/RHEL: host etcdctl or the etcd container via crictl' });
@@ -361,6 +365,26 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
       },
     )
     .command(
+      'drill <dir>',
+      'trial-restore every etcd snapshot of a backup set into a throwaway local etcd and cross-check it against the Cluster API files',
+      (y) =>
+        withEnv(y
+          .positional('dir', { type: 'string', demandOption: true, describe: 'the backup folder, e.g. mgmt/mgmt-backup-2026-11-29T10_00_00' })
+          .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
+          .option('etcd-binary', { type: 'string', describe: 'folder holding etcd and etcdctl (and etcdutl on etcd >= 3.5) to drill with, instead of PATH' })
+          .option('journal', { type: 'string', describe: 'append every command run to this NDJSON file' })
+          .example('$0 drill mgmt/mgmt-backup-2026-11-29T10_00_00', 'prove the set restores before relying on it'), io.env),
+      async (argv) => {
+        await run(async () => (await import('./commands/drill.js')).drill, {
+          dir: String(argv.dir),
+          output: argv.output as OutputFormat,
+          etcdBinary: optionalString(argv.etcdBinary),
+          verbosity: Number(argv.verbosity) || 0,
+          journal: optionalString(argv.journal),
+        }, io);
+      },
+    )
+    .command(
       'cluster',
       'gate, lock, back up (CAPI + etcd), verify, then run eksctl anywhere upgrade cluster and confirm the result from the cluster',
       (y) => withEnv(upgradeFlags(y, UPGRADE_CLUSTER_FLAGS)
@@ -511,7 +535,7 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
 }
 
 /** The commands, as typed (subcommands of `backups` with it). */
-const COMMANDS = ['preflight', 'backup', 'verify', 'cluster', 'management-components', 'workloads', 'backups', 'backups list', 'backups prune', 'backups push', 'backups pull', 'restore-plan', 'version', 'completion'] as const;
+const COMMANDS = ['preflight', 'backup', 'verify', 'drill', 'cluster', 'management-components', 'workloads', 'backups', 'backups list', 'backups prune', 'backups push', 'backups pull', 'restore-plan', 'version', 'completion'] as const;
 
 /** The command a command line names (`backups list`), skipping global flags; undefined when it names none. */
 export function commandOf(args: readonly string[]): string | undefined {

@@ -29,7 +29,7 @@ export const exitCodeMeaning: Record<ExitCodeName, string> = {
   Locked: 'locked: another run holds the upgrade lock',
   BackupFailed: 'the Cluster API backup failed or did not verify, or its off-site copy (backups push) failed',
   EtcdSnapshotFailed: 'an etcd snapshot failed or did not verify',
-  VerifyFailed: 'verify: a backup set does not match its manifest',
+  VerifyFailed: 'verify or drill: a backup set does not match its manifest, or does not restore',
   UpgradeFailed: 'eksctl anywhere upgrade failed after a good backup',
   NotConfirmed: 'eksctl exited 0 but the cluster did not report Ready at the new generation in time',
   PlanStale: '--plan: the tree, the spec, the tools or the flags changed since the plan was made; nothing was written',

@@ -11,6 +11,9 @@ import { MAX_REAL_MEMBERS, etcdEnv, etcdPaths, planEtcdWorld } from './plan.js';
 import { freePortsOn, isOurs, stopProcesses } from './processes.js';
 import { STANDINS_DIR, requirePlainPath, startSshd, sudoersFile } from './sshd.js';
 import { realEtcdBlocker } from './tools.js';
+import { mirrorStoreToEtcd } from './mirror.js';
+
+const KUBE_SYSTEM = JSON.stringify({ kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'kube-system' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
 
 export { planEtcdWorld, etcdEnv, etcdPaths, MAX_REAL_MEMBERS } from './plan.js';
 export { realEtcdBlocker, ETCD_PACKAGES, INSTALL_HINT } from './tools.js';
@@ -78,6 +81,8 @@ export async function startEtcdWorld({ workdir, scenario, journalFile }) {
         await waitHealthy(members, pki, clientPort);
         // A marker per cluster: a restored snapshot tells whose etcd it came from.
         await etcdctl(clientUrl(cluster.members[0].address, clientPort), pki, ['put', '/eksa-sim/cluster', cluster.name]);
+        // Every Kubernetes cluster's etcd holds its kube-system namespace, where kube-apiserver keeps it.
+        await etcdctl(clientUrl(cluster.members[0].address, clientPort), pki, ['put', '/registry/namespaces/kube-system', KUBE_SYSTEM]);
         state.clusters.push({
           ...cluster,
           pki,
@@ -145,6 +150,16 @@ function worldHandle(workdir, state) {
     running(machine) {
       const proc = procOf(machine);
       return Boolean(proc && isOurs(proc));
+    },
+    /**
+     * Keep the API server's objects in this cluster's etcd (the management cluster's), as kube-apiserver
+     * does: sim/etcd/mirror.js. Resolves once every object is written; the handle stops the mirroring.
+     */
+    mirrorStore(store, clusterName) {
+      const cluster = state.clusters.find((c) => c.name === clusterName);
+      if (!cluster) throw new Error(`real etcd: no cluster ${clusterName}`);
+      const endpoints = () => cluster.members.filter((m) => { const p = procOf(m.machine); return p && isOurs(p); }).map((m) => m.endpoint);
+      return mirrorStoreToEtcd(store, { pki: cluster.pki, endpoints });
     },
     stop: () => stopEtcdWorld(workdir),
   };

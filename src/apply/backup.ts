@@ -18,6 +18,8 @@ import { writeRestoreRunbook } from '../backup-sets/restore-file.js';
 import { requireAllSnapshots, snapshotClusters } from '../etcd/snapshot.js';
 import type { EtcdSnapshotEntry } from '../etcd/types.js';
 import type { BackupAction, FileAction } from '../plan/types.js';
+import { toDrillRecord, writeDrillRecord } from '../backup-sets/drill-record.js';
+import { drillSet, type DrillResult } from '../drill/run-drill.js';
 
 export interface ApplyDeps {
   readonly runner: Runner;
@@ -25,11 +27,15 @@ export interface ApplyDeps {
   readonly now: Date;
   readonly warn: (line: string) => void;
   readonly onProgress?: (cluster: string, member: string, bytes: number) => void;
+  /** `--drill`: each snapshot's drill as it ends (cluster, passed). */
+  readonly onDrill?: (cluster: string, ok: boolean) => void;
 }
 
 export interface BackupResult {
   readonly dir: string;
   readonly manifest: BackupManifest;
+  /** `--drill`: what the drill of the new set found (also in the manifest, RESTORE.md and `<set>.drill.json`). */
+  readonly drill?: DrillResult;
 }
 
 /**
@@ -144,18 +150,42 @@ export async function applyBackup(plan: BackupAction, deps: ApplyDeps): Promise<
       await chmodTree(set.partialDir);
     }
 
+    // Before the runbook and the manifest, which record its result; a failed drill still completes the set.
+    const drilled = plan.drill && etcd.length > 0 ? await drillNewSet(plan, deps, etcd) : undefined;
+    const drill = drilled && toDrillRecord(deps.now, drilled.problems, drilled.result);
+
     // The pause state was put back and is in the manifest (clusters, pauseRestore): the record of an unfinished set goes.
     await rm(path.join(set.partialDir, PAUSE_STATE_FILE), { force: true });
     const files = await digestFiles(set.partialDir, await listFiles(set.partialDir, new Set([MANIFEST_FILE])));
-    const manifest: BackupManifest = { ...base, state: 'complete', scope, clusterctl: { ...plan.clusterctl, argv }, expected, pauseRestore, files, etcd: etcd.map((e) => ({ ...e, failedAttempts: [...e.failedAttempts] })), ...(etcdSkipped ? { etcdSkipped } : {}), ...(hostKeys ? { hostKeys } : {}) };
+    const manifest: BackupManifest = { ...base, state: 'complete', scope, clusterctl: { ...plan.clusterctl, argv }, expected, pauseRestore, files, etcd: etcd.map((e) => ({ ...e, failedAttempts: [...e.failedAttempts] })), ...(etcdSkipped ? { etcdSkipped } : {}), ...(hostKeys ? { hostKeys } : {}), ...(drill ? { drill } : {}) };
     // Written last, from the final manifest, and hashed too: the runbook is part of what verify checks.
     manifest.files.push(await writeRestoreRunbook(set.partialDir, set.dir, manifest));
     // A new file renamed over the failure marker: a full disk here leaves the marker whole.
     await replacePrivateFile(path.join(set.partialDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await rename(set.partialDir, set.dir);
-    return { dir: set.dir, manifest };
+    // The set is complete whatever the drill found: its record goes beside it, as `drill <set>` writes it.
+    if (drill) await writeDrillRecord(set.dir, drill).catch((e) => deps.warn(`${set.dir}.drill.json not written: ${(e as Error).message}`));
+    return { dir: set.dir, manifest, ...(drilled?.result ? { drill: drilled.result } : {}) };
   } catch (error) {
     throw await failSet(plan, deps, { ...base, scope, expected, pauseRestore, argv }, error);
+  }
+}
+
+/**
+ * `--drill`: the snapshots just taken, in the set being written, as `drill <set>` takes them. A drill that cannot
+ * run (a tool that fails) is a failed drill, not a failed backup: the bytes were verified, their worth is unproven.
+ */
+async function drillNewSet(plan: BackupAction, deps: ApplyDeps, etcd: readonly EtcdSnapshotEntry[]): Promise<{ problems: string[]; result: DrillResult | undefined }> {
+  if (!plan.drill) throw new Error('internal: drill without a drill step');
+  try {
+    const result = await drillSet(deps.runner, plan.drill.tools, plan.set.partialDir, { etcd, managementCluster: plan.manifest.managementCluster }, {
+      tmpdir: plan.drill.tmpdir,
+      onSnapshot: (s) => deps.onDrill?.(s.cluster, s.ok),
+    });
+    return { problems: [], result };
+  } catch (error) {
+    if (deps.runner.interruptedBy) throw error;
+    return { problems: [`the drill could not run: ${firstMeaningfulLine((error as Error).message)}`], result: undefined };
   }
 }
 

@@ -121,9 +121,17 @@ function task(action: PlanAction, plan: UpgradePlan, deps: ExecuteDeps, applied:
             now: d.now(),
             warn,
             onProgress: (cluster, _member, bytes) => (t.output = `etcd ${cluster}: ${(bytes / 1048576).toFixed(1)} MiB received`),
+            onDrill: (cluster, ok) => (t.output = `drill ${cluster}: ${ok ? 'passed' : 'FAILED'}`),
           });
           applied.backup = { ...result, reused: false };
-          t.title = `Back up: ${result.dir} (${result.manifest.files.length} files, ${result.manifest.etcd.length} etcd snapshot(s), verified)`;
+          const drill = result.manifest.drill;
+          t.title = `Back up: ${result.dir} (${result.manifest.files.length} files, ${result.manifest.etcd.length} etcd snapshot(s), verified${drill ? `, drill ${drill.ok ? 'passed' : 'FAILED'}` : ''})`;
+          // The set is complete and kept; nothing after it runs (no hand-off) on a set that does not restore.
+          if (drill && !drill.ok) {
+            throw new SafeUpgradeError('VerifyFailed', `the drill of the new backup set failed: ${drill.problems.slice(0, 3).join('; ')}${drill.problems.length > 3 ? `; and ${drill.problems.length - 3} more` : ''}`, {
+              hint: `nothing was upgraded; the set is kept (${result.dir}, its .drill.json says why): find the cause, then rerun (eksa-safe-upgrade drill ${result.dir} drills it again)`,
+            });
+          }
           return;
         }
         case 'reuse-backup': {

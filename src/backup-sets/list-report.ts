@@ -26,6 +26,12 @@ function lastVerified(set: ListedSet): string {
   return v.ok ? `ok ${when}` : `FAILED ${when}: ${v.problems.join('; ')}`;
 }
 
+function lastDrilled(set: ListedSet): string {
+  const d = set.lastDrilled;
+  if (!d) return '-';
+  return d.ok ? `ok ${shortTime(d.at)}` : `FAILED ${shortTime(d.at)}`;
+}
+
 export function renderBackupList(list: BackupList, paint: Paint): string {
   if (list.sets.length === 0) return `No backup sets under ${printable(list.dir)} (nor in its subfolders).`;
   // Folder names, notes and problems come from the disk and manifests: the terminal sink, before any colour.
@@ -38,10 +44,11 @@ export function renderBackupList(list: BackupList, paint: Paint): string {
     String(s.etcdSnapshots),
     printable(s.note ? `${s.state}: ${s.note}` : s.state),
     printable(lastVerified(s)),
+    lastDrilled(s),
   ]);
-  const table = renderTable(['NAME', 'CLUSTER', 'SCOPE', 'CREATED', 'SIZE', 'ETCD', 'STATE', 'LAST VERIFIED'], rows, (cell, column) => {
+  const table = renderTable(['NAME', 'CLUSTER', 'SCOPE', 'CREATED', 'SIZE', 'ETCD', 'STATE', 'LAST VERIFIED', 'LAST DRILLED'], rows, (cell, column) => {
     if (column === 6) return cell.startsWith('complete') ? paint.ok(cell) : paint.bad(cell);
-    if (column === 7) return cell.startsWith('FAILED') ? paint.bad(cell) : cell;
+    if (column === 7 || column === 8) return cell.startsWith('FAILED') ? paint.bad(cell) : cell;
     if (column === 2 && cell.trim() === 'management-only') return paint.bad(cell);
     return cell;
   });

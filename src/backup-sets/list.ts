@@ -1,5 +1,6 @@
 import { verifyBackupSet } from '../backup/verify-set.js';
 import { discoverBackupSets, type BackupSetInfo, type SetState } from './backup-sets.js';
+import { readDrillRecord } from './drill-record.js';
 import { readVerificationRecord, writeVerificationRecord, type VerificationRecord } from './verification-record.js';
 
 export interface LastVerified {
@@ -23,6 +24,8 @@ export interface ListedSet {
   readonly state: SetState;
   readonly note: string | null;
   readonly lastVerified: LastVerified | null;
+  /** The set's latest `drill` (its `.drill.json`); null: never drilled. */
+  readonly lastDrilled: { readonly at: string; readonly ok: boolean; readonly problems: readonly string[] } | null;
 }
 
 export interface BackupList {
@@ -33,7 +36,7 @@ export interface BackupList {
   readonly sets: readonly ListedSet[];
 }
 
-function row(set: BackupSetInfo, lastVerified: LastVerified | null): ListedSet {
+function row(set: BackupSetInfo, lastVerified: LastVerified | null, lastDrilled: ListedSet['lastDrilled'] = null): ListedSet {
   const m = set.manifest;
   return {
     name: set.name,
@@ -47,6 +50,7 @@ function row(set: BackupSetInfo, lastVerified: LastVerified | null): ListedSet {
     state: set.state,
     note: set.note ?? null,
     lastVerified,
+    lastDrilled,
   };
 }
 
@@ -74,7 +78,10 @@ export async function listBackups(options: { dir: string; verify: boolean; now: 
     }
     const record = options.verify ? await verifyAndRecord(set.dir, options.now()) : await readVerificationRecord(set.dir);
     const atCreation: LastVerified | null = set.createdAt ? { at: set.createdAt.toISOString(), ok: true, source: 'creation', problems: [] } : null;
-    rows.push(row(set, record ? { at: record.verifiedAt, ok: record.ok, source: 'verify', problems: record.problems } : atCreation));
+    const drilled = await readDrillRecord(set.dir);
+    rows.push(
+      row(set, record ? { at: record.verifiedAt, ok: record.ok, source: 'verify', problems: record.problems } : atCreation, drilled ? { at: drilled.drilledAt, ok: drilled.ok, problems: drilled.problems } : null),
+    );
   }
   return { command: 'backups list', dir: options.dir, folders, verified: options.verify, sets: rows };
 }

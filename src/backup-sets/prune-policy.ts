@@ -13,6 +13,8 @@ export interface PruneCandidate {
   readonly upgradedAt: Date | undefined;
   /** The set's latest `backups list --verify` (its `.verified.json`); absent: never verified since it was written. */
   readonly verification?: { readonly ok: boolean; readonly at: string } | undefined;
+  /** The set's latest `drill` (its `.drill.json`); absent: never drilled. */
+  readonly drill?: { readonly ok: boolean; readonly at: string } | undefined;
 }
 
 export interface PrunePolicy {
@@ -52,9 +54,9 @@ const isFuture = (s: PruneCandidate, now: Date) => s.createdAt !== undefined && 
 
 /**
  * Good: complete, and its latest verification passed (or it was never verified since it was written, so its
- * complete manifest is all there is to go by). A complete set whose latest verification failed is not good.
+ * complete manifest is all there is to go by). A complete set whose latest verification or drill failed is not good.
  */
-export const isGoodSet = (s: PruneCandidate) => s.state === 'complete' && s.verification?.ok !== false;
+export const isGoodSet = (s: PruneCandidate) => s.state === 'complete' && s.verification?.ok !== false && s.drill?.ok !== false;
 
 function decideGroup(sets: readonly PruneCandidate[], policy: PrunePolicy): PruneDecision[] {
   const present = sets.filter((s) => !isFuture(s, policy.now));
@@ -64,6 +66,8 @@ function decideGroup(sets: readonly PruneCandidate[], policy: PrunePolicy): Prun
   // Keep places go to good sets first, then complete ones that failed verification, so broken ones are the first to go.
   const rank = new Map([...good, ...failedVerification, ...broken].map((s, i) => [s.id, i]));
   const newest = good[0];
+  // A passed drill is the best evidence a set restores: the newest drilled set is kept too, whatever its age.
+  const newestDrilled = good.find((s) => s.drill?.ok === true);
   const lastUpgrade = lastUpgradeOf(present, policy.now);
   return sets.map((s): PruneDecision => {
     const decision = (action: PruneDecision['action'], reasons: string[]) => ({ id: s.id, name: s.name, cluster: s.cluster, state: s.state, action, reasons });
@@ -75,13 +79,17 @@ function decideGroup(sets: readonly PruneCandidate[], policy: PrunePolicy): Prun
     const age = policy.now.getTime() - s.createdAt.getTime();
     const reasons: string[] = [];
     if (s === newest) reasons.push(`newest complete set of ${s.cluster}${s.verification ? ' whose latest verification passed' : ''}`);
+    if (s === newestDrilled) reasons.push(`newest set of ${s.cluster} whose drill passed (${s.drill?.at})`);
 
     if (lastUpgrade && s !== newest && s.createdAt.getTime() >= lastUpgrade.getTime()) {
       reasons.push(`not older than the last upgrade of ${s.cluster} (${lastUpgrade.toISOString()})`);
     }
     if ((rank.get(s.id) ?? Infinity) < policy.keep) reasons.push(`one of the ${policy.keep} set(s) kept for ${s.cluster}`);
     if (age < policy.olderThanMs) reasons.push(`younger than ${formatDuration(policy.olderThanMs)} (${formatDuration(Math.max(0, age))} old)`);
-    const note = s.state === 'complete' && s.verification?.ok === false ? [`its latest verification failed (${s.verification.at}): not counted as good`] : [];
+    const note = [
+      ...(s.state === 'complete' && s.verification?.ok === false ? [`its latest verification failed (${s.verification.at}): not counted as good`] : []),
+      ...(s.state === 'complete' && s.drill?.ok === false ? [`its latest drill failed (${s.drill.at}): not counted as good`] : []),
+    ];
     if (reasons.length > 0) return decision('keep', [...reasons, ...note]);
     return decision('remove', [`${s.state}, ${formatDuration(age)} old, beyond the ${policy.keep} set(s) kept for ${s.cluster}`, ...note]);
   });

@@ -4,6 +4,7 @@ import { parseBackupDirName } from '../backup/naming.js';
 import { discoverBackupSets } from './backup-sets.js';
 import { planPrune, type PruneDecision } from './prune-policy.js';
 import { readVerificationRecord, removeVerificationRecord } from './verification-record.js';
+import { readDrillRecord, removeDrillRecord } from './drill-record.js';
 
 export interface PruneOutcome extends PruneDecision {
   readonly dir: string;
@@ -27,6 +28,7 @@ async function removeSet(dir: string): Promise<void> {
   if (!info.isDirectory() || !parseBackupDirName(path.basename(dir))) throw new Error('no longer a backup set folder');
   await rm(dir, { recursive: true });
   await removeVerificationRecord(dir);
+  await removeDrillRecord(dir);
 }
 
 /**
@@ -39,7 +41,9 @@ export async function pruneBackups(options: { dir: string; keep: number; olderTh
     sets.map(async (s) => {
       const record = s.state === 'complete' ? await readVerificationRecord(s.dir) : undefined;
       const verification = record ? { ok: record.ok, at: record.verifiedAt } : undefined;
-      return { id: s.dir, name: s.name, group: `${path.dirname(s.dir)}\0${s.cluster}`, cluster: s.cluster, state: s.state, createdAt: s.createdAt, upgradedAt: s.upgradedAt, verification };
+      const drilled = s.state === 'complete' ? await readDrillRecord(s.dir) : undefined;
+      const drill = drilled ? { ok: drilled.ok, at: drilled.drilledAt } : undefined;
+      return { id: s.dir, name: s.name, group: `${path.dirname(s.dir)}\0${s.cluster}`, cluster: s.cluster, state: s.state, createdAt: s.createdAt, upgradedAt: s.upgradedAt, verification, drill };
     }),
   );
   const decisions = planPrune(

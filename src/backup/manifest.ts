@@ -83,6 +83,28 @@ export const manifestSchema = z.object({
   etcdSkipped: z.object({ reason: z.string() }).optional(),
   /** Off-site copies made of this set (`--push`, `backups push`), added after it was complete: this file is not in `files`. */
   pushes: z.array(pushRecordSchema).optional(),
+  /**
+   * `--drill`: the drill the backup ran on the set before writing this manifest (a later `drill` writes
+   * `<set>.drill.json` only). RESTORE.md records it too.
+   */
+  drill: z
+    .object({
+      drilledAt: z.string(),
+      ok: z.boolean(),
+      problems: z.array(z.string()),
+      snapshots: z.array(
+        z.object({
+          cluster: z.string(),
+          member: z.string(),
+          ok: z.boolean(),
+          revision: z.number().optional(),
+          totalKeys: z.number().optional(),
+          registryKeys: z.number().optional(),
+          problems: z.array(z.string()),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 export type BackupManifest = z.infer<typeof manifestSchema>;

@@ -8,6 +8,8 @@ const CLUSTERCTL_FILE = /^([A-Za-z][A-Za-z0-9]*)_([a-z0-9]([-a-z0-9]*[a-z0-9])?)
 
 export interface ObjectFilesResult {
   readonly objects: ObjectRef[];
+  /** Each good file's name and parsed content, in the order of `objects`. */
+  readonly documents: Array<{ readonly name: string; readonly object: any }>;
   /** One line per file that is not what clusterctl writes: a verification failure. */
   readonly problems: string[];
 }
@@ -19,12 +21,13 @@ export interface ObjectFilesResult {
  */
 export async function readObjectFiles(dir: string): Promise<ObjectFilesResult> {
   const objects: ObjectRef[] = [];
+  const documents: Array<{ name: string; object: any }> = [];
   const problems: string[] = [];
   let names: string[];
   try {
     names = (await readdir(dir)).sort();
   } catch (error) {
-    return { objects, problems: [`${path.basename(dir)}/ cannot be read (${(error as NodeJS.ErrnoException).code})`] };
+    return { objects, documents, problems: [`${path.basename(dir)}/ cannot be read (${(error as NodeJS.ErrnoException).code})`] };
   }
   for (const name of names) {
     const file = path.join(dir, name);
@@ -55,6 +58,7 @@ export async function readObjectFiles(dir: string): Promise<ObjectFilesResult> {
       continue;
     }
     objects.push({ kind, namespace: ns, name: objName });
+    documents.push({ name, object });
   }
-  return { objects, problems };
+  return { objects, documents, problems };
 }

@@ -40,6 +40,10 @@ export interface BackupOptions extends GateOptions, ClusterctlOptions {
   readonly leaseSeconds?: number;
   /** `--push URL…`: off-site copies after verification, before the hand-off. */
   readonly pushFlags?: PushFlags | undefined;
+  /** `--drill`: drill the new set before the hand-off (or the end of the backup). */
+  readonly drill?: boolean;
+  /** `--etcd-binary DIR`: where the drill's etcd tools are, instead of PATH. */
+  readonly etcdBinary?: string | undefined;
 }
 
 export function toolVersion(): string {
@@ -64,6 +68,8 @@ export function backupFlags(options: BackupOptions): Record<string, unknown> {
     leaseSeconds: leaseSecondsOf(options),
     // Where the set is copied and to whom it is encrypted shape the plan; absent without --push.
     ...(options.pushFlags ? { push: options.pushFlags } : {}),
+    drill: options.drill ?? false,
+    etcdBinary: options.etcdBinary ?? null,
   };
 }
 

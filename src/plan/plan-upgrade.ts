@@ -12,6 +12,8 @@ import type { Inventory } from '../kube/types.js';
 import { LEASES, LEASE_API_VERSION, LEASE_NAME, LEASE_NAMESPACE } from '../lock/lease.js';
 import type { ClusterVerdict } from '../readiness/verdict.js';
 import { read, write, type Command } from '../command.js';
+import type { DrillStep } from '../drill/plan.js';
+import { UsageError } from '../errors.js';
 import { eksaTarget } from '../skew/target.js';
 import type { ClusterSpec } from '../spec/types.js';
 import type { ToolVersions } from '../tools/versions.js';
@@ -73,6 +75,8 @@ export interface PlanOptions {
   readonly moveTimeoutMs?: number | undefined;
   /** `--push URL…`: where the set goes once verified, and how (recipients already read from their files). */
   readonly push?: { readonly urls: readonly string[]; readonly recipients: readonly string[]; readonly optional: boolean; readonly access: RemoteAccessPlan } | undefined;
+  /** `--drill`: the local etcd tools found for it (finding none failed the plan before any write). */
+  readonly drill?: DrillStep | undefined;
 }
 
 const DIR_MODE = 0o700;
@@ -166,6 +170,10 @@ function planBackupAction(facts: PlanFacts, options: PlanOptions, kubectl: (args
   const mkdir = (dir: string, why: string): FileAction => ({ op: 'mkdir', path: dir, mode: DIR_MODE, why });
   const recorded = recordPauseState(clusters);
   const specFile = path.join(set.partialDir, 'spec', path.basename(spec.file));
+  const etcd = planEtcd(facts, options, set, clusters.map((c) => c.name));
+  if (options.drill && etcd.kind === 'skip') {
+    throw new UsageError('--drill restores the etcd snapshots of the new set, and --skip-etcd-backup takes none', { hint: 'leave out one of --drill and --skip-etcd-backup' });
+  }
   return {
     op: 'backup',
     set,
@@ -193,7 +201,8 @@ function planBackupAction(facts: PlanFacts, options: PlanOptions, kubectl: (args
     },
     specCopy: { op: 'copy', path: specFile, other: spec.file, mode: FILE_MODE, why: 'the spec the upgrade runs with' },
     expected: Object.fromEntries(clusters.map((c) => [c.name, { capi: expectedCapiObjects(c).map(refKey), eksa: expectedEksaObjects(c).map(refKey) }])),
-    etcd: planEtcd(facts, options, set, clusters.map((c) => c.name)),
+    etcd,
+    ...(options.drill ? { drill: options.drill } : {}),
     finish: [
       { op: 'write', path: path.join(set.partialDir, 'RESTORE.md'), mode: FILE_MODE, why: 'the restore runbook of this set' },
       { op: 'write', path: path.join(set.partialDir, MANIFEST_FILE), mode: FILE_MODE, why: 'every file with its sha256: the set is complete only with it' },

@@ -1,5 +1,7 @@
 import { formatCommand, formatStreamCommand, type Command } from '../command.js';
 import { printable } from '../errors.js';
+import { SCRATCH_PREFIX, planSnapshotDrill } from '../drill/plan.js';
+import path from 'node:path';
 import type { BackupAction, FileAction, PlanAction, UpgradePlan } from './types.js';
 
 /**
@@ -160,7 +162,33 @@ function renderBackup(out: Lines, b: BackupAction, n: number): void {
       }
     }
   }
+  if (b.drill) renderDrill(out, b);
   for (const a of b.finish) out.file(a);
   out.comment('if any step of the backup fails: put the pause state back as above, then', 2);
   for (const a of b.onFailure) out.file(a, 4);
+}
+
+/**
+ * `--drill`: the commands of each snapshot's drill, as drillSnapshot runs them. The scratch folder's suffix and
+ * the two loopback ports are chosen at run time: shown by name.
+ */
+function renderDrill(out: Lines, b: BackupAction): void {
+  if (!b.drill || b.etcd.kind !== 'snapshot') return;
+  const restoreTool = `${b.drill.tools.restore.tool} ${b.drill.tools.restore.path}`;
+  out.comment(`--drill: restore each snapshot into a throwaway etcd on 127.0.0.1 (${restoreTool}), read it back, and cross-check the management cluster's against capi/ and eksa/; its result goes into RESTORE.md and beside the set as .drill.json`);
+  out.comment('a failed drill still completes the set (kept, its .drill.json says why), then stops the run before anything else: exit 9', 2);
+  for (const cluster of b.etcd.clusters) {
+    const member = cluster.members[0];
+    if (!member) continue;
+    const scratch = path.join(b.drill.tmpdir, `${SCRATCH_PREFIX}XXXXXX`);
+    const plan = planSnapshotDrill(b.drill.tools, b.set.partialDir, { cluster: cluster.request.target.cluster, member: member.machine, address: member.address, file: member.file }, scratch, { client: 'CLIENT_PORT', peer: 'PEER_PORT' });
+    out.comment(`${plan.snapshot.cluster}: the snapshot taken (of ${member.machine}, or of the member that answered), member name as recorded`);
+    out.file({ op: 'mkdir', path: scratch, mode: 0o700, exclusive: true, why: 'private scratch folder, removed whatever happens' });
+    for (const command of [plan.restore, plan.status]) out.command(command);
+    out.command(plan.server);
+    out.comment('in the background, stopped by its pid at the end', 2);
+    for (const command of [plan.health, plan.endpointStatus, plan.keys]) out.command(command);
+    if (plan.snapshot.cluster === b.manifest.managementCluster) out.command(plan.values('/registry/<group>/'));
+    out.file({ op: 'remove', path: scratch, why: 'the restored data (it holds every Secret of the cluster)' });
+  }
 }

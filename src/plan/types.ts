@@ -4,6 +4,7 @@ import type { PauseRestoreAction, PauseState } from '../backup/pause-state.js';
 import type { EtcdSnapshotRequest } from '../etcd/snapshot-plan.js';
 import type { ScopeDecision } from '../policy/scope.js';
 import type { Command } from '../command.js';
+import type { DrillStep } from '../drill/plan.js';
 import type { Fingerprint } from './fingerprint.js';
 
 /** Version of the plan file format (`--plan-out`, `--plan`); bump on any incompatible change. */
@@ -83,6 +84,12 @@ export interface BackupAction {
   readonly specCopy: FileAction;
   readonly expected: Record<string, { capi: string[]; eksa: string[] }>;
   readonly etcd: EtcdStepPlan;
+  /**
+   * `--drill`: every snapshot of the new set restored into a throwaway local etcd and read back, the management
+   * cluster's cross-checked against capi/ and eksa/, before RESTORE.md (which records the result) and the
+   * manifest. A failed drill completes the set, then stops the run before the hand-off.
+   */
+  readonly drill?: DrillStep;
   /** Written last, in this order, then the rename into place. */
   readonly finish: readonly FileAction[];
   /** What a failure does with the set. */

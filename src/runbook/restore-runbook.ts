@@ -39,7 +39,21 @@ function header(m: BackupManifest, setDir: string, entries: readonly EtcdEntry[]
   ];
 }
 
-function checkSection(setDir: string, entries: readonly EtcdEntry[]): string[] {
+type RunbookDrill = NonNullable<BackupManifest['drill']>;
+
+function drillLines(drill: RunbookDrill): string[] {
+  const rows = drill.snapshots.map(
+    (s) => `| ${code(s.cluster)} | ${code(s.member)} | ${s.ok ? 'passed' : '**failed**'} | ${s.revision ?? '?'} | ${s.totalKeys ?? '?'} | ${s.problems.length > 0 ? text(s.problems.join('; ')) : ''} |`,
+  );
+  return [
+    `**Drilled when taken** (${code(drill.drilledAt)}, \`--drill\`): ${drill.ok ? 'every etcd snapshot restored into a throwaway etcd, and the management cluster\'s holds every object of `capi/` and `eksa/`.' : '**the drill failed: do not rely on this set before the cause is found.**'}`,
+    '',
+    ...(drill.problems.length > 0 ? [...drill.problems.map((p) => `- ${text(p)}`), ''] : []),
+    ...(rows.length > 0 ? ['| cluster | member | drill | revision | keys | problems |', '|---|---|---|---|---|---|', ...rows, ''] : []),
+  ];
+}
+
+function checkSection(setDir: string, entries: readonly EtcdEntry[], drill: RunbookDrill | undefined): string[] {
   const sums = entries.length === 0
     ? []
     : [
@@ -55,6 +69,15 @@ function checkSection(setDir: string, entries: readonly EtcdEntry[]): string[] {
     '',
     block(sh(['eksa-safe-upgrade', 'verify', setDir])),
     '',
+    ...(entries.length > 0
+      ? [
+          'Then prove the etcd snapshots restore: each into a throwaway local etcd, the management cluster\'s cross-checked against `capi/` and `eksa/` (needs etcd and etcdctl on this machine; the outcome goes to the set\'s `.drill.json`):',
+          '',
+          block(sh(['eksa-safe-upgrade', 'drill', setDir])),
+          '',
+          ...(drill ? drillLines(drill) : []),
+        ]
+      : []),
     'Without the tool (needs `jq`):',
     '',
     block(sh(['cd', setDir]), `jq -r '.files[] | "\\(.sha256)  \\(.path)"' manifest.json | sha256sum -c --quiet`),
@@ -154,7 +177,7 @@ export function renderRestoreRunbook(manifest: BackupManifest, setDir: string, f
   return [
     ...header(manifest, setDir, entries, problems),
     '',
-    ...checkSection(setDir, entries),
+    ...checkSection(setDir, entries, manifest.drill),
     ...variables(manifest, setDir, entries, mgmtInSet, workloads, facts),
     ...chooser(manifest, mgmtInSet, workloads, entries),
     ...(mgmtInSet ? [renderManagementLost(input), ''] : []),

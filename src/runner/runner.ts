@@ -127,6 +127,21 @@ export interface InheritResult {
   readonly skipped: boolean;
 }
 
+/**
+ * A long-running command started in the background (the drill's throwaway etcd): its stderr kept as a
+ * bounded tail, stopped by its pid. It dies with us (execa's cleanup), and interrupt() stops it like any
+ * command in flight.
+ */
+export interface BackgroundProcess {
+  readonly pid: number;
+  /** Whether it has ended. */
+  exited(): boolean;
+  /** The last STDERR_TAIL_BYTES of its stderr: why it ended early. */
+  stderrTail(): string;
+  /** SIGTERM to its pid, SIGKILL after `graceMs`; resolves once it has ended (at once if it has). Journaled. */
+  stop(graceMs?: number): Promise<void>;
+}
+
 export interface RunnerOptions {
   readonly dryRun: boolean;
   readonly verbose: boolean;
@@ -374,6 +389,79 @@ export class Runner {
           skipped: false,
         } satisfies InheritResult;
     }
+  }
+
+  /**
+   * Start `command` in the background and return at once: the caller waits for it to be ready its own way
+   * and stops it by pid. Only a read (it changes nothing outside our own scratch folder): a dry run starts it too.
+   */
+  spawnBackground(command: Command): BackgroundProcess {
+    if (command.kind !== 'read') throw new Error('runner: only a read runs in the background');
+    const [file, ...args] = command.argv;
+    if (!file) throw new Error('runner: empty argv');
+    if (this.verbose) this.log(`$ ${formatCommand(command.argv)} &`);
+    const time = new Date().toISOString();
+    const started = performance.now();
+    const child = execa(file, args, {
+      ...this.#spawnOptions(command),
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'pipe',
+      buffer: false,
+      // Should we die anyway, execa's exit hook still kills it: a throwaway server never outlives the run.
+      cleanup: true,
+      forceKillAfterDelay: false,
+    });
+    const tail = new Tail(STDERR_TAIL_BYTES);
+    child.stderr?.on('data', (chunk: Buffer) => tail.push(chunk));
+    let ended = false;
+    const done = child.then((result) => {
+      ended = true;
+      const r = result as unknown as Ended;
+      const notFound = r.failed && (r.code === 'ENOENT' || /ENOENT/.test(r.message ?? ''));
+      const exitCode = r.exitCode ?? (notFound ? 127 : r.signal ? 128 + (constants.signals[r.signal] ?? 0) : -1);
+      this.#journal.add({
+        time,
+        argv: redactArgv(command.argv),
+        kind: command.kind,
+        why: command.why,
+        mode: 'buffer',
+        dryRun: this.dryRun,
+        skipped: false,
+        exitCode,
+        durationMs: Math.round(performance.now() - started),
+        ...(r.signal ? { signal: r.signal } : {}),
+      });
+      return r;
+    });
+    this.#track(child, done);
+    if (child.pid === undefined) {
+      // Not started at all (no such program): the ending above says why.
+      void done.catch(() => undefined);
+    }
+    return {
+      pid: child.pid ?? -1,
+      exited: () => ended,
+      stderrTail: () => tail.text(),
+      stop: async (graceMs = 5_000) => {
+        if (ended) return;
+        const pid = child.pid;
+        const signal = (s: NodeJS.Signals) => {
+          try {
+            if (pid !== undefined) process.kill(pid, s);
+          } catch {
+            // ESRCH: it ended in between
+          }
+        };
+        signal('SIGTERM');
+        const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+        try {
+          await done;
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+    };
   }
 
   /** The options every mode spawns with: failures come back as results, our environment unless the runner has one. */

@@ -1,4 +1,8 @@
 import { access, constants, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { DrillStep } from '../drill/plan.js';
+import { findDrillTools } from '../drill/tools.js';
 import { newestEarlierKnownHosts } from '../backup-sets/earlier-known-hosts.js';
 import type { ListrTask } from 'listr2';
 import { need, type RunContext } from '../context.js';
@@ -9,7 +13,10 @@ import { stampObjects, type Fingerprint } from '../plan/fingerprint.js';
 import { planUpgrade, type PlanOptions } from '../plan/plan-upgrade.js';
 import type { PlannedCommand, UpgradePlan } from '../plan/types.js';
 
-export interface PlanStepOptions extends PlanOptions {
+export interface PlanStepOptions extends Omit<PlanOptions, 'drill'> {
+  /** `--drill`, with `--etcd-binary DIR` when given: the tools are found here, before any write. */
+  readonly drill?: boolean | undefined;
+  readonly etcdBinary?: string | undefined;
   readonly command: PlannedCommand;
   readonly toolVersion: string;
   /** The options that shape the plan, for its fingerprint. */
@@ -32,6 +39,8 @@ export function planStep(options: PlanStepOptions): ListrTask<RunContext> {
       const scope = need(ctx, 'scope');
       if (scope.kind === 'stop') throw new Error('internal: a stopped scope reached the plan');
       const layout = need(ctx, 'layout');
+      // No etcd tooling here: the plan fails now (exit 3, naming the package and --etcd-binary), nothing written.
+      const drill: DrillStep | undefined = options.drill ? { tools: findDrillTools(ctx.env.PATH, options.etcdBinary === undefined ? undefined : path.resolve(ctx.cwd, options.etcdBinary)), tmpdir: os.tmpdir() } : undefined;
       const plan = planUpgrade(
         {
           command: options.command,
@@ -53,7 +62,7 @@ export function planStep(options: PlanStepOptions): ListrTask<RunContext> {
           toolVersion: options.toolVersion,
           earlierKnownHosts: await newestEarlierKnownHosts(layout.managementFolder),
         },
-        { ...options, push: await pushOptions(options.pushFlags, ctx.cwd) },
+        { ...options, push: await pushOptions(options.pushFlags, ctx.cwd), drill },
       );
       await checkPlannedInputs(plan);
       ctx.plan = plan;

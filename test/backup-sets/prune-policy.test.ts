@@ -90,6 +90,18 @@ describe('planPrune: the last good set (issue 15, finding 2)', () => {
     expect(reasonsOf(sets, 1, 1, 'mgmt@c2')).toContain('newest complete set of mgmt whose latest verification passed');
   });
 
+  it('the newest set whose drill passed is kept besides the newest good one; a failed drill is not good', () => {
+    const sets = [
+      set('mgmt@c1', 'complete', 10),
+      set('mgmt@c2', 'complete', 20, { drill: { ok: false, at: 'x' } }),
+      set('mgmt@c3', 'complete', 30, { drill: { ok: true, at: 'y' } }),
+      set('mgmt@c4', 'complete', 40, { drill: { ok: true, at: 'z' } }),
+    ];
+    expect(removed(sets, 0, 1)).toEqual(['mgmt@c4', 'mgmt@c2']);
+    expect(reasonsOf(sets, 0, 1, 'mgmt@c3')).toBe('newest set of mgmt whose drill passed (y)');
+    expect(reasonsOf(sets, 0, 1, 'mgmt@c2')).toContain('its latest drill failed (x): not counted as good');
+  });
+
   it('a set dated in the future is kept, reported, and pushes no real set out', () => {
     const sets = [set('mgmt@future', 'complete', -365), set('mgmt@c1', 'complete', 10), set('mgmt@c2', 'complete', 20)];
     expect(removed(sets, 1, 1)).toEqual(['mgmt@c2']);

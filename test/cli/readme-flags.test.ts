@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { binPath, repoRoot } from '../helpers/run-bin.js';
 
-const COMMANDS = [['preflight'], ['backup'], ['verify'], ['cluster'], ['management-components'], ['workloads'], ['backups', 'list'], ['backups', 'prune'], ['backups', 'push'], ['backups', 'pull'], ['restore-plan'], ['version']];
+const COMMANDS = [['preflight'], ['backup'], ['verify'], ['drill'], ['cluster'], ['management-components'], ['workloads'], ['backups', 'list'], ['backups', 'prune'], ['backups', 'push'], ['backups', 'pull'], ['restore-plan'], ['version']];
 
 /** The long flags in the first column of the README's flags tables. */
 function readmeFlags(): Set<string> {

@@ -14,9 +14,9 @@ describe('backups list', () => {
     expect(await backupsList({ dir: undefined, output: 'table', verify: false }, io)).toBe('Success');
     const [table] = io.out;
     const lines = table!.split('\n');
-    expect(lines[0]).toMatch(/^NAME +CLUSTER +SCOPE +CREATED +SIZE +ETCD +STATE +LAST VERIFIED$/);
+    expect(lines[0]).toMatch(/^NAME +CLUSTER +SCOPE +CREATED +SIZE +ETCD +STATE +LAST VERIFIED +LAST DRILLED$/);
     const row = (dir: string) => lines.find((l) => l.startsWith(path.basename(dir)))!;
-    expect(row(f.complete.dir)).toMatch(/ mgmt +whole-tree +\S+ \S+Z +[\d.]+ KiB +3 +complete +ok \S+ \S+Z \(at creation\)$/);
+    expect(row(f.complete.dir)).toMatch(/ mgmt +whole-tree +\S+ \S+Z +[\d.]+ KiB +3 +complete +ok \S+ \S+Z \(at creation\) +-$/);
     expect(row(f.failed.dir)).toContain('failed: clusterctl move failed');
     expect(row(f.partial.dir)).toContain('partial: being written');
     expect(row(f.eksa.dir)).toContain('unverifiable: no manifest.json');
@@ -28,7 +28,7 @@ describe('backups list', () => {
     const io = recordingIo('/');
     expect(await backupsList({ dir: f.root, output: 'table', verify: true }, io)).toBe('VerifyFailed');
     const tampered = io.out[0]!.split('\n').find((l) => l.startsWith(path.basename(f.tampered.dir)))!;
-    expect(tampered).toMatch(/FAILED \S+ \S+Z: 1 file\(s\) do not match the manifest$/);
+    expect(tampered).toMatch(/FAILED \S+ \S+Z: 1 file\(s\) do not match the manifest +-$/);
     expect(io.out[0]).toContain('1 set(s) do not match their manifest.');
   });
 

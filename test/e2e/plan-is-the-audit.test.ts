@@ -69,6 +69,9 @@ const cases: Case[] = [
   { name: 'the kubeconfig does not exist', scenario: 'healthy', args: [...NO_ETCD, '--kubeconfig', '{dir}/nope.kubeconfig'], exit: 3 },
   { name: 'the spec file does not exist', scenario: 'healthy', args: NO_ETCD, spec: 'nope/nope-eks-a-cluster.yaml', exit: 2 },
   { name: 'a backup whose SSH key does not exist', scenario: 'healthy', command: 'backup', args: ['--ssh-key', '/does-not-exist'], exit: 2 },
+  { name: '--drill with no etcd tooling (--etcd-binary names an empty place)', scenario: 'healthy', args: ['--drill', '--etcd-binary', '{dir}/no-etcd-here'], exit: 3 },
+  { name: 'a backup with --drill and no etcd tooling', scenario: 'healthy', command: 'backup', args: ['--drill', '--etcd-binary', '{dir}/no-etcd-here'], exit: 3 },
+  { name: '--drill with --skip-etcd-backup (nothing to drill)', scenario: 'healthy', args: [...NO_ETCD, '--drill'], exit: 2 },
   {
     name: 'a stale plan (a Machine annotated after planning)',
     scenario: 'healthy',

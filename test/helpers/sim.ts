@@ -74,7 +74,10 @@ export async function startSim(options: StartSimOptions = {}): Promise<Sim> {
   if (realEtcd) {
     try {
       etcd = await startEtcdWorld({ workdir, scenario: server.scenario, journalFile: paths.journal });
+      // The management cluster's objects live in its real etcd, as kube-apiserver keeps them.
+      await etcd.mirrorStore(server.store, management);
     } catch (error) {
+      await etcd?.stop();
       await server.close();
       if (!keep) rmSync(workdir, { recursive: true, force: true });
       throw error;
