@@ -8,7 +8,6 @@ import type { ListrTask } from 'listr2';
 import { need, type RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { resolveRecipients, type PushFlags } from '../offsite/open-store.js';
-import path from 'node:path';
 import { stampObjects, type Fingerprint } from '../plan/fingerprint.js';
 import { planUpgrade, type PlanOptions } from '../plan/plan-upgrade.js';
 import type { PlannedCommand, UpgradePlan } from '../plan/types.js';
