@@ -361,7 +361,7 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
           .option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as const, describe: 'output format' })
           .example('$0 verify mgmt/mgmt-backup-2026-11-29T10_00_00', 'check a backup before relying on it'), io.env),
       async (argv) => {
-        await run(async () => (await import('./commands/verify.js')).verify, { dir: String(argv.dir), output: argv.output as OutputFormat }, io);
+        await run(async () => (await import('./commands/verify.js')).verify, { dir: String(argv.dir), output: argv.output as OutputFormat, verbosity: Number(argv.verbosity) || 0 }, io);
       },
     )
     .command(
@@ -535,7 +535,7 @@ export function buildParser(given: readonly string[], io: CommandIo, run: Comman
 }
 
 /** The commands, as typed (subcommands of `backups` with it). */
-const COMMANDS = ['preflight', 'backup', 'verify', 'drill', 'cluster', 'management-components', 'workloads', 'backups', 'backups list', 'backups prune', 'backups push', 'backups pull', 'restore-plan', 'version', 'completion'] as const;
+const COMMANDS = ['preflight', 'backup', 'verify', 'drill', 'cluster', 'management-components', 'workloads', 'backups', 'backups list', 'backups prune', 'backups push', 'backups pull', 'recover', 'route', 'restore-plan', 'version', 'completion'] as const;
 
 /** The command a command line names (`backups list`), skipping global flags; undefined when it names none. */
 export function commandOf(args: readonly string[]): string | undefined {

@@ -10,6 +10,7 @@ import { paint } from '../report/paint.js';
 import { createRunner } from '../runner/create-runner.js';
 import { trapInterrupts } from '../signals.js';
 import type { CommandIo } from './io.js';
+import { backupFolder } from './set-folder.js';
 
 export interface DrillOptions {
   readonly dir: string;
@@ -37,7 +38,7 @@ export function describeSnapshot(s: SnapshotDrillResult): string {
  * management cluster's is cross-checked against capi/ and eksa/. The outcome goes beside the set.
  */
 export async function drill(options: DrillOptions, io: CommandIo): Promise<ExitCodeName> {
-  const dir = path.resolve(io.cwd, options.dir);
+  const dir = await backupFolder(options.dir, io.cwd);
   // Before anything is read: without the tools there is nothing to drill with (exit 3, naming what brings them).
   const tools = findDrillTools(io.env.PATH, options.etcdBinary === undefined ? undefined : path.resolve(io.cwd, options.etcdBinary));
   const p = paint(io.env);

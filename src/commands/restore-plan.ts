@@ -6,6 +6,7 @@ import type { ExitCodeName } from '../exit-codes.js';
 import { classifySet, readManifest } from '../backup-sets/backup-sets.js';
 import { RESTORE_FILE, readStoredRunbook, runbookFor } from '../backup-sets/restore-file.js';
 import type { CommandIo } from './io.js';
+import { backupFolder } from './set-folder.js';
 import { quoteForDisplay, redactUrls } from '../command.js';
 import { pullCommand } from '../offsite/artifact.js';
 
@@ -14,7 +15,7 @@ import { pullCommand } from '../offsite/artifact.js';
  * compared with the RESTORE.md written at creation; any difference is said on stderr. Runs nothing.
  */
 export async function restorePlan(options: { dir: string }, io: CommandIo): Promise<ExitCodeName> {
-  const dir = path.resolve(io.cwd, options.dir);
+  const dir = await backupFolder(options.dir, io.cwd);
   const read = await readManifest(dir);
   if (read.kind === 'missing') {
     throw new UsageError(`${dir} has no manifest.json: not a backup set made by eksa-safe-upgrade`, { hint: 'list the sets with: eksa-safe-upgrade backups list' });
