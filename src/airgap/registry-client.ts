@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { EnvironmentError } from '../errors.js';
+import { parseChallenge } from '../www-authenticate.js';
 import { mapLimit } from '../map-limit.js';
 import type { ImageReference } from './mirror.js';
 
@@ -36,14 +37,6 @@ interface Reply {
 
 const CREDENTIALS_HINT = 'set REGISTRY_USERNAME and REGISTRY_PASSWORD (as eksctl anywhere reads them) or log in with docker login to the mirror';
 
-/** `Bearer realm="…",service="…",scope="…"` → its scheme and parameters. */
-export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
-  const space = header.indexOf(' ');
-  const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
-  const params: Record<string, string> = {};
-  for (const m of header.slice(space + 1).matchAll(/([a-zA-Z_]+)="([^"]*)"/g)) params[m[1]!.toLowerCase()] = m[2]!;
-  return { scheme, params };
-}
 
 export class RegistryClient {
   private readonly agent: http.Agent;

@@ -10,6 +10,7 @@ import { rootCertificates } from 'node:tls';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { printable } from '../errors.js';
+import { parseChallenge } from '../www-authenticate.js';
 
 export const OCI_MANIFEST_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 /** The largest manifest or error body read into memory: OCI manifests are a few KiB. */
@@ -56,14 +57,6 @@ export function describeErrorBody(body: string): string {
   return printable(body.trim().split('\n')[0] ?? '').slice(0, 500);
 }
 
-/** The parameters of a `WWW-Authenticate` challenge: scheme and key="value" pairs. */
-export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
-  const space = header.indexOf(' ');
-  const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
-  const params: Record<string, string> = {};
-  for (const m of header.slice(space + 1).matchAll(/([a-zA-Z_]+)="([^"]*)"/g)) params[m[1]!.toLowerCase()] = m[2]!;
-  return { scheme, params };
-}
 
 interface Sent {
   readonly response: IncomingMessage;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChallenge } from '../../src/airgap/registry-client.js';
+import { parseChallenge } from '../../src/www-authenticate.js';
 import { buildRemoteScript, buildStatusScript, DEFAULT_LAYOUT } from '../../src/etcd/remote-script.js';
 
 describe('parseChallenge', () => {

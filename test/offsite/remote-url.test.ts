@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lookupAuth } from '../../src/offsite/docker-config.js';
-import { describeErrorBody, parseChallenge } from '../../src/offsite/oci-client.js';
+import { describeErrorBody } from '../../src/offsite/oci-client.js';
+import { parseChallenge } from '../../src/www-authenticate.js';
 import { parseRemoteUrl } from '../../src/offsite/remote-url.js';
 
 describe('parseRemoteUrl', () => {
