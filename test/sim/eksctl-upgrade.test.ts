@@ -234,7 +234,8 @@ describe('upgrade cluster: refusals', () => {
     expect(r.exitCode).toBe(255);
     expect(r.stderr).toBe('Error: failed to upgrade cluster: validations failed: cluster cannot be upgraded with paused cluster controller reconciler');
     expect(lines(r.stdout)).toContain('❌ Validation failed\t{"validation": "validate eksa controller is not paused", "error": "cluster cannot be upgraded with paused cluster controller reconciler", "remediation": "remove cluster controller reconciler pause annotation anywhere.eks.amazonaws.com/paused before upgrading the cluster w02"}');
-    expect(s.journal().slice(writesBefore).map((e) => e.source)).toEqual(['eksctl']);
+    // Its own invocation and the end of the run (the fake's `eksctl-exit` line), and nothing else: no write.
+    expect(s.journal().slice(writesBefore).map((e) => e.source)).toEqual(['eksctl', 'eksctl-exit']);
   });
 
   it('refuses a workload before its management cluster, and a management cluster whose control plane is not ready', async () => {
