@@ -74,22 +74,42 @@ export function withoutUserinfo(url: string): { readonly url: string; readonly h
 }
 
 async function fetchText(url: string, what: string, timeoutMs: number, abort?: AbortSignal): Promise<string> {
-  let response: Response;
+  // One controller with our own timer, cleared in `finally`, over the request and its body: a timeout signal
+  // held only by AbortSignal.any() can be garbage-collected before it fires (Node 20), and the fetch then waits
+  // for ever on a host that never answers. Our own Ctrl-C (or SIGTERM) ends the fetch at once too.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  const onAbort = () => controller.abort(abort?.reason);
+  if (abort?.aborted) onAbort();
+  else abort?.addEventListener('abort', onAbort, { once: true });
   try {
     const target = withoutUserinfo(url);
-    // Our own Ctrl-C (or SIGTERM) ends the fetch at once, not only its time limit.
-    response = await fetch(target.url, { headers: target.headers, signal: abort ? AbortSignal.any([AbortSignal.timeout(timeoutMs), abort]) : AbortSignal.timeout(timeoutMs), redirect: 'follow' });
-  } catch (error) {
-    const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-    const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.message ?? e.cause?.code ?? e.message);
-    throw new EnvironmentError(`cannot fetch the ${what} ${url}: ${reason}`, { hint: LOOKUP_OVERRIDE_HINT });
+    let response: Response;
+    try {
+      response = await fetch(target.url, { headers: target.headers, signal: controller.signal, redirect: 'follow' });
+    } catch (error) {
+      throw fetchFailure(url, what, timeoutMs, error);
+    }
+    if (!response.ok) {
+      throw new EnvironmentError(`cannot fetch the ${what} ${url}: HTTP ${response.status} ${response.statusText}`, {
+        hint: LOOKUP_OVERRIDE_HINT,
+      });
+    }
+    try {
+      return await response.text();
+    } catch (error) {
+      throw fetchFailure(url, what, timeoutMs, error);
+    }
+  } finally {
+    clearTimeout(timer);
+    abort?.removeEventListener('abort', onAbort);
   }
-  if (!response.ok) {
-    throw new EnvironmentError(`cannot fetch the ${what} ${url}: HTTP ${response.status} ${response.statusText}`, {
-      hint: LOOKUP_OVERRIDE_HINT,
-    });
-  }
-  return response.text();
+}
+
+function fetchFailure(url: string, what: string, timeoutMs: number, error: unknown): EnvironmentError {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.message ?? e.cause?.code ?? e.message);
+  return new EnvironmentError(`cannot fetch the ${what} ${url}: ${reason}`, { hint: LOOKUP_OVERRIDE_HINT });
 }
 
 /**
