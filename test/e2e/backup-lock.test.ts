@@ -1,7 +1,7 @@
 // `backup` takes the same upgrade lock as `cluster` (issue 15, finding 9): two backups started in the same
 // second used to share one `.partial` set; now the second is refused before it writes anything.
 import { execa } from 'execa';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LEASE_NAME, LEASE_NAMESPACE } from '../../src/lock/lease.js';
@@ -32,7 +32,13 @@ describe('backup takes the upgrade lock', () => {
     // (the gate of the second reads no oidcconfigs).
     s.server.setFaults([{ resource: 'oidcconfigs', latencyMs: 8000 }]);
     const first = execa(process.execPath, [binPath, ...backupArgs(s)], { env: { ...s.env, CI: '1', NO_COLOR: '1' }, cwd: s.workdir, reject: false });
-    for (let i = 0; i < 600 && !s.journal().some((e) => e.source === 'clusterctl'); i++) await new Promise((r) => setTimeout(r, 100));
+    // Started once clusterctl ran and its move is over (every CAPI Cluster resumed): the first is in its export, and
+    // the second's gate sees the tree as it is between runs, so the lock is what stops it.
+    const moved = () =>
+      s.journal().some((e) => e.source === 'clusterctl') &&
+      ['mgmt', 'w01', 'w02'].every((c) => s.server.store.get('clusters.cluster.x-k8s.io', 'eksa-system', c)?.spec?.paused === undefined) &&
+      readdirSync(path.join(s.workdir, 'mgmt')).some((n) => n.endsWith('.partial') && existsSync(path.join(s.workdir, 'mgmt', n, 'capi')));
+    for (let i = 0; i < 600 && !moved(); i++) await new Promise((r) => setTimeout(r, 100));
     const holder = lease(s)?.spec?.holderIdentity;
     expect(holder).toMatch(/ pid \d+$/);
     const second = await runBin(backupArgs(s), { env: s.env, cwd: s.workdir, timeoutMs: 120_000 });
