@@ -55,14 +55,23 @@ export interface RunContext {
   scope?: ScopeDecision; // scope
   clusterctl?: { source: ClusterctlSource; info: ClusterctlInfo }; // find-clusterctl
   upgradePlan?: UpgradePlanResult; // upgrade-plan (cluster)
-  lockRead?: { audit: string; forceUnlockFrom: string | undefined }; // read-lock (cluster, management-components, backup)
+  lockRead?: LockRead; // read-lock (cluster, management-components, backup)
   reuse?: { dir: string; ageMs: number }; // find-fresh-backup, with --max-backup-age
   plan?: UpgradePlan; // plan
   /**
-   * The gate's first reads, started before the task list exists (`startGateReads`, preflight): load-spec and
-   * read-tree await these instead of starting their own, so the kubectl get runs while the rest loads.
+   * Reads made for this gate by someone else, awaited by the steps instead of starting their own:
+   * - `startGateReads` (preflight) starts the spec and the tree before the task list exists, so the kubectl get
+   *   runs while the rest loads;
+   * - `workloads` reads the tools, the tree and the lock once and gives them to every cluster's gate: one
+   *   tree read for the fleet, not one per cluster.
    */
-  early?: { loaded: Promise<LoadedSpec>; tree: Promise<ToolsAndTree> };
+  early?: { loaded?: Promise<LoadedSpec>; tree?: Promise<ToolsAndTree>; lock?: () => Promise<LockRead> };
+}
+
+/** What read-lock sets: the holder as the audit line says it, and the holder --force-unlock would delete. */
+export interface LockRead {
+  readonly audit: string;
+  readonly forceUnlockFrom: string | undefined;
 }
 
 /** What load-spec sets: the spec, where its cluster's files are, its bytes' sha256, and kubectl for it. */

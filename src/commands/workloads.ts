@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { releaseRunLock } from '../apply/lock.js';
 import { read, type Command } from '../command.js';
-import { need, type RunContext } from '../context.js';
+import { need, type LockRead, type RunContext, type ToolsAndTree } from '../context.js';
 import { SafeUpgradeError, UsageError, isSafeUpgradeError } from '../errors.js';
 import { ExitCode, type ExitCodeName } from '../exit-codes.js';
 import { executeFleet, initialProgress, type FleetRun } from '../fleet/execute-fleet.js';
@@ -23,7 +23,10 @@ import type { ClusterSpec } from '../spec/types.js';
 import { runTaskList, type TaskListOptions } from '../steps/task-list.js';
 import { NothingToUpgrade } from '../steps/upgrade-plan.js';
 import { trapInterrupts } from '../signals.js';
-import { readToolVersions } from '../tools/versions.js';
+import { readToolVersions, type ToolVersions } from '../tools/versions.js';
+import { loadGateSpec } from '../steps/load-spec.js';
+import { readTree } from '../steps/read-tree.js';
+import { readLockState } from '../steps/read-lock.js';
 import { mapLimit } from '../map-limit.js';
 import { fleetEvidenceSchema, publishFleetSummary, FLEET_EVIDENCE_SCHEMA_VERSION, type FleetEvidence } from '../report/fleet-evidence.js';
 import { toolVersion } from './backup.js';
@@ -193,6 +196,7 @@ async function planTheFleet(options: WorkloadsOptions, io: CommandIo, runner: Ru
   }
   if (selected.length === 0) throw new UsageError(`no workload cluster of ${mgmtName} to upgrade: ${options.all ? 'none has a spec file under the admin folder' : 'none selected'}`, { hint: 'pass -f <w>/<w>-eks-a-cluster.yaml (repeatable) or --all' });
 
+  const gateReads = sharedGateReads(tools, { leaseSeconds: base.leaseSeconds, forceUnlock: base.forceUnlock });
   const confirmCommand = read(kubectl.argv(['get', EKSA_CLUSTERS, '--all-namespaces', '-o', 'json']), 'poll the cluster until it is Ready at the target');
   let lockSource: PlanAction[] | undefined;
   let releaseSource: Command | undefined;
@@ -211,6 +215,7 @@ async function planTheFleet(options: WorkloadsOptions, io: CommandIo, runner: Ru
     }
     const clusterOptions: ClusterOptions = { ...base, filename: spec.file, report: undefined, planOut: undefined, planFile: undefined };
     const ctx: RunContext = { options: clusterOptions, runner, env: io.env, cwd: io.cwd };
+    ctx.early = gateReads(ctx);
     try {
       await runTaskList(planningSteps(clusterOptions, io), ctx, list);
     } catch (error) {
@@ -247,6 +252,29 @@ async function planTheFleet(options: WorkloadsOptions, io: CommandIo, runner: Ru
     },
     options.fleet,
   );
+}
+
+/**
+ * The reads every cluster's gate shares, made once for the fleet: the tools' versions (read above), the tree
+ * (one `kubectl get` per kubeconfig and provider, however many clusters) and the upgrade lock. Each gate still
+ * judges its own cluster from them: only the reads are shared, so 200 clusters cost one tree read, not 200.
+ */
+function sharedGateReads(tools: ToolVersions, lockOptions: { leaseSeconds: number; forceUnlock: boolean }): (ctx: RunContext) => NonNullable<RunContext['early']> {
+  const trees = new Map<string, Promise<ToolsAndTree>>();
+  let lock: Promise<LockRead> | undefined;
+  return (ctx) => {
+    const loaded = loadGateSpec(ctx);
+    const tree = loaded.then(({ spec, kubectl }) => {
+      const key = JSON.stringify([kubectl.options.kubeconfig, spec.provider, spec.managementClusterName]);
+      let read = trees.get(key);
+      if (read === undefined) trees.set(key, (read = readTree(spec, kubectl).then((items) => ({ tools, items }))));
+      return read;
+    });
+    // Awaited by the steps, or never when a step before them fails: not an unhandled rejection meanwhile.
+    loaded.catch(() => undefined);
+    tree.catch(() => undefined);
+    return { loaded, tree, lock: () => (lock ??= readLockState(ctx, lockOptions)) };
+  };
 }
 
 /**

@@ -44,11 +44,14 @@ export function stateConfigMap(management: string, clusters: readonly ClusterPro
 }
 
 /**
- * Writes the state as it changes, one write at a time (the last state always wins). A failed write is a
- * warning, not a stop: the live objects, not this record, decide what a rerun does.
+ * Writes the state as it changes, one write at a time, and only the newest: states recorded while a write is
+ * under way are folded into the next one (the last state always wins), so clusters running side by side do
+ * not queue a kubectl call per change. A failed write is a warning, not a stop: the live objects, not this
+ * record, decide what a rerun does.
  */
 export class FleetStateWriter {
-  private chain: Promise<void> = Promise.resolve();
+  private newest: { input: string; clusters: readonly ClusterProgress[] } | undefined;
+  private draining: Promise<void> | undefined;
   constructor(
     private readonly runner: Runner,
     private readonly command: Command,
@@ -58,12 +61,22 @@ export class FleetStateWriter {
     private readonly onRecord: (clusters: readonly ClusterProgress[]) => Promise<void> = async () => undefined,
   ) {}
 
+  /** Resolves once this state, or a newer one, is written. */
   record(clusters: readonly ClusterProgress[]): Promise<void> {
-    const input = JSON.stringify(stateConfigMap(this.management, clusters, new Date()));
-    const copy = clusters.map((c) => ({ ...c }));
-    this.chain = this.chain.then(() => this.onRecord(copy).catch((e: unknown) => this.warn(`could not write the record: ${(e as Error).message}`)));
-    this.chain = this.chain.then(() => this.write(input));
-    return this.chain;
+    this.newest = { input: JSON.stringify(stateConfigMap(this.management, clusters, new Date())), clusters: clusters.map((c) => ({ ...c })) };
+    return (this.draining ??= this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let next = this.newest; next !== undefined; next = this.newest) {
+        this.newest = undefined;
+        await this.onRecord(next.clusters).catch((e: unknown) => this.warn(`could not write the record: ${(e as Error).message}`));
+        await this.write(next.input);
+      }
+    } finally {
+      this.draining = undefined;
+    }
   }
 
   private async write(input: string): Promise<void> {

@@ -31,10 +31,15 @@ export async function readInventory(ctx: RunContext, why: string): Promise<Inven
   return assembleTree(ctx, await listTree(need(ctx, 'spec'), need(ctx, 'kubectl'), why, ctx.inventory));
 }
 
+/** Every object of the management tree, as the gate reads it. */
+export function readTree(spec: ClusterSpec, kubectl: Kubectl): Promise<KubeObject[]> {
+  return listTree(spec, kubectl, `read the management tree of ${spec.managementClusterName}`);
+}
+
 /** The tools' versions and every object of the tree, read side by side (neither needs the other). */
 export async function readToolsAndTree(runner: Runner, spec: ClusterSpec, kubectl: Kubectl): Promise<ToolsAndTree> {
   // The tree first: it is the long read, and each spawn holds the main thread for a moment.
-  const [items, tools] = await Promise.all([listTree(spec, kubectl, `read the management tree of ${spec.managementClusterName}`), readToolVersions(runner)]);
+  const [items, tools] = await Promise.all([readTree(spec, kubectl), readToolVersions(runner)]);
   return { tools, items };
 }
 
