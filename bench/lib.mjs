@@ -92,16 +92,29 @@ export async function runStandalone(benchmark, options) {
   if (result.targets.some((t) => !t.met)) process.exitCode = 1;
 }
 
-/** `--name value` options of a benchmark run alone; numbers stay numbers. */
+/** `--name value` options of a benchmark run alone; numbers stay numbers. `--help` prints them with their defaults. */
 export function cliOptions(defaults) {
+  const kebab = (key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const usage = `usage: node ${path.relative(process.cwd(), process.argv[1] ?? 'bench/<name>.mjs')} ${Object.entries(defaults).map(([k, d]) => `[${kebab(k)} ${Array.isArray(d) ? d.join(',') : d}]`).join(' ')}`;
+  const refuse = (problem) => {
+    process.stderr.write(`Error: ${problem}\n${usage}\n`);
+    process.exit(2);
+  };
   const out = { ...defaults };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--help' || argv[i] === '-h') {
+      process.stdout.write(`${usage}\n`);
+      process.exit(0);
+    }
     const key = argv[i].replace(/^--/, '').replace(/-(.)/g, (_, c) => c.toUpperCase());
-    if (!(key in defaults)) throw new Error(`unknown option ${argv[i]}; known: ${Object.keys(defaults).join(', ')}`);
+    if (!(key in defaults)) refuse(`unknown option ${argv[i]}; known: ${Object.keys(defaults).map(kebab).join(', ')}`);
     const raw = argv[++i];
+    if (raw === undefined) refuse(`${argv[i - 1]} needs a value`);
     const d = defaults[key];
-    out[key] = Array.isArray(d) ? raw.split(',').map(Number) : typeof d === 'number' ? Number(raw) : raw;
+    const value = Array.isArray(d) ? raw.split(',').map(Number) : typeof d === 'number' ? Number(raw) : raw;
+    if ([value].flat().some((v) => typeof v === 'number' && !(Number.isFinite(v) && v >= 0))) refuse(`${argv[i - 1]} ${raw} is not a number >= 0`);
+    out[key] = value;
   }
   return out;
 }

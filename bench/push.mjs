@@ -10,6 +10,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -97,9 +98,10 @@ export async function push({ mib = 256, runs = 5, rssGib = 1 } = {}) {
     const files = execFileSync('find', [set.dir, '-type', 'f']).toString().trim().split('\n').sort();
     const all = path.join(work, 'all.bin');
     const out = createWriteStream(all);
-    for (const f of files) await pipeline(createReadStream(f), out, { end: false });
+    // One write stream for every file: pipeline(…, { end: false }) would leave its listeners on it per file.
+    for (const f of files) for await (const chunk of createReadStream(f)) if (!out.write(chunk)) await once(out, 'drain');
     out.end();
-    await new Promise((r) => out.on('close', r));
+    await once(out, 'close');
     const digest = await sha256(all);
     const key = path.join(work, 'key.txt');
     execFileSync('age-keygen', ['-o', key], { stdio: 'ignore' });

@@ -233,7 +233,7 @@ function encryptionFlags<T>(y: Argv<T>) {
     .option('allow-plaintext-push', { type: 'boolean', default: false, describe: 'push without encryption (the set holds every Secret and etcd snapshot)' });
 }
 
-/** `--push` and its companions, for backup, cluster and management-components. */
+/** `--push` and its companions, for backup, cluster, management-components and workloads (each cluster's own set). */
 function pushOptions() {
   return {
     push: { type: 'string', describe: 'after the set verified, copy it to oci://HOST[:PORT]/REPO or s3://BUCKET/PREFIX before the hand-off, repeatable' },

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE, manifestSchema, type PushEntry } from '../backup/manifest.js';
 import { replacePrivateFile } from '../backup/private-files.js';
+import { redactUrls } from '../command.js';
 import { printable } from '../errors.js';
 import { openStore } from '../offsite/open-store.js';
 import { pushSet, type PushRecord } from '../offsite/push-set.js';
@@ -11,6 +12,23 @@ import type { ExecuteDeps } from './deps.js';
 
 /** One push as the evidence records it: done, or failed (and only warned about with --push-optional). */
 export type PushOutcome = (PushRecord & { readonly ok: true }) | { readonly ok: false; readonly url: string; readonly encrypted: boolean; readonly recipients: readonly string[]; readonly error: string };
+
+/** A push as an evidence record (`cluster`'s and, per cluster, the fleet's) keeps it; credentials are refused in the URL, redacted anyway. */
+export interface PushEvidence {
+  readonly url: string;
+  readonly ok: boolean;
+  readonly reference?: string;
+  readonly durationMs?: number;
+  readonly encrypted: boolean;
+  readonly recipients: string[];
+  readonly error?: string;
+}
+
+export function pushEvidence(p: PushOutcome): PushEvidence {
+  return p.ok
+    ? { url: redactUrls(p.url), ok: true, reference: p.reference, durationMs: p.durationMs, encrypted: p.encrypted, recipients: [...p.recipients] }
+    : { url: redactUrls(p.url), ok: false, encrypted: p.encrypted, recipients: [...p.recipients], error: redactUrls(p.error) };
+}
 
 /** Adds a push to the set's manifest.json (not in its own file list, so the set still verifies). */
 async function recordInManifest(setDir: string, entry: PushEntry): Promise<void> {

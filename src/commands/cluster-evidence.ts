@@ -1,7 +1,7 @@
-import { redactUrls } from '../command.js';
 import path from 'node:path';
 import { privateFile } from '../backup/private-files.js';
 import type { Applied } from '../apply/execute-plan.js';
+import { pushEvidence } from '../apply/push.js';
 import type { ConfirmResult } from '../confirm/index.js';
 import type { RunContext } from '../context.js';
 import { printable } from '../errors.js';
@@ -21,13 +21,6 @@ export interface RunOutcome {
   readonly error?: unknown;
   /** The line said when there was nothing to upgrade (exit 0, nothing written). */
   readonly nothingToUpgrade?: string;
-}
-
-/** One push as the evidence records it; the URL never carries credentials (they are refused in it), redacted anyway. */
-function pushEvidence(p: NonNullable<Applied['pushes']>[number]): NonNullable<BackupPart['pushes']>[number] {
-  return p.ok
-    ? { url: redactUrls(p.url), ok: true, reference: p.reference, durationMs: p.durationMs, encrypted: p.encrypted, recipients: [...p.recipients] }
-    : { url: redactUrls(p.url), ok: false, encrypted: p.encrypted, recipients: [...p.recipients], error: redactUrls(p.error) };
 }
 
 /** The backup as far as it got: complete (made or reused), failed once started, else as planned. */

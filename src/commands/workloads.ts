@@ -117,6 +117,8 @@ function finalLine(e: FleetEvidence): string {
   const failed = count('failed');
   if (failed.length > 0) parts.push(`failed: ${failed.join(', ')}`);
   if (e.notAttempted.length > 0) parts.push(`not attempted: ${e.notAttempted.join(', ')}`);
+  const pushFailed = e.clusters.filter((c) => c.pushes?.some((x) => !x.ok)).map((c) => c.name);
+  if (pushFailed.length > 0) parts.push(`off-site copy failed (--push-optional): ${pushFailed.join(', ')}`);
   const head = e.exit === 'Success' ? 'Workload clusters upgraded' : `Workload clusters: stopped (${e.stopped ?? e.exit})`;
   return `${head}: ${parts.join('; ')}`;
 }

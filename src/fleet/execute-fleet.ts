@@ -1,9 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { executePlan, type Applied } from '../apply/execute-plan.js';
 import type { ExecuteDeps } from '../apply/deps.js';
+import { pushEvidence } from '../apply/push.js';
 import { applyConfirm } from '../apply/confirm.js';
 import { applyForceUnlock, startAcquireLock } from '../apply/lock.js';
-import { isSafeUpgradeError } from '../errors.js';
+import { isSafeUpgradeError, printable } from '../errors.js';
 import type { ExitCodeName } from '../exit-codes.js';
 import { EKSA_CLUSTERS } from '../kube/kinds.js';
 import type { KubeObject } from '../kube/types.js';
@@ -162,6 +163,8 @@ async function upgradeOne(
   deps.say(`${entry.name}: started`);
   const applied: Applied = run.lock ? { lock: run.lock } : {};
   const onAction = (op: string) => {
+    // The pushes done so far go into the record before eksctl starts: a run killed during the hand-off still shows them.
+    if (op === 'handoff' && applied.pushes) p.pushes = applied.pushes.map(pushEvidence);
     const next = op === 'handoff' ? 'upgrading' : op === 'confirm' ? 'confirming' : undefined;
     if (next && p.state !== next) {
       p.state = next;
@@ -183,6 +186,11 @@ async function upgradeOne(
     }
   } finally {
     if (applied.backup) p.backup = applied.backup.dir;
+    if (applied.pushes) {
+      p.pushes = applied.pushes.map(pushEvidence);
+      // --push-optional: a failed copy is a warning the operator sees under the cluster's name, and the record keeps.
+      for (const f of p.pushes.filter((x) => !x.ok)) deps.say(`${entry.name}: Warning: the off-site copy to ${printable(f.url)} failed (--push-optional): ${printable(f.error ?? '')}`);
+    }
     finish(p, started, deps.now());
     record();
   }

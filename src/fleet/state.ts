@@ -1,5 +1,6 @@
 import { write, type Command } from '../command.js';
 import { kubectlArgv, type KubectlTarget } from '../kube/argv.js';
+import type { PushEvidence } from '../apply/push.js';
 import type { Runner } from '../runner/runner.js';
 
 export const FLEET_STATE_NAMESPACE = 'eksa-system';
@@ -23,6 +24,8 @@ export interface ClusterProgress {
   backup?: string;
   restore?: string;
   planSha256?: string;
+  /** `--push`: its set's off-site copies, in plan order, made before its hand-off (failed ones only with --push-optional). */
+  pushes?: PushEvidence[];
 }
 
 /** The state write of the plan: `kubectl replace` (create when the ConfigMap is not there yet), the object on stdin. */

@@ -100,26 +100,26 @@ const lock = z.discriminatedUnion('heldBy', [
   }),
 ]);
 
+/** `--push`: the off-site copies of one set; the fleet record carries the same per cluster. */
+export const pushesSchema = z.array(
+  z.strictObject({
+    url: z.string().describe('oci://… or s3://…, credentials redacted'),
+    ok: z.boolean().describe('false only with --push-optional: the run went on after the failure'),
+    reference: z.string().optional().describe('the OCI manifest digest (sha256:…) or the S3 ETag (etag:…)'),
+    durationMs: count.optional(),
+    encrypted: z.boolean(),
+    recipients: z.array(z.string()).describe('age recipients (public keys) the copy is encrypted to'),
+    error: z.string().optional(),
+  }),
+);
+
 const backup = z.strictObject({
   dir: z.string(),
   state: z.enum(['planned', 'partial', 'complete', 'failed']).describe('planned: dry run; partial: the run ended while it was written'),
   reused: z.boolean().optional().describe('an existing verified set was used instead of a new one'),
   files: z.array(z.strictObject({ path: z.string(), size: count, sha256 })),
   etcd: z.array(z.strictObject({ cluster: z.string(), member: z.string(), file: z.string(), sha256, size: count })),
-  pushes: z
-    .array(
-      z.strictObject({
-        url: z.string().describe('oci://… or s3://…, credentials redacted'),
-        ok: z.boolean().describe('false only with --push-optional: the run went on after the failure'),
-        reference: z.string().optional().describe('the OCI manifest digest (sha256:…) or the S3 ETag (etag:…)'),
-        durationMs: count.optional(),
-        encrypted: z.boolean(),
-        recipients: z.array(z.string()).describe('age recipients (public keys) the copy is encrypted to'),
-        error: z.string().optional(),
-      }),
-    )
-    .optional()
-    .describe('--push: every off-site copy of the set'),
+  pushes: pushesSchema.optional().describe('--push: every off-site copy of the set'),
 });
 
 const condition = z.strictObject({ type: z.string(), status: z.string(), reason: z.string().optional(), message: z.string().optional() });

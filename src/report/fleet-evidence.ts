@@ -2,6 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { formatDuration } from '../duration.js';
 import { ExitCode, type ExitCodeName } from '../exit-codes.js';
+import { pushesSchema } from './evidence-schema.js';
 import { markdownText } from './markdown.js';
 
 /** Version of the fleet record (`workloads`); bump on any incompatible change, with a new schema file beside the old. */
@@ -22,6 +23,7 @@ const clusterRecord = z.strictObject({
   backup: z.string().optional(),
   restore: z.string().optional(),
   planSha256: z.string().optional(),
+  pushes: pushesSchema.optional().describe('--push: the off-site copies of its backup set, made before its hand-off'),
 });
 
 export const fleetEvidenceSchema = z
@@ -71,7 +73,8 @@ export function renderFleetSummary(e: FleetEvidence): string {
   out.push('| Wave | Cluster | Outcome | Duration |', '|---|---|---|---|');
   for (const c of e.clusters) {
     const wave = c.wave === null ? '-' : String(c.wave) + (e.waves.find((w) => w.index === c.wave)?.canary ? ' (canary)' : '');
-    const outcomeText = c.state === 'failed' ? `**failed** (${c.exit ?? '?'})` : c.state;
+    const failedPushes = (c.pushes ?? []).filter((x) => !x.ok).length;
+    const outcomeText = (c.state === 'failed' ? `**failed** (${c.exit ?? '?'})` : c.state) + (failedPushes > 0 ? `; ${failedPushes} off-site copy failed (--push-optional)` : '');
     out.push(`| ${wave} | ${cell(c.name)} | ${cell(outcomeText)} | ${c.durationMs === undefined ? '' : formatDuration(c.durationMs)} |`);
   }
   out.push('');

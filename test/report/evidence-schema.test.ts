@@ -29,3 +29,18 @@ describe('the committed plan file schema', () => {
     expect(readFileSync(path.join(root, PLAN_SCHEMA_FILE), 'utf8')).toBe(planJsonSchemaText());
   });
 });
+
+describe('the committed fleet record schema', () => {
+  it('is exactly what the zod schema generates, versioned in its name', async () => {
+    const { FLEET_EVIDENCE_SCHEMA_FILE, FLEET_EVIDENCE_SCHEMA_VERSION, fleetEvidenceJsonSchemaText } = await import('../../src/report/fleet-evidence.js');
+    expect(FLEET_EVIDENCE_SCHEMA_FILE).toBe(`schema/fleet-report.v${FLEET_EVIDENCE_SCHEMA_VERSION}.schema.json`);
+    expect(readFileSync(path.join(root, FLEET_EVIDENCE_SCHEMA_FILE), 'utf8')).toBe(fleetEvidenceJsonSchemaText());
+  });
+
+  it('carries each cluster\'s --push copies', async () => {
+    const { fleetEvidenceJsonSchemaText } = await import('../../src/report/fleet-evidence.js');
+    const schema = JSON.parse(fleetEvidenceJsonSchemaText()) as { properties: { clusters: { items: { properties: Record<string, { items?: { required?: string[] } }> } } } };
+    const pushes = schema.properties.clusters.items.properties.pushes;
+    expect(pushes?.items?.required).toEqual(['url', 'ok', 'encrypted', 'recipients']);
+  });
+});
