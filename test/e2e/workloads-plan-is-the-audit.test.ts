@@ -38,6 +38,9 @@ describe('workloads: the dry run is the audit', { timeout: 400_000 }, () => {
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(toolWrites(s)).toEqual([]);
     expect(dry.journal.filter((e) => e.kind !== 'read' && !e.skipped)).toEqual([]);
+    // The three gates share one read of the tools, the tree and the lock; each adds its own upgrade plan.
+    const reads = (why: RegExp) => dry.journal.filter((e) => e.kind === 'read' && why.test(e.why ?? '')).length;
+    expect([/^read the management tree/, /upgrade lock/, /kubectl version/, /EKS Anywhere version/, /components the upgrade changes/].map(reads)).toEqual([1, 1, 1, 1, 3]);
     const plan = JSON.parse(readFileSync(planFile, 'utf8')) as FleetPlan;
     expect(plan.waves.map((w) => w.clusters)).toEqual([['w01'], ['w02', 'w03']]);
     // The audit shows every hand-off.
