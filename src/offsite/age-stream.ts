@@ -47,11 +47,12 @@ function streamNonce(counter: bigint, last: boolean): Buffer {
   return nonce;
 }
 
-function seal(key: Buffer, counter: bigint, last: boolean, plain: Buffer): Buffer {
+/** One sealed chunk, as its two parts (the ciphertext, then its tag): the caller joins many at once. */
+function sealParts(key: Buffer, counter: bigint, last: boolean, plain: Buffer): [Buffer, Buffer] {
   const cipher = createCipheriv('chacha20-poly1305', key, streamNonce(counter, last), { authTagLength: TAG });
   const body = cipher.update(plain);
   cipher.final();
-  return Buffer.concat([body, cipher.getAuthTag()]);
+  return [body, cipher.getAuthTag()];
 }
 
 function open(key: Buffer, counter: bigint, last: boolean, sealed: Buffer): Buffer {
@@ -103,18 +104,22 @@ export async function encryptStream(recipients: readonly string[]): Promise<Tran
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       sendHeader(this);
       held = held.length === 0 ? chunk : Buffer.concat([held, chunk]);
-      // Seal every full chunk that is surely not the last (more bytes follow it).
+      // Seal every full chunk that is surely not the last (more bytes follow it), and pass them on as one buffer:
+      // a push per 64 KiB chunk costs the next stream a write each, several times the encryption itself.
+      const sealed: Buffer[] = [];
       let offset = 0;
       while (held.length - offset > CHUNK) {
-        this.push(seal(key, counter++, false, held.subarray(offset, offset + CHUNK)));
+        sealed.push(...sealParts(key, counter++, false, held.subarray(offset, offset + CHUNK)));
         offset += CHUNK;
       }
+      if (sealed.length > 0) this.push(Buffer.concat(sealed));
+      // What is held back (at most one chunk) is copied: the input's buffer is not ours to keep.
       held = offset === 0 ? held : Buffer.from(held.subarray(offset));
       done();
     },
     flush(done: TransformCallback) {
       sendHeader(this);
-      this.push(seal(key, counter++, true, held));
+      this.push(Buffer.concat(sealParts(key, counter++, true, held)));
       done();
     },
   });
