@@ -56,7 +56,7 @@ function kindOf(info: { isSymbolicLink(): boolean; isDirectory(): boolean; isFIF
   return 'not a regular file';
 }
 
-type Refusal = { refused: string } | { outside: string } | { missing: true };
+export type Refusal = { refused: string } | { outside: string } | { missing: true };
 
 /**
  * A file of a set opened for reading, only when it is a regular file inside the set: a path that leaves the set,
@@ -64,7 +64,7 @@ type Refusal = { refused: string } | { outside: string } | { missing: true };
  * reading (a FIFO or /dev/zero would hang). Opened with O_NOFOLLOW | O_NONBLOCK and checked again on the
  * open descriptor, so a swap between the check and the read is refused too.
  */
-async function openInside(root: string, rel: string): Promise<{ handle: FileHandle } | Refusal> {
+export async function openInside(root: string, rel: string): Promise<{ handle: FileHandle } | Refusal> {
   const parts = rel.split('/');
   if (path.isAbsolute(rel) || parts.some((p) => p === '' || p === '.' || p === '..') || rel.includes('\0')) return { outside: 'names a path outside the set: never read' };
   const full = path.join(root, rel);

@@ -14,8 +14,11 @@ export interface VerifyResult {
   readonly ok: boolean;
 }
 
-/** Recompute every sha256 of a backup set and re-run the object-graph check against its manifest. */
-export async function verifyBackupSet(dir: string): Promise<VerifyResult> {
+/**
+ * Recompute every sha256 of a backup set and re-run the object-graph check against its manifest. `known`: the
+ * digests of files the caller has just read whole (a push hashes what it sends), not read a second time.
+ */
+export async function verifyBackupSet(dir: string, options: { known?: ReadonlyMap<string, { sha256: string; size: number }> } = {}): Promise<VerifyResult> {
   let manifest: BackupManifest;
   try {
     manifest = parseManifest(await readFile(path.join(dir, MANIFEST_FILE), 'utf8'));
@@ -31,7 +34,7 @@ export async function verifyBackupSet(dir: string): Promise<VerifyResult> {
   const files: FileCheck[] = [];
   const digests = new Map<string, Awaited<ReturnType<typeof digestInside>>>();
   const digest = async (rel: string) => {
-    if (!digests.has(rel)) digests.set(rel, await digestInside(dir, rel));
+    if (!digests.has(rel)) digests.set(rel, options.known?.get(rel) ?? (await digestInside(dir, rel)));
     return digests.get(rel)!;
   };
   for (const entry of manifest.files) {

@@ -28,8 +28,9 @@ export class OciStore implements OffsiteStore {
     return this.#client.manifestExists(set);
   }
 
-  async putFile(_set: string, _path: string, _encrypted: boolean, body: Readable): Promise<Stored> {
-    const { digest, size } = await this.#client.pushBlobStream(body);
+  async putFile(_set: string, _path: string, encrypted: boolean, body: Readable | Buffer): Promise<Stored> {
+    // A whole file goes in one POST + PUT; ciphertext is new bytes every time, so it is never already there.
+    const { digest, size } = Buffer.isBuffer(body) ? await this.#client.pushBlobMonolithic(body, { skipIfPresent: !encrypted }) : await this.#client.pushBlobStream(body);
     return { sha256: digest.slice('sha256:'.length), size };
   }
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { Transform, pipeline, type Readable } from 'node:stream';
-import { listFiles } from '../backup/digest.js';
-import { MANIFEST_FILE, type BackupManifest } from '../backup/manifest.js';
+import { Readable, Transform, pipeline } from 'node:stream';
+import { listFiles, openInside, readTextInside, refusalOf } from '../backup/digest.js';
+import { MANIFEST_FILE, parseManifest, type BackupManifest } from '../backup/manifest.js';
 import { verifyBackupSet } from '../backup/verify-set.js';
+import { mapLimit } from '../map-limit.js';
 import { SafeUpgradeError, printable } from '../errors.js';
 import { REMOTE_MANIFEST_VERSION, type RemoteManifest } from './artifact.js';
 import { encryptStream } from './age-stream.js';
@@ -32,6 +32,11 @@ export interface PushOptions {
   readonly now: () => Date;
   readonly progress?: (line: string) => void;
 }
+
+/** Files up to this size are read whole and sent in one request; larger ones stream with constant memory. */
+const SMALL_FILE = 1024 * 1024;
+/** Files sent at once: each small file is a few round trips to the registry, and they overlap. */
+const PUSH_CONCURRENCY = 4;
 
 /** A failed push: exit 7 (the backup did not get off the machine), or 3 when the registry refused our credentials. */
 export function pushFailure(display: string, error: unknown): SafeUpgradeError {
@@ -60,45 +65,68 @@ function hashing(into: { sha256?: string; size: number }): Transform {
 }
 
 /**
- * Copies one complete, verified set to the store: every file streamed (encrypted as it goes when there are
- * recipients), then the remote manifest, last, so a set that is there is whole. A set already there under
- * this name is refused, never overwritten.
+ * Copies one complete, verified set to the store: every file sent (encrypted as it goes when there are
+ * recipients) and hashed as it is read, then the set verified with those very digests (every file against the
+ * manifest, the object graph), then the remote manifest, last, so a set that is there is whole and is what was
+ * verified. A set that does not verify is never tagged; one already there under this name is refused, never
+ * overwritten.
  */
 export async function pushSet(options: PushOptions): Promise<PushRecord> {
   const started = Date.now();
   const { setDir, store } = options;
   const name = path.basename(setDir);
-  const verified = await verifyBackupSet(setDir);
-  if (!verified.ok || !verified.manifest) {
-    throw new SafeUpgradeError('VerifyFailed', `${printable(name)} does not verify, so it is not pushed: ${printable(verified.problems.join('; '))}`, { hint: `see eksa-safe-upgrade verify ${printable(setDir)}` });
+  const refuse = (problems: string) => new SafeUpgradeError('VerifyFailed', `${printable(name)} does not verify, so it is not pushed: ${printable(problems)}`, { hint: `see eksa-safe-upgrade verify ${printable(setDir)}` });
+  // A set that is not complete is refused before anything is sent.
+  const text = await readTextInside(setDir, MANIFEST_FILE);
+  if (!('text' in text)) throw refuse(`its ${MANIFEST_FILE} ${refusalOf(text)}`);
+  let state: string;
+  try {
+    state = parseManifest(text.text).state;
+  } catch (error) {
+    throw refuse(`its ${MANIFEST_FILE} does not parse (${(error as Error).message.split('\n')[0]})`);
   }
-  const manifest: BackupManifest = verified.manifest;
-  const expected = new Map(manifest.files.map((f) => [f.path, f]));
+  if (state !== 'complete') throw refuse(`the manifest says the set is ${state}`);
   try {
     await store.open();
     if (await store.has(name)) {
       throw new SafeUpgradeError('BackupFailed', `${store.display} already has a set named ${printable(name)}: refused, a pushed set is never overwritten`, { hint: 'pull it to compare, or remove it there first' });
     }
     const encrypted = options.recipients.length > 0;
-    const files: (Stored & { path: string; encrypted: boolean; plain: { sha256: string; size: number } })[] = [];
-    for (const rel of await listFiles(setDir)) {
-      // Opened without following a symlink: verification just checked each is a regular file of the set.
-      const handle = await open(path.join(setDir, rel), constants.O_RDONLY | constants.O_NOFOLLOW);
-      const plain: { sha256?: string; size: number } = { size: 0 };
-      const source = createReadStream('', { fd: handle, highWaterMark: 1024 * 1024 });
-      const stages: NodeJS.ReadWriteStream[] = [hashing(plain)];
-      if (encrypted) stages.push(await encryptStream(options.recipients));
-      // pipeline destroys every stage on the first error: a read or encryption failure ends the upload.
-      const body = pipeline([source, ...stages] as unknown as [NodeJS.ReadableStream, NodeJS.ReadWriteStream], () => undefined) as unknown as Readable;
-      const stored = await store.putFile(name, rel, encrypted, body);
-      const want = expected.get(rel);
-      // The file changed between verification and upload: what went out is not what the manifest vouches for.
-      if (want && (want.sha256 !== plain.sha256 || want.size !== plain.size)) {
-        throw new SafeUpgradeError('BackupFailed', `${printable(rel)} of ${printable(name)} changed while it was pushed`, { hint: 'verify the set, then push again' });
+    // A few files at once: a set is mostly small files, and each costs the registry a few round trips.
+    const files = await mapLimit(await listFiles(setDir), PUSH_CONCURRENCY, async (rel) => {
+      // Only a regular file inside the set is read (no symlink, FIFO or device), as verification reads them.
+      const opened = await openInside(setDir, rel);
+      if (!('handle' in opened)) throw refuse(`${rel} ${refusalOf(opened)}`);
+      const { handle } = opened;
+      let sent: { stored: Stored; plain: { sha256: string; size: number } };
+      if ((await handle.stat()).size <= SMALL_FILE) {
+        // Read whole and sent in one request: its digest is known before the upload starts.
+        let bytes: Buffer;
+        try {
+          bytes = await handle.readFile();
+        } finally {
+          await handle.close();
+        }
+        const plain = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+        const body = encrypted ? Buffer.concat(await Readable.from([bytes]).pipe(await encryptStream(options.recipients)).toArray()) : bytes;
+        sent = { stored: await store.putFile(name, rel, encrypted, body), plain };
+      } else {
+        const source = createReadStream('', { fd: handle, highWaterMark: 1024 * 1024 });
+        // Plaintext goes out as it is: the store's digest of what it sent is the plaintext's.
+        const plain: { sha256?: string; size: number } = { size: 0 };
+        const stages: NodeJS.ReadWriteStream[] = encrypted ? [hashing(plain), await encryptStream(options.recipients)] : [];
+        // pipeline destroys every stage on the first error: a read or encryption failure ends the upload.
+        const body = stages.length === 0 ? source : (pipeline([source, ...stages] as unknown as [NodeJS.ReadableStream, NodeJS.ReadWriteStream], () => undefined) as unknown as Readable);
+        const stored = await store.putFile(name, rel, encrypted, body);
+        sent = { stored, plain: encrypted ? { sha256: plain.sha256!, size: plain.size } : { sha256: stored.sha256, size: stored.size } };
       }
-      files.push({ ...stored, path: rel, encrypted, plain: { sha256: plain.sha256!, size: plain.size } });
-      options.progress?.(`pushed ${printable(rel)} (${plain.size} bytes${encrypted ? ', encrypted' : ''})`);
-    }
+      options.progress?.(`pushed ${printable(rel)} (${sent.plain.size} bytes${encrypted ? ', encrypted' : ''})`);
+      return { ...sent.stored, path: rel, encrypted, plain: sent.plain };
+    });
+    // Verified with the digests of the bytes that were sent: a file changed before or during the push fails here.
+    const verified = await verifyBackupSet(setDir, { known: new Map(files.map((f) => [f.path, f.plain])) });
+    if (!verified.ok || !verified.manifest) throw refuse(`${verified.problems.join('; ')}; nothing was tagged at ${store.display}`);
+    const manifest: BackupManifest = verified.manifest;
     if (!files.some((f) => f.path === MANIFEST_FILE)) throw new SafeUpgradeError('BackupFailed', `${printable(name)} has no ${MANIFEST_FILE}`);
     const remote: RemoteManifest = {
       schemaVersion: REMOTE_MANIFEST_VERSION,

@@ -2,7 +2,7 @@
 //   <set>/files/<path>[.age]        every file of the set, uploaded multipart as it streams
 //   <set>/remote-manifest.json      written last: a set is there when this is
 import { createHash } from 'node:crypto';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { DeleteObjectsCommand, HeadBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { remoteManifestSchema, type RemoteManifest } from './artifact.js';
@@ -72,7 +72,8 @@ export class S3Store implements OffsiteStore {
     }
   }
 
-  async putFile(set: string, path: string, encrypted: boolean, body: Readable): Promise<Stored> {
+  async putFile(set: string, path: string, encrypted: boolean, whole: Readable | Buffer): Promise<Stored> {
+    const body = Buffer.isBuffer(whole) ? Readable.from([whole]) : whole;
     const hash = createHash('sha256');
     let size = 0;
     const counted = body.pipe(

@@ -16,8 +16,8 @@ export interface OffsiteStore {
   close(): void;
   /** A committed set of this name is there. */
   has(set: string): Promise<boolean>;
-  /** Streams one file's stored bytes; nothing is visible as a set until commit. */
-  putFile(set: string, path: string, encrypted: boolean, body: Readable): Promise<Stored>;
+  /** Stores one file's bytes (a small file whole, a large one as a stream); nothing is visible as a set until commit. */
+  putFile(set: string, path: string, encrypted: boolean, body: Readable | Buffer): Promise<Stored>;
   /** Writes the remote manifest last: the set now exists remotely. Returns the digest or ETag. */
   commit(set: string, remote: RemoteManifest, files: readonly (Stored & { path: string; encrypted: boolean })[]): Promise<string>;
   /** The remote manifest of a committed set, and its digest or ETag; undefined when there is none. */

@@ -1,7 +1,7 @@
 // backups push / pull against the real CNCF distribution registry on loopback (htpasswd auth), over plain
 // HTTP and over TLS with a test CA; the age CLI decrypts what was pushed; raw blobs hold no plaintext.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +110,40 @@ describe.skipIf(!available)('backups push and pull over plain HTTP', () => {
     expect(pull.exitCode).toBe(0);
     expect(contentsOf(path.join(mgmt, set.name))).toEqual(contentsOf(set.dir));
   }, 180_000);
+});
+
+describe.skipIf(!available)('a set that does not verify is never tagged', () => {
+  let registry: TestRegistry;
+  let config: string;
+  beforeAll(async () => {
+    registry = await startRegistry({ tls: false });
+    config = registry.dockerConfig();
+  });
+  afterAll(async () => registry?.stop());
+
+  const tags = async (repository: string) => {
+    const client = new OciClient({ host: registry.host, repository, insecure: true, credentials: { username: registry.user, password: registry.password } });
+    try {
+      return await client.listTags().catch(() => []);
+    } finally {
+      client.close();
+    }
+  };
+
+  it.each([
+    ['a file changed after the backup (read whole)', (dir: string) => appendFileSync(path.join(dir, 'capi/Secret_eksa-system_mgmt-ca.yaml'), '# changed\n'), /1 file\(s\) do not match the manifest/],
+    ['a 2 MiB file the manifest does not list (streamed)', (dir: string) => writeFileSync(path.join(dir, 'extra.bin'), Buffer.alloc(2 * 1024 * 1024, 1)), /1 file\(s\) do not match the manifest/],
+    ['a FIFO in the set (never opened for reading)', (dir: string) => execFileSync('mkfifo', [path.join(dir, 'capi', 'pipe.yaml')]), /pipe\.yaml is a FIFO/],
+  ])('%s: exit 9, nothing tagged', async (_title, spoil, message) => {
+    const set = await setWithSecrets();
+    spoil(set.dir);
+    const repository = `spoilt/${Math.random().toString(36).slice(2, 8)}`;
+    const push = await runBin(['backups', 'push', set.dir, `oci://${registry.host}/${repository}`, '--insecure-registry', '--encrypt-to', ageKey().recipient], { env: env(config), timeoutMs: 60_000 });
+    expect(push.exitCode, push.stderr).toBe(9);
+    expect(push.stderr).toMatch(/^Error: .* does not verify, so it is not pushed/m);
+    expect(push.stderr).toMatch(message);
+    expect(await tags(repository)).toEqual([]);
+  }, 120_000);
 });
 
 describe.skipIf(!available)('backups push and pull over TLS with a test CA', () => {
