@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import type { ListrTask } from 'listr2';
 import { formatCommand } from '../command.js';
 import { need, type LockRead, type RunContext } from '../context.js';
+import type { SafeUpgradeError } from '../errors.js';
+import { lockedGateStop, type PausedCluster } from '../lock/gate-stop.js';
 import { LeaseClient } from '../lock/lease-client.js';
 import { judgeLocalHolder, processesCarrying } from '../lock/local-holder.js';
 import { readLock } from '../lock/read-lock.js';
@@ -18,8 +20,44 @@ export async function readLockState(ctx: RunContext, options: { leaseSeconds: nu
   return { audit: reading.audit, forceUnlockFrom: reading.forceUnlockFrom };
 }
 
+export interface LockReadOptions {
+  readonly leaseSeconds: number;
+  readonly forceUnlock: boolean;
+}
+
+/**
+ * Start reading the lock now, beside the tree (one `kubectl get lease`): the read-lock step awaits it, and so does
+ * a gate that stops, to tell a tree another run is working on from one that is not ready (`stopUnlessLocked`).
+ * Once per run: a read already given (`workloads` shares one for the fleet) is started, not repeated. It reads only.
+ */
+export function startLockRead(ctx: RunContext, options: LockReadOptions): void {
+  let read: Promise<LockRead> | undefined;
+  const lock = ctx.early?.lock ?? (() => (read ??= readLockState(ctx, options)));
+  ctx.early = { ...ctx.early, lock };
+  // Awaited by the read-lock step or a stopping gate, or never when a step before them fails: not an unhandled rejection meanwhile.
+  lock().catch(() => undefined);
+}
+
+/**
+ * The gate's stop, or the lock's when another run that is still at work holds it (src/lock/gate-stop.ts): its
+ * backup or upgrade is why the tree is paused or not ready. Only a lock read already started is awaited: a gate
+ * that never reads the lock (preflight) keeps its stop.
+ */
+export async function stopUnlessLocked(ctx: RunContext, stop: SafeUpgradeError, paused: readonly PausedCluster[]): Promise<SafeUpgradeError> {
+  const read = ctx.early?.lock;
+  if (read === undefined) return stop;
+  // A lock that cannot be read says nothing of who works on the tree: the gate's stop stands.
+  const thrown = await read().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  // Ctrl-C while it was read ends the run as an interruption, not as the gate's stop.
+  ctx.runner.throwIfInterrupted();
+  return lockedGateStop(thrown, stop, paused);
+}
+
 /** Read the upgrade lock before anything is written; taking it is the plan's first write. */
-export function readLockStep(options: { leaseSeconds: number; forceUnlock: boolean }): ListrTask<RunContext> {
+export function readLockStep(options: LockReadOptions): ListrTask<RunContext> {
   return {
     title: 'Read the upgrade lock',
     task: async (ctx, task) => {

@@ -45,14 +45,17 @@ export async function readToolsAndTree(runner: Runner, spec: ClusterSpec, kubect
 
 /**
  * tools + inventory, side by side (neither needs the other): kubectl and eksctl versions, and every
- * object of the management tree in one kubectl call whatever the number of clusters.
+ * object of the management tree in one kubectl call whatever the number of clusters. `alongside` starts
+ * other reads once the tree's is under way (the upgrade lock), for later steps to await.
  */
-export function readTreeStep(): ListrTask<RunContext> {
+export function readTreeStep(options: { alongside?: (ctx: RunContext) => void } = {}): ListrTask<RunContext> {
   return {
     title: 'Read tools and the management tree',
     task: async (ctx, task) => {
       const spec = need(ctx, 'spec');
-      const { tools, items } = await (ctx.early?.tree ?? readToolsAndTree(ctx.runner, spec, need(ctx, 'kubectl')));
+      const reading = ctx.early?.tree ?? readToolsAndTree(ctx.runner, spec, need(ctx, 'kubectl'));
+      options.alongside?.(ctx);
+      const { tools, items } = await reading;
       ctx.tools = tools;
       ctx.items = items;
       // Assembled only once both reads are in: a tree that fails to assemble still leaves the tools in the record.
