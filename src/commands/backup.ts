@@ -82,8 +82,8 @@ function backupPlanningSteps(options: BackupOptions): ListrTask<RunContext>[] {
   const lock = { leaseSeconds: leaseSecondsOf(options), forceUnlock: false };
   return [
     checkOutputPathsStep([{ flag: '--plan-out', file: options.planOut }]),
-    // The same lock as an upgrade, read beside the tree: another backup or upgrade running stops this one before any
-    // write, and its paused clusters are said to be its own, not a stop of the gate's.
+    // The same lock as an upgrade: another backup or upgrade running stops this one before any write, the gate's
+    // stop included (its paused clusters are said to be its own, not somebody's to find).
     ...gateSteps({ skew: false, enforceScope: true, lock }),
     findClusterctlStep(options),
     readLockStep(lock),

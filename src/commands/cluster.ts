@@ -75,7 +75,7 @@ export function planningSteps(options: ClusterOptions, io: CommandIo): ListrTask
     eksaVersion: options.eksaVersion,
     skipImageCheckReason: options.skipImageCheckReason,
   };
-  // Read beside the tree: a gate that stops while another run at work holds the lock stops on the lock (exit 6).
+  // Read by a gate about to stop too: a stop while another run at work holds the lock is the lock's (exit 6).
   const lockRead = { leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock };
   return [
     checkOutputPathsStep([{ flag: '--report', file: options.report }, { flag: '--plan-out', file: options.planOut }]),

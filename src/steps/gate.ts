@@ -2,7 +2,7 @@ import type { ListrTask } from 'listr2';
 import type { RunContext } from '../context.js';
 import { loadSpecStep } from './load-spec.js';
 import { interruptedBackupStep } from './interrupted-backup.js';
-import { startLockRead, type LockReadOptions } from './read-lock.js';
+import type { LockReadOptions } from './read-lock.js';
 import { readTreeStep } from './read-tree.js';
 import { readinessStep } from './readiness.js';
 import { scopeStep } from './scope.js';
@@ -12,8 +12,8 @@ import { skewStep } from './skew.js';
  * The read-only gate every command starts with. Preflight reports skew and a scope that stops; an
  * upgrade stops on skew (`enforceSkew`), and a backup or upgrade stops on scope `stop` (`enforceScope`).
  * `afterSpec` runs right after the spec is loaded (flag checks that need no API read). `lock`: the command
- * takes the upgrade lock, so the gate reads it beside the tree; its read-lock step awaits that read, and a
- * stop of the gate's while another run at work holds the lock is the lock's (exit 6, src/lock/gate-stop.ts).
+ * takes the upgrade lock, so a gate about to stop reads it first: a stop while another run at work holds it is
+ * the lock's (exit 6, src/lock/gate-stop.ts).
  */
 export function gateSteps(
   options: { enforceSkew?: boolean; enforceScope?: boolean; skew?: boolean; afterSpec?: ListrTask<RunContext>[]; lock?: LockReadOptions } = {},
@@ -22,11 +22,11 @@ export function gateSteps(
   return [
     loadSpecStep(),
     ...(options.afterSpec ?? []),
-    readTreeStep(lock ? { alongside: (ctx) => startLockRead(ctx, lock) } : {}),
+    readTreeStep(),
     // A backup or upgrade first looks for pause state an earlier, killed run left changed (`recover` puts it back).
-    ...(options.enforceScope ? [interruptedBackupStep()] : []),
+    ...(options.enforceScope ? [interruptedBackupStep({ lock })] : []),
     readinessStep(),
     ...(options.skew === false ? [] : [skewStep({ enforce: options.enforceSkew ?? false })]),
-    scopeStep({ enforce: options.enforceScope ?? false }),
+    scopeStep({ enforce: options.enforceScope ?? false, lock }),
   ];
 }

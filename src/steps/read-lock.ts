@@ -26,28 +26,14 @@ export interface LockReadOptions {
 }
 
 /**
- * Start reading the lock now, beside the tree (one `kubectl get lease`): the read-lock step awaits it, and so does
- * a gate that stops, to tell a tree another run is working on from one that is not ready (`stopUnlessLocked`).
- * Once per run: a read already given (`workloads` shares one for the fleet) is started, not repeated. It reads only.
- */
-export function startLockRead(ctx: RunContext, options: LockReadOptions): void {
-  let read: Promise<LockRead> | undefined;
-  const lock = ctx.early?.lock ?? (() => (read ??= readLockState(ctx, options)));
-  ctx.early = { ...ctx.early, lock };
-  // Awaited by the read-lock step or a stopping gate, or never when a step before them fails: not an unhandled rejection meanwhile.
-  lock().catch(() => undefined);
-}
-
-/**
  * The gate's stop, or the lock's when another run that is still at work holds it (src/lock/gate-stop.ts): its
- * backup or upgrade is why the tree is paused or not ready. Only a lock read already started is awaited: a gate
- * that never reads the lock (preflight) keeps its stop.
+ * backup or upgrade is why the tree is paused or not ready. The lock is read here, once the gate has decided to
+ * stop (one `kubectl get lease`, through the runner: a read, in the dry run as in the real run); a gate that
+ * passes reads it in its read-lock step, right before the plan, as ever. `workloads` shares one read (`ctx.early`).
  */
-export async function stopUnlessLocked(ctx: RunContext, stop: SafeUpgradeError, paused: readonly PausedCluster[]): Promise<SafeUpgradeError> {
-  const read = ctx.early?.lock;
-  if (read === undefined) return stop;
+export async function stopUnlessLocked(ctx: RunContext, lock: LockReadOptions, stop: SafeUpgradeError, paused: readonly PausedCluster[]): Promise<SafeUpgradeError> {
   // A lock that cannot be read says nothing of who works on the tree: the gate's stop stands.
-  const thrown = await read().then(
+  const thrown = await (ctx.early?.lock?.() ?? readLockState(ctx, lock)).then(
     () => undefined,
     (error: unknown) => error,
   );

@@ -45,17 +45,14 @@ export async function readToolsAndTree(runner: Runner, spec: ClusterSpec, kubect
 
 /**
  * tools + inventory, side by side (neither needs the other): kubectl and eksctl versions, and every
- * object of the management tree in one kubectl call whatever the number of clusters. `alongside` starts
- * other reads once the tree's is under way (the upgrade lock), for later steps to await.
+ * object of the management tree in one kubectl call whatever the number of clusters.
  */
-export function readTreeStep(options: { alongside?: (ctx: RunContext) => void } = {}): ListrTask<RunContext> {
+export function readTreeStep(): ListrTask<RunContext> {
   return {
     title: 'Read tools and the management tree',
     task: async (ctx, task) => {
       const spec = need(ctx, 'spec');
-      const reading = ctx.early?.tree ?? readToolsAndTree(ctx.runner, spec, need(ctx, 'kubectl'));
-      options.alongside?.(ctx);
-      const { tools, items } = await reading;
+      const { tools, items } = await (ctx.early?.tree ?? readToolsAndTree(ctx.runner, spec, need(ctx, 'kubectl')));
       ctx.tools = tools;
       ctx.items = items;
       // Assembled only once both reads are in: a tree that fails to assemble still leaves the tools in the record.
