@@ -79,12 +79,14 @@ function leaseSecondsOf(options: BackupOptions): number {
 
 /** The gate and the plan of a backup. Skew is the upgrade's concern, not a routine backup's. */
 function backupPlanningSteps(options: BackupOptions): ListrTask<RunContext>[] {
+  const lock = { leaseSeconds: leaseSecondsOf(options), forceUnlock: false };
   return [
     checkOutputPathsStep([{ flag: '--plan-out', file: options.planOut }]),
-    ...gateSteps({ skew: false, enforceScope: true }),
+    // The same lock as an upgrade: another backup or upgrade running stops this one before any write, the gate's
+    // stop included (its paused clusters are said to be its own, not somebody's to find).
+    ...gateSteps({ skew: false, enforceScope: true, lock }),
     findClusterctlStep(options),
-    // The same lock as an upgrade: another backup or upgrade running stops this one here, before any write.
-    readLockStep({ leaseSeconds: leaseSecondsOf(options), forceUnlock: false }),
+    readLockStep(lock),
     planStep({ ...options, command: 'backup', toolVersion: toolVersion(), flags: backupFlags(options), leaseSeconds: leaseSecondsOf(options), confirmTimeoutMs: undefined, confirmIntervalMs: 0 }),
     diskSpaceStep(),
   ];

@@ -75,14 +75,16 @@ export function planningSteps(options: ClusterOptions, io: CommandIo): ListrTask
     eksaVersion: options.eksaVersion,
     skipImageCheckReason: options.skipImageCheckReason,
   };
+  // Read by a gate about to stop too: a stop while another run at work holds the lock is the lock's (exit 6).
+  const lockRead = { leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock };
   return [
     checkOutputPathsStep([{ flag: '--report', file: options.report }, { flag: '--plan-out', file: options.planOut }]),
-    ...gateSteps({ enforceSkew: true, enforceScope: true, afterSpec: [buildHandoffStep(options, io), bundlesOverrideStep(airgap)] }),
+    ...gateSteps({ enforceSkew: true, enforceScope: true, afterSpec: [buildHandoffStep(options, io), bundlesOverrideStep(airgap)], lock: lockRead }),
     findClusterctlStep(options),
     imageCheckStep(airgap),
     gitOpsStep(),
     ...(options.command === 'cluster' ? [upgradePlanStep({ bundlesOverride: typeof bundlesOverride === 'string' ? bundlesOverride : undefined })] : []),
-    readLockStep({ leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock }),
+    readLockStep(lockRead),
     ...(options.maxBackupAgeMs !== undefined ? [findFreshBackupStep({ maxAgeMs: options.maxBackupAgeMs, requireEtcdSnapshots: options.etcd.skipReason === undefined })] : []),
     planStep({ ...options, command: options.command, toolVersion: toolVersion(), flags: planFlags(options) }),
     // The plan names the set's folder and the etcd members: the room it needs is checked before the lock.

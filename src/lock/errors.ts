@@ -3,15 +3,23 @@ import type { LeaseHolding } from './judge.js';
 
 /** Another run holds the lock (exit name `Locked`); carries what the lease said. */
 export class LockedError extends SafeUpgradeError {
+  /**
+   * The holder is a run of this machine that is gone with everything it started: `recover` releases its lease.
+   * Nothing of it still works on the tree, so what the tree shows is what that run left behind, not work in progress.
+   */
+  readonly holderGone: boolean;
   constructor(
     message: string,
     readonly holding: LeaseHolding | undefined,
     hint?: string,
+    options: { holderGone?: boolean; cause?: unknown } = {},
   ) {
     const job = holding?.ciJobUrl ? ` (its job: ${holding.ciJobUrl})` : '';
     super('Locked', message, {
       hint: hint ?? `wait for that run to finish${job}; if it is gone, run again with --force-unlock`,
+      cause: options.cause,
     });
+    this.holderGone = options.holderGone ?? false;
   }
 }
 

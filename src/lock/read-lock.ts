@@ -39,7 +39,9 @@ export async function readLock(
     }
     if (state.state === 'held' && local.state === 'gone') {
       const recover = options.recoverCommand ? `release it with: ${options.recoverCommand}` : 'release it with `eksa-safe-upgrade recover --dir <management cluster folder>`';
-      throw new LockedError(`${lockedMessage(state)}: that run is gone (no process ${local.pid} on this machine, nor any command it started)`, state, `${recover} (or run again with --force-unlock)`);
+      throw new LockedError(`${lockedMessage(state)}: that run is gone (no process ${local.pid} on this machine, nor any command it started)`, state, `${recover} (or run again with --force-unlock)`, {
+        holderGone: true,
+      });
     }
   }
   if (state.state === 'held' && !options.forceUnlock) throw new LockedError(lockedMessage(state), state);

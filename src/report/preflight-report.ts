@@ -32,6 +32,17 @@ export interface PreflightReport {
   readonly scope: ScopeDecision;
   readonly outcome: 'ready' | 'not-ready' | 'skew';
   readonly exitCode: number;
+  /**
+   * When the tree is not ready while another run at work holds the upgrade lock: that run (its backup or upgrade)
+   * is why, and the pause is its own to lift. Null otherwise; the lock is read only when the tree is not ready.
+   */
+  readonly lock: PreflightLockNote | null;
+}
+
+/** Who holds the upgrade lock while the tree is not ready, as the gate of a backup or an upgrade would stop on it. */
+export interface PreflightLockNote {
+  readonly message: string;
+  readonly hint: string | null;
 }
 
 /** Not ready wins over skew: a tree that is not ready must not be touched whatever the versions. */
@@ -49,6 +60,7 @@ export function buildPreflightReport(input: {
   gated: readonly ClusterVerdict[];
   skew: readonly SkewViolation[];
   scope: ScopeDecision;
+  lock?: PreflightLockNote | null;
 }): { report: PreflightReport; exit: ExitCodeName } {
   const { outcome, exit } = preflightOutcome(input.gated, input.skew);
   const target = eksaTarget(input.spec.eksaVersion, input.tools.eksctl);
@@ -72,6 +84,7 @@ export function buildPreflightReport(input: {
     scope: input.scope,
     outcome,
     exitCode: ExitCode[exit],
+    lock: input.lock ?? null,
   };
   return { report, exit };
 }
@@ -115,5 +128,9 @@ export function renderPreflightTable(report: PreflightReport, paint: Paint): str
         ? paint.bad('Preflight failed: the spec asks for a version step EKS Anywhere does not allow.')
         : paint.bad('Preflight failed: a cluster of the management tree is not ready.');
   lines.push(verdict);
+  if (report.lock !== null) {
+    lines.push(`${paint.bold('Upgrade lock:')} ${paint.bad(t(report.lock.message))}`);
+    if (report.lock.hint !== null) lines.push(`  hint: ${t(report.lock.hint)}`);
+  }
   return lines.join('\n');
 }

@@ -24,6 +24,33 @@ async function sim(scenario: string): Promise<Sim> {
 const sets = (s: Sim) => readdirSync(path.join(s.workdir, 'mgmt')).filter((n) => n.includes('-backup-')).sort();
 const lease = (s: Sim) => s.server.store.get('leases', LEASE_NAMESPACE, LEASE_NAME);
 const backupArgs = (s: Sim) => ['backup', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD];
+const capiClusters = (s: Sim): Array<Record<string, any>> => (s.server.store as any).all().filter((o: any) => o.kind === 'Cluster' && o.apiVersion?.startsWith('cluster.x-k8s.io/'));
+const moves = (s: Sim) => s.journal().filter((e) => e.source === 'clusterctl' && e.argv.includes('move'));
+
+/**
+ * Start `args` in the background and return once its clusterctl move has every CAPI Cluster paused. The move is
+ * held there: saving mgmt's CA Secret (read by name, by clusterctl alone, after the pause) answers 15 s late.
+ */
+async function startPausedInMove(s: Sim, args: string[]) {
+  s.server.setFaults([{ resource: 'secrets', method: 'GET', name: 'mgmt-ca', latencyMs: 15_000 }]);
+  const run = execa(process.execPath, [binPath, ...args], { env: { ...s.env, CI: '1', NO_COLOR: '1' }, cwd: s.workdir, reject: false });
+  const paused = () => moves(s).length > 0 && capiClusters(s).every((c) => c.spec?.paused === true);
+  for (let i = 0; i < 600 && !paused() && run.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(paused(), 'the first run has every CAPI Cluster paused in its move').toBe(true);
+  const holder = lease(s)?.spec?.holderIdentity as string;
+  expect(holder).toMatch(/ pid \d+$/);
+  return { run, holder, paused: capiClusters(s).map((c) => c.metadata.name as string).sort() };
+}
+
+/** What a second run said while the first held the lock with the clusters paused: the lock, not the pause. */
+function expectLockedByPausingRun(r: { exitCode: number; stderr: string }, holder: string, paused: readonly string[]): void {
+  expect(r.exitCode, r.stderr).toBe(6);
+  expect(r.stderr).toContain(`Error: locked by ${holder} since`);
+  // It saw them paused, and says whose pause it is: not "find out who paused it and resume it".
+  for (const name of paused) expect(r.stderr).toMatch(new RegExp(`\\b${name}\\b.* paused by that run`));
+  expect(r.stderr).toMatch(/do not resume .* meanwhile/);
+  expect(r.stderr).not.toMatch(/Find out who paused it/);
+}
 
 describe('backup takes the upgrade lock', () => {
   it('two backups at once: the second is refused with exit 6 and writes nothing; the first completes and releases the lock', async () => {
@@ -52,6 +79,88 @@ describe('backup takes the upgrade lock', () => {
     expect(sets(s)).toHaveLength(1);
     expect(sets(s)[0]).toMatch(/^mgmt-backup-[0-9T_-]+$/);
     expect(lease(s)).toBeUndefined();
+  });
+
+  // The first's move has the CAPI Clusters paused: the second's gate sees a paused tree, and the lock is why.
+  it('a backup started while the first backup has the clusters paused: exit 6 naming the holder (dry run too), no set of its own; the first completes and resumes them', async () => {
+    const s = await sim('healthy');
+    const first = await startPausedInMove(s, backupArgs(s));
+    const [second, dryRun, preflight] = await Promise.all([
+      runBin(backupArgs(s), { env: s.env, cwd: s.workdir, timeoutMs: 120_000 }),
+      runBin([...backupArgs(s), '--dry-run'], { env: s.env, cwd: s.workdir, timeoutMs: 120_000 }),
+      runBin(['preflight', '-f', s.specFile(), '-o', 'json'], { env: s.env, cwd: s.workdir, timeoutMs: 120_000 }),
+    ]);
+    expectLockedByPausingRun(second, first.holder, first.paused);
+    expectLockedByPausingRun(dryRun, first.holder, first.paused);
+    // preflight takes no lock and keeps its exit (the tree is not ready), and says whose pause it is.
+    expect(preflight.exitCode, preflight.stderr).toBe(4);
+    const report = JSON.parse(preflight.stdout);
+    expect(report.outcome).toBe('not-ready');
+    expect(report.lock.message).toMatch(new RegExp(`^locked by ${first.holder} since .*: ${first.paused.slice(0, -1).join(', ')} and ${first.paused.at(-1)} are paused by that run`));
+    expect(report.lock.hint).toMatch(/do not resume its paused clusters meanwhile/);
+    // The second wrote nothing: no move of its own, the lease still the first's.
+    expect(moves(s)).toHaveLength(1);
+    expect(lease(s)?.spec?.holderIdentity).toBe(first.holder);
+    const r = await first.run;
+    s.server.setFaults([]);
+    assertNoSimSecret({ stdout: String(r.stdout), stderr: String(r.stderr) }, ['backup']);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(sets(s)).toHaveLength(1);
+    expect(sets(s)[0]).toMatch(/^mgmt-backup-[0-9T_-]+$/);
+    expect(capiClusters(s).filter((c) => c.spec?.paused !== undefined)).toEqual([]);
+    expect(lease(s)).toBeUndefined();
+  });
+
+  it('cluster and management-components started while an upgrade backs up with the clusters paused: exit 6 naming the holder; the first upgrade completes', async () => {
+    const s = await sim('healthy');
+    const upgrade = (command: string) => [command, '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD, '--confirm-interval', '1s', '--confirm-timeout', '60s'];
+    const first = await startPausedInMove(s, upgrade('cluster'));
+    const [second, components] = await Promise.all([
+      runBin(upgrade('cluster'), { env: s.env, cwd: s.workdir, timeoutMs: 120_000 }),
+      runBin(upgrade('management-components'), { env: s.env, cwd: s.workdir, timeoutMs: 120_000 }),
+    ]);
+    expectLockedByPausingRun(second, first.holder, first.paused);
+    expectLockedByPausingRun(components, first.holder, first.paused);
+    expect(moves(s)).toHaveLength(1);
+    expect(lease(s)?.spec?.holderIdentity).toBe(first.holder);
+    const r = await first.run;
+    s.server.setFaults([]);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    // One upgrade, the first's: the second never handed off.
+    expect(s.journal().filter((e) => e.source === 'eksctl' && e.argv.includes('upgrade') && !e.argv.includes('plan'))).toHaveLength(1);
+    expect(sets(s)).toHaveLength(1);
+    expect(capiClusters(s).filter((c) => c.spec?.paused !== undefined)).toEqual([]);
+    expect(lease(s)).toBeUndefined();
+  });
+
+  // A pause of somebody's (w02 of unready-paused) while the lock is free or lapsed stops the gate as ever (exit 4, "find
+  // out who paused it"); while another run holds the lock, the lock stops it, and the pause is said to be that run's.
+  it.each([
+    ['no lease', 4, undefined],
+    ['a lapsed lease', 4, 400],
+    ['a lease another run holds', 6, 5],
+  ])('a paused cluster with %s: exit %s', async (_what, exit, renewedAgo) => {
+    const s = await sim('unready-paused');
+    if (renewedAgo !== undefined) {
+      const renewed = new Date(Date.now() - renewedAgo * 1000).toISOString().replace('Z', '000Z');
+      s.server.store.create('leases', LEASE_NAMESPACE, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: LEASE_NAME, namespace: LEASE_NAMESPACE },
+        spec: { holderIdentity: 'ops@bastion pid 4242', acquireTime: renewed, renewTime: renewed, leaseDurationSeconds: 300 },
+      });
+    }
+    const r = await runBin([...backupArgs(s), '--on-unready', 'fail'], { env: s.env, cwd: s.workdir });
+    expect(r.exitCode, r.stderr).toBe(exit);
+    if (exit === 4) {
+      expect(r.stderr).toMatch(/Error: not backing up: stop: w02 is not ready .*paused/);
+      expect(r.stderr).toMatch(/Find out who paused it/);
+    } else {
+      expect(r.stderr).toMatch(/Error: locked by ops@bastion pid 4242 since \S+ \(renewed \d+s ago, expires in \d+s\): w02 is paused by that run/);
+      expect(r.stderr).toMatch(/hint: do not resume w02 meanwhile; wait for that run to finish/);
+    }
+    expect(sets(s)).toEqual([]);
+    expect(s.journal().filter((e) => e.source === 'clusterctl' || e.source === 'docker')).toEqual([]);
   });
 
   it('a backup while an upgrade holds the lock: exit 6 naming the holder, no set, the lease left alone', async () => {

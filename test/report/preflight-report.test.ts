@@ -34,3 +34,33 @@ describe('preflight report: the EKS-A target', () => {
     }
   });
 });
+
+// A tree that is not ready while another run holds the upgrade lock: the report names that run (src/commands/preflight-gate.ts).
+describe('preflight report: the upgrade lock', () => {
+  const withLock = (lock: { message: string; hint: string | null } | null | undefined) =>
+    buildPreflightReport({
+      spec: { file: 'mgmt/mgmt-eks-a-cluster.yaml', name: 'mgmt', isManagement: true, managementClusterName: 'mgmt', kubernetesVersion: '1.32', eksaVersion: undefined } as never,
+      kubeconfig: 'k',
+      tools: { eksctl: 'v0.23.0', kubectl: 'v1.32.0' } as never,
+      verdicts: [],
+      gated: [],
+      skew: [],
+      scope: { kind: 'whole-tree', clusters: ['mgmt'], summary: 'whole tree' } as never,
+      lock,
+    }).report;
+
+  it('is null, and not shown, when there is nothing to say', () => {
+    for (const lock of [undefined, null]) {
+      const report = withLock(lock);
+      expect(report.lock).toBeNull();
+      expect(renderPreflightTable(report, plain)).not.toMatch(/Upgrade lock/);
+    }
+  });
+
+  it('names the holder and its hint, through the terminal sink', () => {
+    const report = withLock({ message: 'locked by ops@admin pid 1\u001b[2J since t: mgmt is paused by that run', hint: 'wait for that run to finish' });
+    const text = renderPreflightTable(report, plain);
+    expect(text).toMatch(/^Upgrade lock: locked by ops@admin pid 1\?\[2J since t: mgmt is paused by that run$/m);
+    expect(text).toMatch(/^ {2}hint: wait for that run to finish$/m);
+  });
+});
