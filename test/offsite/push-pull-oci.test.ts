@@ -110,17 +110,8 @@ describe.skipIf(!available)('backups push and pull over plain HTTP', () => {
     expect(pull.exitCode).toBe(0);
     expect(contentsOf(path.join(mgmt, set.name))).toEqual(contentsOf(set.dir));
   }, 180_000);
-});
 
-describe.skipIf(!available)('a set that does not verify is never tagged', () => {
-  let registry: TestRegistry;
-  let config: string;
-  beforeAll(async () => {
-    registry = await startRegistry({ tls: false });
-    config = registry.dockerConfig();
-  });
-  afterAll(async () => registry?.stop());
-
+  // A set that does not verify is never tagged.
   const tags = async (repository: string) => {
     const client = new OciClient({ host: registry.host, repository, insecure: true, credentials: { username: registry.user, password: registry.password } });
     try {
