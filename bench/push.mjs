@@ -9,43 +9,23 @@
 //   npm run build && node bench/push.mjs [--mib 256] [--runs 5] [--rss-gib 1]
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { cliBin, cliOptions, fmt, isMain, log, median, pairedRatio, repoRoot, runStandalone, timeChild } from './lib.mjs';
 import { buildSet } from './verify.mjs';
+import { startRegistry as startLoopbackRegistry } from '../sim/registry/registry.js';
 
 const PUSH_TARGET = 1.3;
 const ENCRYPT_TARGET = 0.8;
 const RSS_TARGET_MIB = 200;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
+/** The loopback registry, plain HTTP and no auth (sim/registry/registry.js), its storage under `dir`. */
 async function startRegistry(dir) {
-  const port = await freePort();
-  mkdirSync(path.join(dir, 'storage'), { recursive: true });
-  writeFileSync(path.join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'storage')}\nhttp:\n  addr: 127.0.0.1:${port}\n  secret: bench\n`);
-  const child = spawn('/usr/bin/docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    try {
-      execFileSync('curl', ['-sf', `http://127.0.0.1:${port}/v2/`], { stdio: 'ignore' });
-      return { host: `127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  child.kill('SIGKILL');
-  throw new Error('docker-registry did not start');
+  const registry = await startLoopbackRegistry({ tls: false, auth: false, storage: path.join(dir, 'storage') });
+  return { host: registry.host, stop: () => registry.close() };
 }
 
 /** The floor: one blob upload with curl, as the distribution API's monolithic push (POST, then PUT ?digest=). */
