@@ -8,9 +8,8 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { Decrypter, Encrypter, identityToRecipient } from 'age-encryption';
+import { CHUNK, ChunkSplitter, TAG, streamNonce } from './age-chunks.js';
 
-const CHUNK = 64 * 1024;
-const TAG = 16;
 const NONCE = 16;
 
 export class AgeError extends Error {}
@@ -40,22 +39,15 @@ export async function recipientOf(identity: string): Promise<string> {
   return identityToRecipient(identity);
 }
 
-function streamNonce(counter: bigint, last: boolean): Buffer {
-  const nonce = Buffer.alloc(12);
-  nonce.writeBigUInt64BE(counter, 3); // 11-byte counter: the top three bytes stay 0 (2^64 chunks is enough)
-  nonce[11] = last ? 1 : 0;
-  return nonce;
-}
-
-/** One sealed chunk, as its two parts (the ciphertext, then its tag): the caller joins many at once. */
-function sealParts(key: Buffer, counter: bigint, last: boolean, plain: Buffer): [Buffer, Buffer] {
+/** One sealed chunk, as its two parts (the ciphertext, then its tag). */
+function sealParts(key: Buffer, counter: number, last: boolean, plain: Buffer): [Buffer, Buffer] {
   const cipher = createCipheriv('chacha20-poly1305', key, streamNonce(counter, last), { authTagLength: TAG });
   const body = cipher.update(plain);
   cipher.final();
   return [body, cipher.getAuthTag()];
 }
 
-function open(key: Buffer, counter: bigint, last: boolean, sealed: Buffer): Buffer {
+function open(key: Buffer, counter: number, last: boolean, sealed: Buffer): Buffer {
   const decipher = createDecipheriv('chacha20-poly1305', key, streamNonce(counter, last), { authTagLength: TAG });
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   const body = decipher.update(sealed.subarray(0, sealed.length - TAG));
@@ -74,8 +66,14 @@ async function newHeader(recipients: readonly string[]): Promise<{ headerAndNonc
   // A recipient that only sees the file key and adds no stanza: the real recipients' stanzas are the package's.
   e.addRecipient({ wrapFileKey: (k: Uint8Array) => ((fileKey = k), []) });
   for (const r of recipients) e.addRecipient(r);
-  // The encryption of nothing is header || nonce || one empty final chunk (its 16-byte tag).
-  const empty = Buffer.from(await e.encrypt(new Uint8Array(0)));
+  // The encryption of nothing is header || nonce || one empty final chunk (its 16-byte tag). Given as a stream
+  // and read with a reader: given bytes, the package gathers its output through undici's Response, after which
+  // (measured on Node 20) V8 runs a full garbage collection every few MiB of buffers for the rest of the process,
+  // which made the payload several times slower than its cipher.
+  const parts: Uint8Array[] = [];
+  const reader = (await e.encrypt(new ReadableStream<Uint8Array>({ start: (c) => c.close() }))).getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value);
+  const empty = Buffer.concat(parts);
   if (!fileKey) throw new AgeError('age-encryption did not hand out the file key');
   const headerAndNonce = empty.subarray(0, empty.length - TAG);
   const nonce = headerAndNonce.subarray(headerAndNonce.length - NONCE);
@@ -88,38 +86,42 @@ export function ageCiphertextSize(plain: number, headerBytes: number): number {
   return headerBytes + plain + chunks * TAG;
 }
 
-/** A Transform: plaintext in, an age file for `recipients` out. */
+/**
+ * A Transform: plaintext in, an age file for `recipients` out, in constant memory (one held chunk).
+ *
+ * Each input buffer is sealed where it lies: the held chunk is filled from its head, then every full 64 KiB
+ * chunk that more bytes follow is sealed straight from a subarray of it, and its tail is copied into the held
+ * chunk; nothing is concatenated before the cipher. The chunks sealed from one input buffer go on as one
+ * buffer: a push per chunk costs the next stream a write each (measured slower to /dev/null and to an HTTP
+ * request). The sealing stays on this thread: on worker threads (batches of chunks, buffers transferred) the
+ * paired ratio to the age CLI was lower on the 2-core bench machine, the threads' start and the copies to and
+ * from them costing more than the cipher they took over (bench/push.mjs).
+ */
 export async function encryptStream(recipients: readonly string[]): Promise<Transform> {
   if (recipients.length === 0) throw new AgeError('no recipients');
   const { headerAndNonce, key } = await newHeader(recipients);
-  let counter = 0n;
-  // One chunk held back: only the end of the input says which chunk is the last.
-  let held: Buffer = Buffer.alloc(0);
+  const splitter = new ChunkSplitter(CHUNK);
+  let counter = 0;
   let headerSent = false;
   const sendHeader = (t: Transform) => {
     if (!headerSent) t.push(headerAndNonce);
     headerSent = true;
   };
   return new Transform({
-    transform(chunk: Buffer, _enc, done: TransformCallback) {
+    transform(input: Buffer, _enc, done: TransformCallback) {
       sendHeader(this);
-      held = held.length === 0 ? chunk : Buffer.concat([held, chunk]);
-      // Seal every full chunk that is surely not the last (more bytes follow it), and pass them on as one buffer:
-      // a push per 64 KiB chunk costs the next stream a write each, several times the encryption itself.
       const sealed: Buffer[] = [];
-      let offset = 0;
-      while (held.length - offset > CHUNK) {
-        sealed.push(...sealParts(key, counter++, false, held.subarray(offset, offset + CHUNK)));
-        offset += CHUNK;
-      }
+      splitter.push(input, (plain) => {
+        const [body, tag] = sealParts(key, counter++, false, plain);
+        sealed.push(body, tag);
+      });
       if (sealed.length > 0) this.push(Buffer.concat(sealed));
-      // What is held back (at most one chunk) is copied: the input's buffer is not ours to keep.
-      held = offset === 0 ? held : Buffer.from(held.subarray(offset));
       done();
     },
     flush(done: TransformCallback) {
       sendHeader(this);
-      this.push(Buffer.concat(sealParts(key, counter++, true, held)));
+      // The last chunk, flagged as such: what the splitter held (empty only for an empty input, as age writes).
+      this.push(Buffer.concat(sealParts(key, counter++, true, splitter.end())));
       done();
     },
   });
@@ -138,40 +140,49 @@ function headerEnd(buffer: Buffer): number {
 export function decryptStream(identities: readonly string[]): Transform {
   const d = new Decrypter();
   for (const i of identities) d.addIdentity(i);
-  let pending: Buffer = Buffer.alloc(0);
+  // Until the header and nonce are read, the input is gathered here; after, it goes through the splitter.
+  let head: Buffer = Buffer.alloc(0);
+  const splitter = new ChunkSplitter(CHUNK + TAG);
   let key: Buffer | undefined;
-  let counter = 0n;
+  let counter = 0;
   let ended = false;
   const MAX_HEADER = 64 * 1024;
+  /** Opens every sealed chunk of `input` that more bytes follow, and passes them on as one buffer. */
+  const openAll = (t: Transform, input: Buffer) => {
+    const plain: Buffer[] = [];
+    splitter.push(input, (sealed) => plain.push(open(key!, counter++, false, sealed)));
+    if (plain.length > 0) t.push(plain.length === 1 ? plain[0] : Buffer.concat(plain));
+  };
   return new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      if (key) {
+        try {
+          openAll(this, chunk);
+          return done();
+        } catch (error) {
+          return done(error as Error);
+        }
+      }
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
       const go = async () => {
-        if (!key) {
-          const end = headerEnd(pending);
-          if (end < 0) {
-            if (pending.length > MAX_HEADER) throw new AgeError('not an age file: no header end in the first 64 KiB');
-            return;
-          }
-          if (pending.length < end + NONCE) return;
-          const header = pending.subarray(0, end);
-          if (!header.toString('latin1').startsWith('age-encryption.org/v1\n')) throw new AgeError('not an age v1 file');
-          let fileKey: Uint8Array;
-          try {
-            fileKey = await d.decryptHeader(header);
-          } catch (error) {
-            throw new AgeError(`cannot decrypt: ${(error as Error).message} (is the identity one of the recipients?)`);
-          }
-          key = Buffer.from(hkdfSync('sha256', fileKey, pending.subarray(end, end + NONCE), 'payload', 32));
-          pending = Buffer.from(pending.subarray(end + NONCE));
+        const end = headerEnd(head);
+        if (end < 0) {
+          if (head.length > MAX_HEADER) throw new AgeError('not an age file: no header end in the first 64 KiB');
+          return;
         }
-        // A full sealed chunk followed by more bytes is not the last.
-        let offset = 0;
-        while (pending.length - offset > CHUNK + TAG) {
-          this.push(open(key, counter++, false, pending.subarray(offset, offset + CHUNK + TAG)));
-          offset += CHUNK + TAG;
+        if (head.length < end + NONCE) return;
+        const header = head.subarray(0, end);
+        if (!header.toString('latin1').startsWith('age-encryption.org/v1\n')) throw new AgeError('not an age v1 file');
+        let fileKey: Uint8Array;
+        try {
+          fileKey = await d.decryptHeader(header);
+        } catch (error) {
+          throw new AgeError(`cannot decrypt: ${(error as Error).message} (is the identity one of the recipients?)`);
         }
-        if (offset > 0) pending = Buffer.from(pending.subarray(offset));
+        key = Buffer.from(hkdfSync('sha256', fileKey, head.subarray(end, end + NONCE), 'payload', 32));
+        const rest = head.subarray(end + NONCE);
+        head = Buffer.alloc(0);
+        openAll(this, rest);
       };
       go().then(() => done(), (error: Error) => done(error));
     },
@@ -179,10 +190,11 @@ export function decryptStream(identities: readonly string[]): Transform {
       if (ended) return done();
       ended = true;
       if (!key) return done(new AgeError('truncated age file: the header or nonce is incomplete'));
-      if (pending.length < TAG) return done(new AgeError('truncated age file: the last chunk is missing'));
+      const lastSealed = splitter.end();
+      if (lastSealed.length < TAG) return done(new AgeError('truncated age file: the last chunk is missing'));
       try {
-        const last = open(key, counter++, true, pending);
-        if (last.length === 0 && counter > 1n) return done(new AgeError('age file ends with an empty chunk after data'));
+        const last = open(key, counter++, true, lastSealed);
+        if (last.length === 0 && counter > 1) return done(new AgeError('age file ends with an empty chunk after data'));
         this.push(last);
         done();
       } catch (error) {

@@ -5,20 +5,35 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { decryptStream, encryptStream, isAgeRecipient, parseIdentityFile, parseRecipientsFile } from '../../src/offsite/age-stream.js';
+import { ageCiphertextSize, decryptStream, encryptStream, isAgeRecipient, parseIdentityFile, parseRecipientsFile } from '../../src/offsite/age-stream.js';
 import { tempFolder } from '../backup-sets/fixtures.js';
 import { registryAvailable } from '../helpers/registry.js';
 import { ageKey } from './fixtures.js';
 
-async function collect(source: Buffer, transform: NodeJS.ReadWriteStream): Promise<Buffer> {
+/** Runs `source` through `transform` in pieces of `piece` bytes (7001 by default: the transforms must reassemble chunks whatever the read size). */
+async function collect(source: Buffer, transform: NodeJS.ReadWriteStream, piece = 7001): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  // Small pieces: the transforms must reassemble chunks whatever the read size.
-  const pieces = Array.from({ length: Math.ceil(source.length / 7001) }, (_, i) => source.subarray(i * 7001, (i + 1) * 7001));
+  const pieces = Array.from({ length: Math.ceil(source.length / piece) }, (_, i) => source.subarray(i * piece, (i + 1) * piece));
   for await (const c of Readable.from(pieces).pipe(transform as unknown as NodeJS.WritableStream & Readable)) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 }
 
 const SIZES = [0, 1, 65535, 65536, 65537, 2 * 65536, 300_000];
+const MIB = 1024 * 1024;
+// Around the chunk boundaries, the input arriving in pieces of 1 byte, of a chunk + 1, and of 3 MiB.
+const BOUNDARIES: [number, number][] = [
+  ...[0, 1, 65535, 65536, 65537, 2 * 65536].flatMap((size): [number, number][] => [
+    [size, 1],
+    [size, 65537],
+    [size, 3 * MIB],
+  ]),
+  [2 * 65536 + 1, 1],
+  [3 * MIB, 65537],
+  [3 * MIB, 3 * MIB],
+  [3 * MIB + 65537, 3 * MIB],
+  [7 * MIB + 1, 3 * MIB],
+];
+const headerLength = (cipher: Buffer) => cipher.indexOf('\n', cipher.indexOf('\n---') + 1) + 1 + 16;
 
 describe.skipIf(!registryAvailable())('age streams and the age CLI', () => {
   it.each(SIZES)('the age CLI decrypts what we encrypt (%i bytes)', async (size) => {
@@ -27,6 +42,25 @@ describe.skipIf(!registryAvailable())('age streams and the age CLI', () => {
     const dir = await tempFolder('age-');
     writeFileSync(path.join(dir, 'f.age'), await collect(plain, await encryptStream([key.recipient])));
     expect(execFileSync('age', ['-d', '-i', key.identityFile, path.join(dir, 'f.age')]).equals(plain)).toBe(true);
+  });
+
+  it.each(BOUNDARIES)('the age CLI decrypts what we encrypt from %i bytes read in pieces of %i, one chunk per 64 KiB', async (size, piece) => {
+    const key = ageKey();
+    const plain = randomBytes(size);
+    const dir = await tempFolder('age-');
+    const cipher = await collect(plain, await encryptStream([key.recipient]), piece);
+    // No empty last chunk after a full one (age's rule): exactly ceil(size / 64 KiB) chunks, one for empty input.
+    expect(cipher.length).toBe(ageCiphertextSize(size, headerLength(cipher)));
+    writeFileSync(path.join(dir, 'f.age'), cipher);
+    expect(execFileSync('age', ['-d', '-i', key.identityFile, path.join(dir, 'f.age')], { maxBuffer: 64 * MIB }).equals(plain)).toBe(true);
+  });
+
+  it.each(BOUNDARIES)('we decrypt what the age CLI encrypts from %i bytes, read in pieces of %i', async (size, piece) => {
+    const key = ageKey();
+    const plain = randomBytes(size);
+    const cipher = execFileSync('age', ['-r', key.recipient], { input: plain, maxBuffer: 64 * MIB });
+    const identities = parseIdentityFile(readFileSync(key.identityFile, 'utf8'));
+    expect((await collect(cipher, decryptStream(identities), piece)).equals(plain)).toBe(true);
   });
 
   it.each(SIZES)('we decrypt what the age CLI encrypts (%i bytes)', async (size) => {
@@ -53,6 +87,16 @@ describe.skipIf(!registryAvailable())('age streams and the age CLI', () => {
     const key = ageKey();
     const cipher = await collect(randomBytes(200_000), await encryptStream([key.recipient]));
     await expect(collect(damage(Buffer.from(cipher)), decryptStream(parseIdentityFile(readFileSync(key.identityFile, 'utf8'))))).rejects.toThrow(message);
+  });
+
+  it.each([
+    ['the last chunk of a file of exactly two chunks, cut off', 2 * 65536, (c: Buffer) => c.subarray(0, c.length - (65536 + 16))],
+    ['a byte of the first chunk of a multi-MiB file', 3 * MIB + 1, (c: Buffer) => (c[headerLength(c) + 10]! ^= 1, c)],
+    ['an empty chunk appended after a full last one', 65536, (c: Buffer) => Buffer.concat([c, Buffer.alloc(16)])],
+  ])('refuses %s, read in pieces of 65537', async (_name, size, damage) => {
+    const key = ageKey();
+    const cipher = await collect(randomBytes(size), await encryptStream([key.recipient]), 3 * MIB);
+    await expect(collect(damage(Buffer.from(cipher)), decryptStream(parseIdentityFile(readFileSync(key.identityFile, 'utf8'))), 65537)).rejects.toThrow(/does not authenticate|empty chunk/);
   });
 
   it('refuses an identity that is not a recipient', async () => {
