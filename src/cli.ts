@@ -170,7 +170,7 @@ function etcdFlags<T>(y: Argv<T>) {
     .option('accept-changed-host-keys', { type: 'boolean', default: false, describe: 'accept a node host key that differs from the one the newest earlier backup set recorded (recorded in the manifest)' })
     .option('ssh-option', { type: 'string', describe: 'extra ssh -o option, repeatable (e.g. ProxyJump=bastion)' })
     .option('ssh-address-type', { choices: ['auto', 'ExternalIP', 'InternalIP'] as const, default: 'auto' as const, describe: 'which Machine address to SSH to (auto: ExternalIP, then InternalIP)' })
-    .option('concurrency', { type: 'number', default: 4, describe: 'clusters snapshotted at once' })
+    .option('concurrency', { type: 'number', default: 4, describe: 'clusters snapshotted (and their etcd size read by the room check) at once' })
     .option('skip-etcd-backup', { type: 'boolean', default: false, describe: 'go on without etcd snapshots; needs --reason, which is recorded' })
     .option('reason', { type: 'string', describe: 'why --skip-etcd-backup or --skip-image-check (recorded in the manifest and the report)' })
     .option('drill', { type: 'boolean', default: false, describe: 'drill the new set before going on: restore every etcd snapshot into a throwaway local etcd and cross-check it (a failed drill: exit 9, set kept)' })

@@ -3,6 +3,7 @@ import type { ListrTask } from 'listr2';
 import { estimateBackupBytes, formatBytes, neededBytes, parseEndpointStatus } from '../airgap/disk-space.js';
 import { need, type RunContext } from '../context.js';
 import { EnvironmentError } from '../errors.js';
+import { mapBounded } from '../etcd/concurrency.js';
 import { statusCommand } from '../etcd/snapshot-plan.js';
 import type { EtcdClusterPlan } from '../plan/types.js';
 
@@ -35,8 +36,15 @@ export function diskSpaceStep(): ListrTask<RunContext> {
       const backup = plan.actions.find((a) => a.op === 'backup');
       if (!backup || backup.op !== 'backup') return;
       const clusters = backup.etcd.kind === 'snapshot' ? backup.etcd.clusters : [];
-      const etcd = [];
-      for (const c of clusters) etcd.push({ cluster: c.request.target.cluster, dbSize: await etcdDbSize(ctx, c) });
+      // The clusters side by side, as many at once as the snapshots will be: a cluster whose nodes do not
+      // answer (each member waits out ssh's ConnectTimeout or etcdctl's timeout) no longer delays the others'
+      // reads by that much again.
+      const concurrency = backup.etcd.kind === 'snapshot' ? backup.etcd.concurrency : 1;
+      const settled = await mapBounded(clusters, concurrency, async (c) => ({ cluster: c.request.target.cluster, dbSize: await etcdDbSize(ctx, c) }));
+      // Only an interruption rejects (etcdDbSize counts any other failure as unknown).
+      const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (rejected) throw rejected.reason;
+      const etcd = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       const objectsBytes = Buffer.byteLength(JSON.stringify(need(ctx, 'items')));
       const estimate = estimateBackupBytes({ etcd, objectsBytes });
       const needed = neededBytes(estimate);

@@ -1,28 +1,26 @@
 import { execa } from 'execa';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateEvidence } from '../../src/report/evidence.js';
 import { assertNoSimSecret, binPath, readJournal, runBin } from '../helpers/run-bin.js';
 import { scenarioExtending } from '../helpers/scenario-file.js';
-import { startSim, type Sim } from '../helpers/sim.js';
+import type { Sim } from '../helpers/sim.js';
 import { orphansAfter } from '../reliability/helpers.js';
+import { concurrentSims } from '../helpers/concurrent-sims.js';
 
 const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.23.0-eks-a-99';
 // The etcd half has its own end-to-end tests against real etcd and sshd.
 const NO_ETCD = ['--skip-etcd-backup', '--reason', 'cluster flow tests: etcd is covered by etcd-backup tests'];
 const FAST = ['--confirm-interval', '1s'];
 
-let sims: Sim[] = [];
-afterEach(async () => {
-  await Promise.all(sims.map((s) => s.close()));
-  sims = [];
-});
-async function sim(scenario: string, options: { workloads?: number; realEtcd?: boolean } = {}): Promise<Sim> {
-  const s = await startSim({ scenario, ...options });
-  sims.push(s);
-  return s;
-}
+// Each test is a few runs of the CLI in worlds of its own: chains of short child processes and polls, mostly
+// waiting. Two tests at a time overlap those waits. Every suite is concurrent, so a test may wait for a slot
+// behind most of the file: its timeout is that long (each run of the CLI keeps its own bound).
+const { isolated, sim: ownSim } = concurrentSims(2);
+const TEST_TIMEOUT_MS = 600_000;
+const sim = (scenario: string, options: { workloads?: number; realEtcd?: boolean } = {}): Promise<Sim> => ownSim({ scenario, ...options });
+
 function objects(s: Sim): any[] {
   return (s.server.store as any).all();
 }
@@ -41,8 +39,8 @@ async function upgrade(s: Sim, args: string[], spec = s.specFile()) {
   return { ...r, evidence };
 }
 
-describe('cluster on the healthy tree', () => {
-  it('backs up (CAPI + real etcd over real ssh), hands off with the argv exactly as given, confirms, releases the lock, exit 0', async () => {
+describe.concurrent('cluster on the healthy tree', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('backs up (CAPI + real etcd over real ssh), hands off with the argv exactly as given, confirms, releases the lock, exit 0', isolated(async () => {
     const s = await sim('healthy', { realEtcd: true });
     // A real Bundles file (the simulator's, for the target v0.23.0): the fake eksctl reads it as the real one does.
     const bundles = path.join('.sim', 'bundles-230.yaml');
@@ -70,9 +68,9 @@ describe('cluster on the healthy tree', () => {
     expect(lease(s)).toBeUndefined();
     const mgmt = objects(s).find((o) => o.kind === 'Cluster' && o.apiVersion.startsWith('anywhere') && o.metadata.name === 'mgmt');
     expect(mgmt.spec.kubernetesVersion).toBe('1.32');
-  });
+  }));
 
-  it('prints the plan in --dry-run and writes nothing at all', async () => {
+  it('prints the plan in --dry-run and writes nothing at all', isolated(async () => {
     const s = await sim('healthy');
     const journal = path.join(s.workdir, 'ours.ndjson');
     const r = await upgrade(s, [...NO_ETCD, '--dry-run', '--journal', journal]);
@@ -101,11 +99,11 @@ describe('cluster on the healthy tree', () => {
     expect(eksctlUpgrades(s)).toEqual([]);
     expect(sets(s)).toEqual([]);
     expect(r.evidence.outcome).toBe('dry-run');
-  });
+  }));
 });
 
-describe('cluster when something is wrong', () => {
-  it('an unready workload with fallback: management-only scope recorded, then the upgrade', async () => {
+describe.concurrent('cluster when something is wrong', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('an unready workload with fallback: management-only scope recorded, then the upgrade', isolated(async () => {
     const s = await sim('unready-workers-rolling-out');
     const r = await upgrade(s, NO_ETCD);
     expect(r.exitCode).toBe(0);
@@ -117,9 +115,9 @@ describe('cluster when something is wrong', () => {
     const recheck = r.stderr.split('\n').find((l) => l.includes('Check readiness again under the lock'));
     expect(recheck).toMatch(/mgmt, w01, w03 ready; left out of the backup: w02 not ready|mgmt ready; left out of the backup: w02 not ready/);
     expect(recheck).not.toMatch(/still ready/);
-  });
+  }));
 
-  it('-o json on a real (simulated) upgrade: stdout is the one JSON document, eksctl\'s output is on stderr', async () => {
+  it('-o json on a real (simulated) upgrade: stdout is the one JSON document, eksctl\'s output is on stderr', isolated(async () => {
     const s = await sim('healthy');
     const r = await upgrade(s, [...NO_ETCD, '-o', 'json']);
     expect(r.exitCode).toBe(0);
@@ -128,18 +126,18 @@ describe('cluster when something is wrong', () => {
     expect(doc).toEqual(r.evidence);
     expect(eksctlUpgrades(s)).toHaveLength(1);
     expect(r.stderr).toMatch(/^\$ eksctl anywhere upgrade cluster/m);
-  });
+  }));
 
-  it('--on-unready=fail: no backup, no eksctl, the not-ready code', async () => {
+  it('--on-unready=fail: no backup, no eksctl, the not-ready code', isolated(async () => {
     const s = await sim('unready-workers-rolling-out');
     const r = await upgrade(s, [...NO_ETCD, '--on-unready', 'fail']);
     expect(r.exitCode).toBe(4);
     expect(sets(s)).toEqual([]);
     expect(eksctlUpgrades(s)).toEqual([]);
     expect(lease(s)).toBeUndefined();
-  });
+  }));
 
-  it('eksctl fails: distinct code, the restore runbook\'s path and first steps printed, the backup kept', async () => {
+  it('eksctl fails: distinct code, the restore runbook\'s path and first steps printed, the backup kept', isolated(async () => {
     const s = await sim(scenarioExtending('healthy', { eksctl: { upgrade: { outcome: 'fail' } } }));
     const r = await upgrade(s, NO_ETCD);
     expect(r.exitCode).toBe(10);
@@ -153,9 +151,9 @@ describe('cluster when something is wrong', () => {
     expect(JSON.parse(readFileSync(path.join(r.evidence.backup.dir, 'manifest.json'), 'utf8')).state).toBe('complete');
     expect(lease(s)).toBeUndefined();
     expect(r.evidence.handoff.exitCode).not.toBe(0);
-  });
+  }));
 
-  it('eksctl exits 0 but the cluster never reports Ready: the not-confirmed code', async () => {
+  it('eksctl exits 0 but the cluster never reports Ready: the not-confirmed code', isolated(async () => {
     const s = await sim(scenarioExtending('healthy', { eksctl: { upgrade: { outcome: 'exit-early-not-ready' } } }));
     const r = await upgrade(s, [...NO_ETCD, '--confirm-timeout', '4s']);
     expect(r.exitCode).toBe(11);
@@ -167,9 +165,9 @@ describe('cluster when something is wrong', () => {
     expect(r.stderr).toMatch(/eksa-safe-upgrade restore-plan \S+mgmt-backup-/);
     expect(r.stderr).not.toMatch(/## Which procedure|## Variables/);
     expect(r.evidence.confirm.confirmed).toBe(false);
-  });
+  }));
 
-  it('an eksctl flag eksctl would refuse stops the run after the read-only gate: no lock, no backup, no write', async () => {
+  it('an eksctl flag eksctl would refuse stops the run after the read-only gate: no lock, no backup, no write', isolated(async () => {
     const s = await sim('healthy');
     const r = await upgrade(s, [...NO_ETCD, '--', '--kubeconfig', 'other.kubeconfig']);
     expect(r.exitCode).toBe(2);
@@ -178,9 +176,9 @@ describe('cluster when something is wrong', () => {
     expect(s.journal().filter((e) => e.source === 'clusterctl' || e.source === 'docker')).toEqual([]);
     expect(sets(s)).toEqual([]);
     expect(eksctlUpgrades(s)).toEqual([]);
-  });
+  }));
 
-  it('a lock deleted during the backup is found before the hand-off: locked, eksctl never runs, the backup is kept', async () => {
+  it('a lock deleted during the backup is found before the hand-off: locked, eksctl never runs, the backup is kept', isolated(async () => {
     const s = await sim('healthy');
     s.server.setFaults([{ latencyMs: 20 }]); // the move takes a few seconds: time for the delete to land
     const deleted = (async () => {
@@ -197,9 +195,9 @@ describe('cluster when something is wrong', () => {
     expect(sets(s).filter((n) => !n.endsWith('.failed') && !n.endsWith('.partial'))).toHaveLength(1);
     expect(r.evidence.lock.lost).toMatch(/lost the upgrade lock/);
     expect(lease(s)).toBeUndefined();
-  });
+  }));
 
-  it('a second run while the lock is held: locked, naming the holder', async () => {
+  it('a second run while the lock is held: locked, naming the holder', isolated(async () => {
     const s = await sim('healthy');
     const now = new Date().toISOString().replace(/\.\d+Z$/, '.000000Z');
     const leaseFile = path.join(s.workdir, 'lease.json');
@@ -215,9 +213,9 @@ describe('cluster when something is wrong', () => {
     expect(r.stderr).toMatch(/--force-unlock/);
     expect(sets(s)).toEqual([]);
     expect(lease(s).spec.holderIdentity).toBe('ops@bastion pid 4242');
-  });
+  }));
 
-  it('SIGINT during the hand-off: eksctl stopped, lock released, interrupted code', async () => {
+  it('SIGINT during the hand-off: eksctl stopped, lock released, interrupted code', isolated(async () => {
     const s = await sim(scenarioExtending('healthy', { eksctl: { upgrade: { outcome: 'hang' } } }));
     const marker = `esu-e2e-${Math.random().toString(36).slice(2)}`;
     const journal = path.join(s.workdir, 'ours.ndjson');
@@ -244,9 +242,9 @@ describe('cluster when something is wrong', () => {
     expect(String(r.stderr)).toMatch(/Interrupted during eksctl \(it exited \d+\)/);
     expect(String(r.stderr)).toMatch(/eksa-safe-upgrade restore-plan \S+mgmt-backup-/);
     expect(String(r.stderr)).not.toMatch(/## Which procedure|## Variables/);
-  });
+  }));
 
-  it('SIGTERM during the backup: child stopped, pause state restored, no complete set, lock released', async () => {
+  it('SIGTERM during the backup: child stopped, pause state restored, no complete set, lock released', isolated(async () => {
     const s = await sim('healthy');
     s.server.setFaults([{ latencyMs: 150 }]);
     const marker = `esu-e2e-${Math.random().toString(36).slice(2)}`;
@@ -271,11 +269,11 @@ describe('cluster when something is wrong', () => {
     expect(moves.length).toBeGreaterThan(0);
     expect(moves.at(-1)!.exitCode).not.toBe(0);
     expect(await orphansAfter(marker, s.workdir)).toEqual([]);
-  });
+  }));
 });
 
-describe('cluster for a workload cluster spec', () => {
-  it('gates it and its management cluster, backs up that cluster alone, hands eksctl the management kubeconfig', async () => {
+describe.concurrent('cluster for a workload cluster spec', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('gates it and its management cluster, backs up that cluster alone, hands eksctl the management kubeconfig', isolated(async () => {
     const s = await sim('healthy');
     const spec = path.join(s.workdir, 'w01', 'w01-upgrade.yaml');
     writeFileSync(spec, readFileSync(s.specFile('w01'), 'utf8').replace(/eksaVersion: v0\.23\.0/, 'eksaVersion: v0.22.0'));
@@ -287,11 +285,11 @@ describe('cluster for a workload cluster spec', () => {
     expect(r.evidence.scope).toMatchObject({ kind: 'workload', clusters: ['w01'] });
     expect(sets(s)[0]).toMatch(/^w01-backup-/);
     expect(eksctlUpgrades(s)[0]!.argv).toEqual(['eksctl', 'anywhere', 'upgrade', 'cluster', '-f', spec, '--kubeconfig', s.kubeconfig]);
-  });
+  }));
 });
 
-describe('cluster --max-backup-age', () => {
-  it('reuses a complete, verified set younger than the limit, and refuses an older one', async () => {
+describe.concurrent('cluster --max-backup-age', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('reuses a complete, verified set younger than the limit, and refuses an older one', isolated(async () => {
     const s = await sim('healthy');
     const taken = await runBin(['backup', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD], { env: s.env, cwd: s.workdir });
     expect(taken.exitCode).toBe(0);
@@ -306,11 +304,11 @@ describe('cluster --max-backup-age', () => {
     expect(refused.exitCode).toBe(0);
     expect(refused.evidence.backup.reused).toBeUndefined();
     expect(refused.evidence.backup.dir).not.toBe(path.join(s.workdir, 'mgmt', first!));
-  });
+  }));
 });
 
-describe('cluster on an unready management cluster', () => {
-  it('exits 4 before any write: no Lease created, nothing backed up, eksctl never asked to upgrade', async () => {
+describe.concurrent('cluster on an unready management cluster', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('exits 4 before any write: no Lease created, nothing backed up, eksctl never asked to upgrade', isolated(async () => {
     const s = await sim('unready-management');
     const r = await upgrade(s, NO_ETCD);
     expect(r.exitCode).toBe(4);
@@ -318,11 +316,11 @@ describe('cluster on an unready management cluster', () => {
     expect(lease(s)).toBeUndefined();
     expect(sets(s)).toEqual([]);
     expect(eksctlUpgrades(s)).toEqual([]);
-  });
+  }));
 });
 
-describe('a reviewed plan: --dry-run --plan-out, then --plan', () => {
-  it('applies the reviewed plan unchanged on an unchanged tree, and records it', async () => {
+describe.concurrent('a reviewed plan: --dry-run --plan-out, then --plan', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('applies the reviewed plan unchanged on an unchanged tree, and records it', isolated(async () => {
     const s = await sim('healthy');
     const planFile = path.join(s.workdir, 'reviewed.json');
     const planned = await upgrade(s, [...NO_ETCD, '--dry-run', '--plan-out', planFile]);
@@ -343,9 +341,9 @@ describe('a reviewed plan: --dry-run --plan-out, then --plan', () => {
     const [set] = sets(s);
     expect(JSON.parse(readFileSync(path.join(s.workdir, 'mgmt', set!, 'manifest.json'), 'utf8')).state).toBe('complete');
     expect(lease(s)).toBeUndefined();
-  });
+  }));
 
-  it('refuses a plan whose tree changed (kubectl annotate a Machine): exit 12, naming the change, nothing written', async () => {
+  it('refuses a plan whose tree changed (kubectl annotate a Machine): exit 12, naming the change, nothing written', isolated(async () => {
     const s = await sim('healthy');
     const planFile = path.join(s.workdir, 'reviewed.json');
     expect((await upgrade(s, [...NO_ETCD, '--dry-run', '--plan-out', planFile])).exitCode).toBe(0);
@@ -361,9 +359,9 @@ describe('a reviewed plan: --dry-run --plan-out, then --plan', () => {
     expect(lease(s)).toBeUndefined();
     expect(sets(s)).toEqual([]);
     expect(eksctlUpgrades(s)).toEqual([]);
-  });
+  }));
 
-  it('refuses a plan made with other flags, and a file that is not a plan', async () => {
+  it('refuses a plan made with other flags, and a file that is not a plan', isolated(async () => {
     const s = await sim('healthy');
     const planFile = path.join(s.workdir, 'reviewed.json');
     expect((await upgrade(s, [...NO_ETCD, '--dry-run', '--plan-out', planFile])).exitCode).toBe(0);
@@ -375,11 +373,11 @@ describe('a reviewed plan: --dry-run --plan-out, then --plan', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/is not a plan this tool can apply/);
     expect(s.journal().filter((e) => e.source === 'apiserver')).toEqual([]);
-  });
+  }));
 });
 
-describe('--skip-etcd-backup --reason in the report (issue 15, finding 19)', () => {
-  it('is recorded in the evidence, also when the reason comes from EKSA_SAFE_UPGRADE_REASON', async () => {
+describe.concurrent('--skip-etcd-backup --reason in the report (issue 15, finding 19)', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('is recorded in the evidence, also when the reason comes from EKSA_SAFE_UPGRADE_REASON', isolated(async () => {
     const s = await sim('healthy');
     const reason = 'etcd backed up by the platform team at 09:00 (ticket OPS-42)';
     const report = path.join(s.workdir, 'report-env.json');
@@ -393,11 +391,11 @@ describe('--skip-etcd-backup --reason in the report (issue 15, finding 19)', () 
     expect(validateEvidence(evidence).ok).toBe(true);
     expect(evidence.inputs.etcdSkipped).toEqual({ reason });
     expect(evidence.inputs.flags).not.toContain(reason);
-  });
+  }));
 
-  it('is recorded from the flag too, and absent when etcd was backed up', async () => {
+  it('is recorded from the flag too, and absent when etcd was backed up', isolated(async () => {
     const s = await sim('healthy');
     const r = await upgrade(s, NO_ETCD);
     expect(r.evidence.inputs.etcdSkipped).toEqual({ reason: NO_ETCD[2] });
-  });
+  }));
 });

@@ -10,6 +10,7 @@ import { readJournal, repoRoot, runBin } from '../helpers/run-bin.js';
 import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim, type Sim } from '../helpers/sim.js';
 import { scenarioExit } from '../helpers/scenario-exit.js';
+import { slots } from '../helpers/slots.js';
 
 const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.23.0-eks-a-99';
 const NO_ETCD = ['--skip-etcd-backup', '--reason', 'plan audit table: etcd has its own tests'];
@@ -91,47 +92,55 @@ const cases: Case[] = [
 /** The run's `Error:` line; durations counted in seconds (a lease's age) differ between two runs by design. */
 const firstErrorLine = (stderr: string) => (stderr.split('\n').find((l) => l.startsWith('Error: ')) ?? '').replace(/\b\d+s\b/g, 'Ns');
 
-describe('the dry run stops where the real run stops, and the real run has written nothing there', () => {
+// Each case is two runs of the CLI in a world of its own: chains of short child processes (kubectl, the fake
+// eksctl, clusterctl and docker) and the confirmation's polls, mostly waiting. Two cases at a time overlap those
+// waits; a case's time includes its wait for a slot, hence the longer test timeout (each run keeps its own 120s).
+const slot = slots(2);
+const CASE_TIMEOUT_MS = 300_000;
+
+describe.concurrent('the dry run stops where the real run stops, and the real run has written nothing there', () => {
   it('covers every bundled scenario and at least 30 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
     expect(cases.filter((c) => c.name.startsWith('scenario ')).length).toBe(bundled.length);
   });
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const sim = await startSim({ scenario: typeof c.scenario === 'string' ? c.scenario : c.scenario() });
-    try {
-      const dir = sim.workdir;
-      const extraArgs = (await c.prepare?.(sim, dir)) ?? [];
-      const spec = c.spec ? path.join(dir, c.spec) : sim.specFile();
-      const args = [c.command ?? 'cluster', '-f', spec, ...(c.command === 'backup' ? ['--cli-tools-image', IMAGE] : FAST), ...c.args.map((a) => a.replace('{dir}', dir)), ...extraArgs];
-      const withExtra = (more: string[]) => [...args, ...more, ...(c.extra ? ['--', ...c.extra] : [])];
-      const apiWritesBefore = sim.journal().filter((e) => e.source === 'apiserver').length;
-
-      const dryJournal = path.join(dir, '.sim', 'dry.ndjson');
-      const dry = await runBin(withExtra(['--dry-run', '--journal', dryJournal]), { env: sim.env, cwd: dir, timeoutMs: 120_000 });
-      expect(sim.journal().filter((e) => e.source === 'apiserver').length, 'the dry run wrote to the API').toBe(apiWritesBefore);
-
-      const realJournal = path.join(dir, '.sim', 'real.ndjson');
-      writeFileSync(realJournal, '');
-      const real = await runBin(withExtra(['--journal', realJournal]), { env: sim.env, cwd: dir, timeoutMs: 120_000 });
-      expect(real.exitCode, real.stderr).toBe(c.exit);
-
-      if (c.exit !== 0 || c.writes === false) {
-        // Stopped before its first write: the audit said the same, and nothing was written anywhere.
-        expect(dry.exitCode, dry.stderr).toBe(real.exitCode);
-        expect(firstErrorLine(dry.stderr)).toBe(firstErrorLine(real.stderr));
-        const ours = readFileSync(realJournal, 'utf8').trim() === '' ? [] : readJournal(realJournal);
-        expect(ours.filter((e) => e.kind !== 'read')).toEqual([]);
-        const toolWrites = sim.journal().filter((e) => e.source === 'apiserver' || e.source === 'clusterctl' || e.source === 'docker' || (e.source === 'eksctl' && e.argv.includes('upgrade') && !e.argv.includes('plan')));
-        expect(toolWrites).toEqual([]);
-        expect(readdirSync(path.join(dir, 'mgmt')).filter((n) => n.includes('-backup-'))).toEqual([]);
-      } else {
-        // The upgrade ran: the audit had shown it, hand-off included.
-        expect(dry.exitCode, dry.stderr).toBe(0);
-        expect(dry.stdout).toMatch(/^! (eksctl anywhere upgrade|docker run)/m);
-      }
-    } finally {
-      await sim.close();
-    }
-  });
+  it.each(cases.map((c) => [c.name, c] as const))('%s', { timeout: CASE_TIMEOUT_MS }, (_name, c) => slot(() => auditCase(c)));
 });
+
+async function auditCase(c: Case): Promise<void> {
+  const sim = await startSim({ scenario: typeof c.scenario === 'string' ? c.scenario : c.scenario() });
+  try {
+    const dir = sim.workdir;
+    const extraArgs = (await c.prepare?.(sim, dir)) ?? [];
+    const spec = c.spec ? path.join(dir, c.spec) : sim.specFile();
+    const args = [c.command ?? 'cluster', '-f', spec, ...(c.command === 'backup' ? ['--cli-tools-image', IMAGE] : FAST), ...c.args.map((a) => a.replace('{dir}', dir)), ...extraArgs];
+    const withExtra = (more: string[]) => [...args, ...more, ...(c.extra ? ['--', ...c.extra] : [])];
+    const apiWritesBefore = sim.journal().filter((e) => e.source === 'apiserver').length;
+
+    const dryJournal = path.join(dir, '.sim', 'dry.ndjson');
+    const dry = await runBin(withExtra(['--dry-run', '--journal', dryJournal]), { env: sim.env, cwd: dir, timeoutMs: 120_000 });
+    expect(sim.journal().filter((e) => e.source === 'apiserver').length, 'the dry run wrote to the API').toBe(apiWritesBefore);
+
+    const realJournal = path.join(dir, '.sim', 'real.ndjson');
+    writeFileSync(realJournal, '');
+    const real = await runBin(withExtra(['--journal', realJournal]), { env: sim.env, cwd: dir, timeoutMs: 120_000 });
+    expect(real.exitCode, real.stderr).toBe(c.exit);
+
+    if (c.exit !== 0 || c.writes === false) {
+      // Stopped before its first write: the audit said the same, and nothing was written anywhere.
+      expect(dry.exitCode, dry.stderr).toBe(real.exitCode);
+      expect(firstErrorLine(dry.stderr)).toBe(firstErrorLine(real.stderr));
+      const ours = readFileSync(realJournal, 'utf8').trim() === '' ? [] : readJournal(realJournal);
+      expect(ours.filter((e) => e.kind !== 'read')).toEqual([]);
+      const toolWrites = sim.journal().filter((e) => e.source === 'apiserver' || e.source === 'clusterctl' || e.source === 'docker' || (e.source === 'eksctl' && e.argv.includes('upgrade') && !e.argv.includes('plan')));
+      expect(toolWrites).toEqual([]);
+      expect(readdirSync(path.join(dir, 'mgmt')).filter((n) => n.includes('-backup-'))).toEqual([]);
+    } else {
+      // The upgrade ran: the audit had shown it, hand-off included.
+      expect(dry.exitCode, dry.stderr).toBe(0);
+      expect(dry.stdout).toMatch(/^! (eksctl anywhere upgrade|docker run)/m);
+    }
+  } finally {
+    await sim.close();
+  }
+}

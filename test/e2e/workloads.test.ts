@@ -5,22 +5,19 @@
 import { execa } from 'execa';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fleetEvidenceSchema } from '../../src/report/fleet-evidence.js';
 import { FLEET_FLAGS, fleetScenario, specs, withOutcomes } from '../helpers/fleet.js';
 import { binPath, runBin } from '../helpers/run-bin.js';
-import { startSim, type Sim } from '../helpers/sim.js';
+import { concurrentSims } from '../helpers/concurrent-sims.js';
+import type { Sim } from '../helpers/sim.js';
 
-let sims: Sim[] = [];
-afterEach(async () => {
-  await Promise.all(sims.map((s) => s.close()));
-  sims = [];
-});
-async function sim(scenario: string): Promise<Sim> {
-  const s = await startSim({ scenario });
-  sims.push(s);
-  return s;
-}
+// Each test runs the CLI over a few clusters of the fleet: child processes, polls, soaks, mostly waiting. Two
+// tests at a time overlap those waits. A test's time includes its wait for a slot behind the rest of the file,
+// hence the long timeout (each run of the CLI keeps its own bound).
+const { isolated, sim: ownSim } = concurrentSims(2);
+const TEST_TIMEOUT_MS = 600_000;
+const sim = (scenario: string): Promise<Sim> => ownSim({ scenario });
 
 const objects = (s: Sim): any[] => (s.server.store as any).all();
 const lease = (s: Sim) => objects(s).find((o) => o.kind === 'Lease' && o.metadata.name === 'eksa-safe-upgrade');
@@ -39,8 +36,8 @@ async function workloads(s: Sim, args: string[]) {
   return { ...r, evidence, state: (name: string) => evidence.clusters.find((c) => c.name === name)?.state };
 }
 
-describe('workloads: canary and failures', { timeout: 300_000 }, () => {
-  it('a failed canary starts no other cluster, exits 10, keeps its backup, prints its restore command, releases the lock', async () => {
+describe.concurrent('workloads: canary and failures', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('a failed canary starts no other cluster, exits 10, keeps its backup, prints its restore command, releases the lock', isolated(async () => {
     const s = await sim(fleetScenario(withOutcomes({ w01: { outcome: 'fail' } })));
     const r = await workloads(s, [...specs('w01', 'w02', 'w03'), '--wave-size', '2']);
     expect(r.exitCode, r.stderr).toBe(10);
@@ -54,9 +51,9 @@ describe('workloads: canary and failures', { timeout: 300_000 }, () => {
     expect(r.stderr).toContain(`eksa-safe-upgrade restore-plan ${path.join(s.workdir, 'mgmt', kept[0]!)}`);
     expect(r.stdout).toMatch(/not attempted: w02, w03/);
     expect(lease(s)).toBeUndefined();
-  });
+  }));
 
-  it('a canary that never confirms stops the fleet with exit 11 and names the clusters not attempted', async () => {
+  it('a canary that never confirms stops the fleet with exit 11 and names the clusters not attempted', isolated(async () => {
     const s = await sim(fleetScenario(withOutcomes({ w04: { outcome: 'exit-early-not-ready' } })));
     const r = await workloads(s, [...specs('w04', 'w05'), '--confirm-timeout', '5s']);
     expect(r.exitCode, r.stderr).toBe(11);
@@ -65,20 +62,20 @@ describe('workloads: canary and failures', { timeout: 300_000 }, () => {
     expect(r.evidence.notAttempted).toEqual(['w05']);
     expect(r.stdout).toMatch(/not attempted: w05/);
     expect(lease(s)).toBeUndefined();
-  });
+  }));
 
-  it('--on-failure continue goes on with the next wave after a failure and still exits with the failure', async () => {
+  it('--on-failure continue goes on with the next wave after a failure and still exits with the failure', isolated(async () => {
     const s = await sim(fleetScenario(withOutcomes({ w01: { outcome: 'fail' } })));
     const r = await workloads(s, [...specs('w01', 'w02'), '--on-failure', 'continue']);
     expect(r.exitCode, r.stderr).toBe(10);
     expect(upgradesOf(s)).toEqual(['w01', 'w02']);
     expect([r.state('w01'), r.state('w02')]).toEqual(['failed', 'confirmed']);
     expect(r.evidence.notAttempted).toEqual([]);
-  });
+  }));
 });
 
-describe('workloads: the --parallel bound', { timeout: 300_000 }, () => {
-  it('--parallel 3 never has more than 3 eksctl upgrades running at once (sim journal timestamps)', async () => {
+describe.concurrent('workloads: the --parallel bound', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('--parallel 3 never has more than 3 eksctl upgrades running at once (sim journal timestamps)', isolated(async () => {
     const s = await sim(fleetScenario(withOutcomes({ w05: { durationMs: 1500 }, w06: { durationMs: 1500 }, w07: { durationMs: 1500 }, w08: { durationMs: 1500 } })));
     const r = await workloads(s, [...specs('w05', 'w06', 'w07', 'w08'), '--canary', '0', '--wave-size', '4', '--parallel', '3']);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -98,11 +95,11 @@ describe('workloads: the --parallel bound', { timeout: 300_000 }, () => {
     expect(most).toBeLessThanOrEqual(3);
     // The bound is a bound, not a sequence: more than one ran at once.
     expect(most).toBeGreaterThanOrEqual(2);
-  });
+  }));
 });
 
-describe('workloads: soak and the maintenance window', { timeout: 300_000 }, () => {
-  it('a soak that sees an upgraded cluster regress stops the next wave (exit 4)', async () => {
+describe.concurrent('workloads: soak and the maintenance window', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('a soak that sees an upgraded cluster regress stops the next wave (exit 4)', isolated(async () => {
     const s = await sim(fleetScenario());
     // When the fleet state first records w01 confirmed, w01 stops being Ready (during the soak).
     let broken = false;
@@ -122,9 +119,9 @@ describe('workloads: soak and the maintenance window', { timeout: 300_000 }, () 
     expect(r.state('w01')).toBe('failed');
     expect(r.evidence.notAttempted).toEqual(['w02']);
     expect(r.evidence.stopped).toMatch(/soak after wave 0 saw w01 not Ready/);
-  });
+  }));
 
-  it('--not-after in the past starts nothing, takes no lock, writes nothing and says so (exit 13)', async () => {
+  it('--not-after in the past starts nothing, takes no lock, writes nothing and says so (exit 13)', isolated(async () => {
     const s = await sim(fleetScenario());
     const r = await workloads(s, [...specs('w01', 'w02'), '--not-after', '2000-01-01T00:00:00Z']);
     expect(r.exitCode, r.stderr).toBe(13);
@@ -133,11 +130,11 @@ describe('workloads: soak and the maintenance window', { timeout: 300_000 }, () 
     expect(s.journal().filter((e) => e.source === 'apiserver' || e.source === 'clusterctl' || e.source === 'docker')).toEqual([]);
     expect(upgradesOf(s)).toEqual([]);
     expect(sets(s)).toEqual([]);
-  });
+  }));
 });
 
-describe('workloads: resumable', { timeout: 300_000 }, () => {
-  it('a run killed (SIGKILL) mid-wave, rerun, upgrades every cluster once and skips the confirmed ones', async () => {
+describe.concurrent('workloads: resumable', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('a run killed (SIGKILL) mid-wave, rerun, upgrades every cluster once and skips the confirmed ones', isolated(async () => {
     const s = await sim(fleetScenario(withOutcomes({ w02: { durationMs: 3000 } })));
     const killedReport = path.join(s.workdir, 'killed.json');
     const args = ['workloads', '--kubeconfig', 'mgmt/mgmt-eks-a-cluster.kubeconfig', ...FLEET_FLAGS, '--lock-ttl', '3s', ...specs('w01', 'w02', 'w03'), '--wave-size', '2', '--report', killedReport];
@@ -164,5 +161,5 @@ describe('workloads: resumable', { timeout: 300_000 }, () => {
     expect(['skipped', 'confirmed']).toContain(r.state('w02'));
     expect(r.state('w03')).toBe('confirmed');
     expect(existsSync(path.join(s.workdir, 'mgmt'))).toBe(true);
-  });
+  }));
 });

@@ -65,13 +65,16 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/** The etcd flags of every cell: this sshd, this node layout, this etcd; ssh gives up on a silent node after 2s. */
-const etcdArgs = (over: { port?: number; endpoint?: string } = {}) => () => [
+/**
+ * The etcd flags of every cell: this sshd, this node layout, this etcd; ssh gives up on a silent node after 2s
+ * (`connectTimeout`: the hang cell's node never answers at all, so 1s finds it as surely and sooner).
+ */
+const etcdArgs = (over: { port?: number; endpoint?: string; connectTimeout?: number } = {}) => () => [
   '--cli-tools-image', IMAGE,
   '--ssh-key', sshd.clientKey,
   '--ssh-user', sshd.user,
   '--ssh-port', String(over.port ?? sshd.port),
-  '--ssh-option', 'ConnectTimeout=2',
+  '--ssh-option', `ConnectTimeout=${over.connectTimeout ?? 2}`,
   '--etcd-remote-root', root,
   '--etcd-endpoint', over.endpoint ?? etcd.endpoint,
 ];
@@ -104,7 +107,7 @@ const CELLS: Array<Omit<Cell, 'scenarioFile'>> = [
     expect: { exit: 'EtcdSnapshotFailed', message: /failed on every member: .*ssh exit 255 .*Connection refused/ },
   },
   {
-    step: 'etcd', fault: 'ssh-hangs', sourceArgs: () => etcdArgs({ port: blackHole!.port })(), timeoutMs: 90_000,
+    step: 'etcd', fault: 'ssh-hangs', sourceArgs: () => etcdArgs({ port: blackHole!.port, connectTimeout: 1 })(), timeoutMs: 90_000,
     expect: { exit: 'EtcdSnapshotFailed', message: /failed on every member: .*ssh exit 255 .*(timed out|Connection timed out)/ },
   },
   {

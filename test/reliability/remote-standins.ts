@@ -23,8 +23,13 @@ session_address() {
 }
 `;
 
+// Only the snapshot stream misbehaves: the stand-ins' other reads (ctr's container id on Bottlerocket, in the
+// room check and before the snapshot) get the real cat, so a session dies or stalls mid-snapshot and nowhere else.
+const SNAPSHOT_ONLY = `case "$1" in */eksa-etcd-snapshot.*) ;; *) exec /usr/bin/cat "$@";; esac`;
+
 /** `cat` that sends half the snapshot, then the session's sshd dies: the connection cut mid-stream. */
 export const CUT_CAT = `#!/bin/sh
+${SNAPSHOT_ONLY}
 ${SESSION}
 size=$(/usr/bin/stat -c %s "$1")
 /usr/bin/head -c $((size / 2)) "$1"
@@ -35,6 +40,7 @@ kill -9 "$(session_sshd)"
 
 /** \`cat\` that sends half the snapshot, then waits while the session lasts: a slow link to signal during. */
 export const SLOW_CAT = `#!/bin/sh
+${SNAPSHOT_ONLY}
 ${SESSION}
 sshd=$(session_sshd)
 size=$(/usr/bin/stat -c %s "$1")
