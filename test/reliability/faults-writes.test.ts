@@ -47,7 +47,7 @@ export const WRITE_CELLS: Cell[] = [
     // for every cluster: the error names the first and the others, and they are left paused (the only
     // honest outcome when the refused write is the one that would put them back).
     expect: {
-      exit: 'BackupFailed', message: /unpause CAPI Cluster mgmt as it was before the backup: .*(Forbidden|leader changed|Timeout|timed out).*; not restored either: w01/,
+      exit: 'BackupFailed', message: /unpause CAPI Cluster mgmt as it was before the backup: .*(Forbidden|leader changed|Timeout|timed out|deadline exceeded).*; not restored either: w01/,
       pauseLeft: { state: BOTH_LEFT_PAUSED, warning: /hint: restore the pause state of mgmt, w01 by hand/ },
     },
   })),
