@@ -7,13 +7,13 @@
 // peak RSS (VmHWM) is ours alone: etcd is a child of it, with its own.
 //   npm run build && node bench/drill.mjs [--mib 256] [--runs 5] [--small-keys 20000] [--without-status 0|1]
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cliOptions, fmt, isMain, loadAverage, log, median, outDir, pairedRatio, ratio, repoRoot, runStandalone } from './lib.mjs';
+import { cliOptions, fmt, isMain, loadAverage, log, median, outDir, pairedRatio, ratio, repoRoot, runStandalone, loadTestHelper } from './lib.mjs';
 
 const TARGET = 1.3;
 const RSS_LIMIT_MIB = 150;
@@ -36,17 +36,6 @@ if (process.argv[2] === '--child') {
   process.exit(0);
 }
 
-/** Compiles a self-contained test helper (node built-ins and type-only imports) to an importable module. */
-async function load(relative, name) {
-  const { default: ts } = await import('typescript');
-  const source = readFileSync(join(repoRoot, relative), 'utf8');
-  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, name);
-  writeFileSync(file, outputText);
-  return import(pathToFileURL(file).href);
-}
-
 const which = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim() || undefined;
 
 async function freePort() {
@@ -67,7 +56,7 @@ function must(result, what) {
 
 // ----------------------------------------------------------------------------------------- parent mode
 export async function drill({ mib = 256, runs = 5, smallKeys = 20000, withoutStatus = 0 } = {}) {
-  const testbed = await load('test/helpers/testbed.ts', 'testbed.mjs');
+  const testbed = await loadTestHelper('test/helpers/testbed.ts', 'testbed.mjs');
   if (!testbed.requireRealTools()) throw new Error('the drill benchmark needs etcd, etcdctl, openssl, sshd, ssh, sudo and root');
   const etcdutl = which('etcdutl');
   const restoreTool = etcdutl ?? 'etcdctl';

@@ -7,27 +7,15 @@
 //   npm run build && node bench/etcd-snapshot.mjs [--mib 256] [--runs 5] [--mib-each 16] [--without-status 0|1]
 //   (BENCH_CPU_PROF=DIR also writes a --cpu-prof profile of each of our runs there)
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cliOptions, fmt, isMain, loadAverage, log, median, outDir, pairedRatio, ratio, repoRoot, runStandalone } from './lib.mjs';
+import { cliOptions, fmt, isMain, loadAverage, log, median, outDir, pairedRatio, ratio, repoRoot, runStandalone, loadTestHelper } from './lib.mjs';
 
 const TARGET = 1.3;
 const RSS_LIMIT_MIB = 150;
 const CLUSTERS = 4;
-
-/** Compiles a self-contained test helper (node built-ins and type-only imports) to an importable module. */
-async function load(relative, name) {
-  // Imported here, not at the top: the child process must not carry the compiler in its RSS.
-  const { default: ts } = await import('typescript');
-  const source = readFileSync(join(repoRoot, relative), 'utf8');
-  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, name);
-  writeFileSync(file, outputText);
-  return import(pathToFileURL(file).href);
-}
 
 // ------------------------------------------------------------------------------------------ child mode
 // Snapshots of one or more clusters through the product code in a fresh process (snapshotClusters, as
@@ -66,8 +54,8 @@ if (process.argv[2] === '--child') {
 
 // ----------------------------------------------------------------------------------------- parent mode
 export async function etcdSnapshot({ mib = 256, runs = 5, mibEach = 16, withoutStatus = 0 } = {}) {
-  const testbed = await load('test/helpers/testbed.ts', 'testbed.mjs');
-  await load('test/etcd/layouts.ts', 'layouts.mjs');
+  const testbed = await loadTestHelper('test/helpers/testbed.ts', 'testbed.mjs');
+  await loadTestHelper('test/etcd/layouts.ts', 'layouts.mjs');
   const { layOutExternal, makeRoot } = await import(pathToFileURL(join(outDir, 'layouts.mjs')).href);
   if (!testbed.requireRealTools()) throw new Error('the etcd benchmark needs etcd, etcdctl, openssl, sshd, ssh, sudo and root');
 

@@ -7,11 +7,23 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const outDir = path.join(repoRoot, 'bench', 'out');
 export const cliBin = path.join(repoRoot, 'bin', 'eksa-safe-upgrade.js');
+
+/** Compiles a self-contained test helper (node built-ins and type-only imports) to an importable module in bench/out. */
+export async function loadTestHelper(relative, name) {
+  // Imported here, not at the top: a child process that loads lib.mjs must not carry the compiler in its RSS.
+  const { default: ts } = await import('typescript');
+  const source = readFileSync(path.join(repoRoot, relative), 'utf8');
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+  mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, name);
+  writeFileSync(file, outputText);
+  return import(pathToFileURL(file).href);
+}
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
