@@ -26,7 +26,7 @@ import { trapInterrupts } from '../signals.js';
 import { readToolVersions, type ToolVersions } from '../tools/versions.js';
 import { loadGateSpec } from '../steps/load-spec.js';
 import { readTree } from '../steps/read-tree.js';
-import { readLockState } from '../steps/read-lock.js';
+import { readLockState, type LockReadOptions } from '../steps/read-lock.js';
 import { mapLimit } from '../map-limit.js';
 import { fleetEvidenceSchema, publishFleetSummary, FLEET_EVIDENCE_SCHEMA_VERSION, type FleetEvidence } from '../report/fleet-evidence.js';
 import { toolVersion } from './backup.js';
@@ -261,7 +261,7 @@ async function planTheFleet(options: WorkloadsOptions, io: CommandIo, runner: Ru
  * (one `kubectl get` per kubeconfig and provider, however many clusters) and the upgrade lock. Each gate still
  * judges its own cluster from them: only the reads are shared, so 200 clusters cost one tree read, not 200.
  */
-function sharedGateReads(tools: ToolVersions, lockOptions: { leaseSeconds: number; forceUnlock: boolean }): (ctx: RunContext) => NonNullable<RunContext['early']> {
+function sharedGateReads(tools: ToolVersions, lockOptions: LockReadOptions): (ctx: RunContext) => NonNullable<RunContext['early']> {
   const trees = new Map<string, Promise<ToolsAndTree>>();
   let lock: Promise<LockRead> | undefined;
   return (ctx) => {

@@ -214,7 +214,7 @@ export class OciClient {
   /** A small blob in one request (its digest known in advance); not sent again when the registry has it, unless told not to ask. */
   async pushBlobMonolithic(data: Buffer, options: { skipIfPresent?: boolean } = {}): Promise<{ digest: string; size: number }> {
     const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-    if (!(options.skipIfPresent !== false && (await this.blobExists(digest)))) await this.#finishUpload(await this.#startUpload(), digest, data);
+    if (options.skipIfPresent === false || !(await this.blobExists(digest))) await this.#finishUpload(await this.#startUpload(), digest, data);
     return { digest, size: data.length };
   }
 

@@ -9,8 +9,13 @@ import { judgeLocalHolder, processesCarrying } from '../lock/local-holder.js';
 import { readLock } from '../lock/read-lock.js';
 import { pidAlive } from '../lock/release-own.js';
 
+export interface LockReadOptions {
+  readonly leaseSeconds: number;
+  readonly forceUnlock: boolean;
+}
+
 /** The upgrade lock as it is now: who holds it, and whether --force-unlock would delete it. Reads only. */
-export async function readLockState(ctx: RunContext, options: { leaseSeconds: number; forceUnlock: boolean }): Promise<LockRead> {
+export async function readLockState(ctx: RunContext, options: LockReadOptions): Promise<LockRead> {
   const reading = await readLock(new LeaseClient(ctx.runner, need(ctx, 'kubectl')), {
     ...options,
     // A holder of this machine is judged by what this machine can see of it (its pid, what it handed off to).
@@ -18,11 +23,6 @@ export async function readLockState(ctx: RunContext, options: { leaseSeconds: nu
     recoverCommand: formatCommand(['eksa-safe-upgrade', 'recover', '--dir', need(ctx, 'layout').managementFolder]),
   });
   return { audit: reading.audit, forceUnlockFrom: reading.forceUnlockFrom };
-}
-
-export interface LockReadOptions {
-  readonly leaseSeconds: number;
-  readonly forceUnlock: boolean;
 }
 
 /**
