@@ -88,7 +88,7 @@ async function remoteRows(options: RemoteListOptions, io: CommandIo): Promise<{ 
       const found = await store.manifest(name).catch(() => undefined);
       if (!found) continue;
       const r = found.remote;
-      rows.push({ name, cluster: r.cluster, managementCluster: r.managementCluster, scope: r.scope, createdAt: r.createdAt, pushedAt: r.pushedAt, encrypted: r.encryption.format === 'age', files: r.files.length, bytes: r.files.reduce((n, f) => n + f.stored.size, 0), reference: found.reference });
+      rows.push({ name, cluster: r.cluster, managementCluster: r.managementCluster, scope: r.scope, createdAt: r.createdAt, pushedAt: r.pushedAt, encrypted: r.encryption.format === 'age', files: r.files.length, bytes: r.files.reduce((n, f) => n + (f.stored.offset === undefined ? f.stored.size : 0), r.pack?.size ?? 0), reference: found.reference });
     }
   } catch (error) {
     store.close();

@@ -33,6 +33,11 @@ export interface OciClientOptions {
 }
 
 /** A request the registry answered with an error, or could not be made at all. */
+/** The registry refused a blob because what it received does not have the digest we named. */
+export function digestRefused(error: unknown): boolean {
+  return error instanceof RegistryError && error.status === 400 && /DIGEST_INVALID/.test(error.message);
+}
+
 export class RegistryError extends Error {
   constructor(
     readonly status: number | undefined,
@@ -235,6 +240,23 @@ export class OciClient {
     await drain(sent.response);
     const digest = `sha256:${hash.digest('hex')}`;
     await this.#finishUpload(this.#location(sent), digest);
+    return { digest, size };
+  }
+
+  /**
+   * A blob from a stream whose digest is known before it is read (a plaintext file, from the set's manifest):
+   * one streamed PUT naming the digest, which the registry checks against what it received (the distribution
+   * spec's "MUST"), so nothing is hashed here. A file that changed since its digest was taken fails that check:
+   * see digestRefused.
+   */
+  async pushBlobKnown(source: Readable, digest: string): Promise<{ digest: string; size: number }> {
+    const location = await this.#startUpload();
+    let size = 0;
+    source.on('data', (chunk: Buffer) => (size += chunk.length));
+    location.searchParams.set('digest', digest);
+    const sent = await this.#send('PUT', location, { 'content-type': 'application/octet-stream' }, source);
+    if (sent.status !== 201) return this.#fail(`completing blob ${digest}`, sent);
+    await drain(sent.response);
     return { digest, size };
   }
 

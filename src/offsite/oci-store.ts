@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { printable } from '../errors.js';
-import { ARTIFACT_TYPE, LAYER_TYPE, LAYER_TYPE_AGE, TITLE, buildOciManifest, ociManifestSchema, remoteManifestSchema, type RemoteManifest } from './artifact.js';
+import { ARTIFACT_TYPE, LAYER_TYPE, LAYER_TYPE_AGE, PACK_TITLE, PACK_TYPE, TITLE, buildOciManifest, ociManifestSchema, remoteManifestSchema, type RemoteManifest } from './artifact.js';
 import { OciClient, RegistryError, type OciClientOptions } from './oci-client.js';
 import type { OffsiteStore, Stored } from './store.js';
 
@@ -28,15 +28,21 @@ export class OciStore implements OffsiteStore {
     return this.#client.manifestExists(set);
   }
 
-  async putFile(_set: string, _path: string, encrypted: boolean, body: Readable | Buffer): Promise<Stored> {
-    // A whole file goes in one POST + PUT; ciphertext is new bytes every time, so it is never already there.
-    const { digest, size } = Buffer.isBuffer(body) ? await this.#client.pushBlobMonolithic(body, { skipIfPresent: !encrypted }) : await this.#client.pushBlobStream(body);
+  async putFile(_set: string, _path: string, _encrypted: boolean, body: Readable, known?: Stored): Promise<Stored> {
+    // With the digest known, the registry checks it (no hashing here, one request less); else it is found as sent.
+    const { digest, size } = known ? await this.#client.pushBlobKnown(body, `sha256:${known.sha256}`) : await this.#client.pushBlobStream(body);
+    return { sha256: digest.slice('sha256:'.length), size };
+  }
+
+  async putPack(_set: string, body: Readable): Promise<Stored> {
+    const { digest, size } = await this.#client.pushBlobStream(body);
     return { sha256: digest.slice('sha256:'.length), size };
   }
 
   async commit(set: string, remote: RemoteManifest, files: readonly (Stored & { path: string; encrypted: boolean })[]): Promise<string> {
     const config = await this.#client.pushBlobMonolithic(Buffer.from(`${JSON.stringify(remote, null, 2)}\n`));
-    const layers = files.map((f) => ({ mediaType: f.encrypted ? LAYER_TYPE_AGE : LAYER_TYPE, digest: `sha256:${f.sha256}`, size: f.size, annotations: { [TITLE]: f.path } }));
+    const layers = files.filter((f) => f.offset === undefined).map((f) => ({ mediaType: f.encrypted ? LAYER_TYPE_AGE : LAYER_TYPE, digest: `sha256:${f.sha256}`, size: f.size, annotations: { [TITLE]: f.path } }));
+    if (remote.pack) layers.push({ mediaType: PACK_TYPE, digest: `sha256:${remote.pack.sha256}`, size: remote.pack.size, annotations: { [TITLE]: PACK_TITLE } });
     const manifest = buildOciManifest(remote, { mediaType: '', ...config }, layers);
     return this.#client.putManifest(set, Buffer.from(JSON.stringify(manifest)));
   }
@@ -58,9 +64,14 @@ export class OciStore implements OffsiteStore {
     const { createHash } = await import('node:crypto');
     if (`sha256:${createHash('sha256').update(body).digest('hex')}` !== manifest.config.digest) throw new RegistryError(200, `the remote manifest of ${printable(set)} does not match its digest`);
     const remote = remoteManifestSchema.parse(JSON.parse(body.toString('utf8')));
-    // Every file the remote manifest lists is a layer with the same digest: the two cannot disagree.
-    const layers = new Map(manifest.layers.map((l) => [l.annotations?.[TITLE], l]));
+    // Every file the remote manifest lists is a layer with the same digest, or is in the pack, which is a layer
+    // with the pack's digest: the two cannot disagree.
+    const layers = new Map(manifest.layers.filter((l) => l.mediaType !== PACK_TYPE).map((l) => [l.annotations?.[TITLE], l]));
+    if (remote.pack && !manifest.layers.some((l) => l.mediaType === PACK_TYPE && l.digest === `sha256:${remote.pack!.sha256}` && l.size === remote.pack!.size)) {
+      throw new RegistryError(200, `${printable(set)} at ${this.display}: its pack of small files is not one of its layers`);
+    }
     for (const f of remote.files) {
+      if (f.stored.offset !== undefined) continue;
       const layer = layers.get(f.path);
       if (!layer || layer.digest !== `sha256:${f.stored.sha256}` || layer.size !== f.stored.size) {
         throw new RegistryError(200, `${printable(set)} at ${this.display}: file ${printable(f.path)} has no matching layer`);
@@ -70,6 +81,10 @@ export class OciStore implements OffsiteStore {
   }
 
   getFile(_set: string, _path: string, stored: Stored): Promise<Readable> {
+    return this.#client.getBlob(`sha256:${stored.sha256}`);
+  }
+
+  getPack(_set: string, stored: Stored): Promise<Readable> {
     return this.#client.getBlob(`sha256:${stored.sha256}`);
   }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, createWriteStream } from 'node:fs';
 import { lstat, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable, Transform, pipeline as streamPipeline } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseBackupDirName, PARTIAL_SUFFIX } from '../backup/naming.js';
 import { createSetDir, privateDir } from '../backup/private-files.js';
@@ -10,6 +10,8 @@ import { verifyBackupSet } from '../backup/verify-set.js';
 import { writeVerificationRecord } from '../backup-sets/verification-record.js';
 import { SafeUpgradeError, UsageError, printable } from '../errors.js';
 import { AgeError, decryptStream } from './age-stream.js';
+import { packedFiles, type RemoteFile } from './artifact.js';
+import { ByteReader, TruncatedError } from './byte-reader.js';
 import { RegistryError } from './oci-client.js';
 import type { OffsiteStore } from './store.js';
 
@@ -84,15 +86,35 @@ export async function pullSet(options: PullOptions): Promise<PullResult> {
     }
     await createSetDir(partialDir);
     created = true;
-    for (const f of remote.files) {
+    // Each file: its stored bytes checked, decrypted, its plaintext checked, written into the .partial folder.
+    const bring = async (f: RemoteFile, source: Readable) => {
       const target = path.join(partialDir, f.path);
       await privateDir(path.dirname(target));
       const handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       const stages: NodeJS.ReadWriteStream[] = [checking(`stored ${f.path}`, f.stored)];
       if (encrypted) stages.push(decryptStream(options.identities));
       stages.push(checking(f.path, f));
-      await pipeline([await store.getFile(set, f.path, f.stored), ...stages, createWriteStream('', { fd: handle })] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream]);
+      await pipeline([source, ...stages, createWriteStream('', { fd: handle })] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream]);
       options.progress?.(`pulled ${printable(f.path)} (${f.size} bytes)`);
+    };
+    const layout = packedFiles(remote);
+    if ('problem' in layout) throw new SafeUpgradeError('VerifyFailed', `the set at ${store.display} is not laid out as this tool writes sets: ${printable(layout.problem)}`, { hint: 'the copy at the remote is damaged or not this tool\'s; try another set' });
+    for (const f of remote.files) if (f.stored.offset === undefined) await bring(f, await store.getFile(set, f.path, f.stored));
+    if (remote.pack && layout.files.length > 0) {
+      // One pass over the pack: each file taken at its offset, the whole pack checked against its digest.
+      const download = streamPipeline(await store.getPack(set, remote.pack), checking('the pack of small files', remote.pack), () => undefined);
+      const reader = new ByteReader(download);
+      try {
+        for (const f of layout.files) {
+          await reader.skip(f.stored.offset! - reader.position);
+          await bring(f, Readable.from([await reader.read(f.stored.size)]));
+        }
+        await reader.rest();
+      } catch (error) {
+        download.destroy();
+        if (error instanceof TruncatedError) throw new SafeUpgradeError('VerifyFailed', `the pack of small files at ${store.display} is shorter than its manifest says: ${error.message}`);
+        throw error;
+      }
     }
     const verified = await verifyBackupSet(partialDir);
     if (!verified.ok) throw new SafeUpgradeError('VerifyFailed', `the pulled set does not verify: ${printable(verified.problems.join('; '))}`, { hint: 'the copy at the remote is damaged or not this tool\'s; try another set' });

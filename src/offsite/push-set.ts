@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { listFiles, openInside, readTextInside, refusalOf } from '../backup/digest.js';
@@ -7,10 +8,11 @@ import { MANIFEST_FILE, parseManifest, type BackupManifest } from '../backup/man
 import { verifyBackupSet } from '../backup/verify-set.js';
 import { mapLimit } from '../map-limit.js';
 import { SafeUpgradeError, printable } from '../errors.js';
-import { REMOTE_MANIFEST_VERSION, type RemoteManifest } from './artifact.js';
+import { PACKED_MAX, REMOTE_MANIFEST_VERSION, type RemoteManifest } from './artifact.js';
 import { encryptStream } from './age-stream.js';
-import { RegistryError } from './oci-client.js';
+import { RegistryError, digestRefused } from './oci-client.js';
 import type { OffsiteStore, Stored } from './store.js';
+import { TAR_END, tarFileHeader, tarPadding } from './tar-pack.js';
 
 /** What the manifest and the evidence record of a push: URL without credentials, digest, time, encryption. */
 export interface PushRecord {
@@ -33,10 +35,11 @@ export interface PushOptions {
   readonly progress?: (line: string) => void;
 }
 
-/** Files up to this size are read whole and sent in one request; larger ones stream with constant memory. */
-const SMALL_FILE = 1024 * 1024;
-/** Files sent at once: each small file is a few round trips to the registry, and they overlap. */
+/** Large files sent at once, beside the pack. */
 const PUSH_CONCURRENCY = 4;
+
+/** One file as pushed: how it is stored and the digest of its plaintext. */
+type Pushed = Stored & { path: string; encrypted: boolean; plain: { sha256: string; size: number } };
 
 /** A failed push: exit 7 (the backup did not get off the machine), or 3 when the registry refused our credentials. */
 export function pushFailure(display: string, error: unknown): SafeUpgradeError {
@@ -64,6 +67,62 @@ function hashing(into: { sha256?: string; size: number }): Transform {
   });
 }
 
+/** A small file's bytes, read whole; one that grew past the size it had when opened is refused. */
+async function readSmall(setDir: string, rel: string, refuse: (problem: string) => Error): Promise<Buffer> {
+  const opened = await openInside(setDir, rel);
+  if (!('handle' in opened)) throw refuse(`${rel} ${refusalOf(opened)}`);
+  const { handle } = opened;
+  try {
+    const size = (await handle.stat()).size;
+    if (size > PACKED_MAX) throw refuse(`${rel} grew to ${size} bytes while the set was pushed`);
+    // One byte more than its size: reading it means the file is growing under us.
+    const bytes = Buffer.allocUnsafe(size + 1);
+    let length = 0;
+    for (let r = 1; r > 0 && length < bytes.length; length += r) r = (await handle.read(bytes, length, bytes.length - length, length)).bytesRead;
+    if (length > size) throw refuse(`${rel} grew while the set was pushed`);
+    return bytes.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The small files as one pack (a tar, tar-pack.ts), streamed to the store: each file read whole, hashed,
+ * encrypted on its own when there are recipients (so each has its own ciphertext and digest), and placed at
+ * the offset the remote manifest records. What made the pack fail (a refused file) is what the push reports,
+ * not the upload that it cut short.
+ */
+async function pushPack(options: PushOptions & { name: string; encrypted: boolean; mtime: number; files: readonly string[]; refuse: (problem: string) => Error }): Promise<{ stored: Stored; files: Pushed[] }> {
+  const pushed: Pushed[] = [];
+  let failure: unknown;
+  async function* tar(): AsyncGenerator<Buffer> {
+    try {
+      let offset = 0;
+      for (const rel of options.files) {
+        const bytes = await readSmall(options.setDir, rel, options.refuse);
+        const plain = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+        const stored = options.encrypted ? Buffer.concat(await Readable.from([bytes]).pipe(await encryptStream(options.recipients)).toArray()) : bytes;
+        const header = tarFileHeader(options.encrypted ? `${rel}.age` : rel, stored.length, options.mtime);
+        offset += header.length;
+        pushed.push({ path: rel, encrypted: options.encrypted, plain, sha256: createHash('sha256').update(stored).digest('hex'), size: stored.length, offset });
+        const padding = tarPadding(stored.length);
+        offset += stored.length + padding.length;
+        yield Buffer.concat([header, stored, padding]);
+        options.progress?.(`pushed ${printable(rel)} (${plain.size} bytes${options.encrypted ? ', encrypted' : ''})`);
+      }
+      yield TAR_END;
+    } catch (error) {
+      failure = error;
+      throw error;
+    }
+  }
+  try {
+    return { stored: await options.store.putPack(options.name, Readable.from(tar())), files: pushed };
+  } catch (error) {
+    throw failure ?? error;
+  }
+}
+
 /**
  * Copies one complete, verified set to the store: every file sent (encrypted as it goes when there are
  * recipients) and hashed as it is read, then the set verified with those very digests (every file against the
@@ -80,8 +139,12 @@ export async function pushSet(options: PushOptions): Promise<PushRecord> {
   const text = await readTextInside(setDir, MANIFEST_FILE);
   if (!('text' in text)) throw refuse(`its ${MANIFEST_FILE} ${refusalOf(text)}`);
   let state: string;
+  let createdAt: string;
+  let listedDigests: Map<string, Stored>;
   try {
-    state = parseManifest(text.text).state;
+    const parsed = parseManifest(text.text);
+    ({ state, createdAt } = parsed);
+    listedDigests = new Map(parsed.files.map((f) => [f.path, { sha256: f.sha256, size: f.size }]));
   } catch (error) {
     throw refuse(`its ${MANIFEST_FILE} does not parse (${(error as Error).message.split('\n')[0]})`);
   }
@@ -92,37 +155,40 @@ export async function pushSet(options: PushOptions): Promise<PushRecord> {
       throw new SafeUpgradeError('BackupFailed', `${store.display} already has a set named ${printable(name)}: refused, a pushed set is never overwritten`, { hint: 'pull it to compare, or remove it there first' });
     }
     const encrypted = options.recipients.length > 0;
-    // A few files at once: a set is mostly small files, and each costs the registry a few round trips.
-    const files = await mapLimit(await listFiles(setDir), PUSH_CONCURRENCY, async (rel) => {
+    const mtime = Math.floor((Date.parse(createdAt) || 0) / 1000);
+    // The small files (by their size now; a file that grows past it while read is refused) go in the pack,
+    // the others (etcd snapshots) each on their own, streamed, a few at once beside the pack.
+    const listed = await listFiles(setDir);
+    const small = await mapLimit(listed, 16, async (rel) => {
+      const info = await lstat(path.join(setDir, rel)).catch(() => undefined);
+      return info !== undefined && info.isFile() && info.size <= PACKED_MAX;
+    });
+    const packed = listed.filter((_rel, i) => small[i]);
+    const alone = listed.filter((_rel, i) => !small[i]);
+    const pack = packed.length > 0 ? pushPack({ ...options, name, encrypted, mtime, files: packed, refuse }) : Promise.resolve(undefined);
+    const streamed = mapLimit(alone, PUSH_CONCURRENCY, async (rel): Promise<Pushed> => {
       // Only a regular file inside the set is read (no symlink, FIFO or device), as verification reads them.
       const opened = await openInside(setDir, rel);
       if (!('handle' in opened)) throw refuse(`${rel} ${refusalOf(opened)}`);
       const { handle } = opened;
-      let sent: { stored: Stored; plain: { sha256: string; size: number } };
-      if ((await handle.stat()).size <= SMALL_FILE) {
-        // Read whole and sent in one request: its digest is known before the upload starts.
-        let bytes: Buffer;
-        try {
-          bytes = await handle.readFile();
-        } finally {
-          await handle.close();
-        }
-        const plain = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
-        const body = encrypted ? Buffer.concat(await Readable.from([bytes]).pipe(await encryptStream(options.recipients)).toArray()) : bytes;
-        sent = { stored: await store.putFile(name, rel, encrypted, body), plain };
-      } else {
-        const source = createReadStream('', { fd: handle, highWaterMark: 1024 * 1024 });
-        // Plaintext goes out as it is: the store's digest of what it sent is the plaintext's.
-        const plain: { sha256?: string; size: number } = { size: 0 };
-        const stages: NodeJS.ReadWriteStream[] = encrypted ? [hashing(plain), await encryptStream(options.recipients)] : [];
-        // pipeline destroys every stage on the first error: a read or encryption failure ends the upload.
-        const body = stages.length === 0 ? source : (pipeline([source, ...stages] as unknown as [NodeJS.ReadableStream, NodeJS.ReadWriteStream], () => undefined) as unknown as Readable);
-        const stored = await store.putFile(name, rel, encrypted, body);
-        sent = { stored, plain: encrypted ? { sha256: plain.sha256!, size: plain.size } : { sha256: stored.sha256, size: stored.size } };
-      }
+      const source = createReadStream('', { fd: handle, highWaterMark: 1024 * 1024 });
+      // Plaintext goes out as it is: the store's digest of what it sent is the plaintext's.
+      const plain: { sha256?: string; size: number } = { size: 0 };
+      const stages: NodeJS.ReadWriteStream[] = encrypted ? [hashing(plain), await encryptStream(options.recipients)] : [];
+      // pipeline destroys every stage on the first error: a read or encryption failure ends the upload.
+      const body = stages.length === 0 ? source : (pipeline([source, ...stages] as unknown as [NodeJS.ReadableStream, NodeJS.ReadWriteStream], () => undefined) as unknown as Readable);
+      // Plaintext has the digest the manifest lists, or it changed: a store that checks digests (a registry)
+      // is told it, and refuses the file when what was read differs.
+      const known = encrypted ? undefined : listedDigests.get(rel);
+      const stored = await store.putFile(name, rel, encrypted, body, known).catch((error: unknown) => {
+        throw known && digestRefused(error) ? refuse(`${rel} does not match its sha256 in the manifest (the registry found another digest in what was read)`) : error;
+      });
+      const sent = { stored, plain: encrypted ? { sha256: plain.sha256!, size: plain.size } : { sha256: stored.sha256, size: stored.size } };
       options.progress?.(`pushed ${printable(rel)} (${sent.plain.size} bytes${encrypted ? ', encrypted' : ''})`);
       return { ...sent.stored, path: rel, encrypted, plain: sent.plain };
     });
+    const [packResult, alonePushed] = await Promise.all([pack, streamed]);
+    const files = [...(packResult?.files ?? []), ...alonePushed].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     // Verified with the digests of the bytes that were sent: a file changed before or during the push fails here.
     const verified = await verifyBackupSet(setDir, { known: new Map(files.map((f) => [f.path, f.plain])) });
     if (!verified.ok || !verified.manifest) throw refuse(`${verified.problems.join('; ')}; nothing was tagged at ${store.display}`);
@@ -139,7 +205,8 @@ export async function pushSet(options: PushOptions): Promise<PushRecord> {
       createdAt: manifest.createdAt,
       pushedAt: options.now().toISOString(),
       encryption: encrypted ? { format: 'age', recipients: [...options.recipients] } : { format: 'none' },
-      files: files.map((f) => ({ path: f.path, size: f.plain.size, sha256: f.plain.sha256, stored: { size: f.size, sha256: f.sha256 } })),
+      files: files.map((f) => ({ path: f.path, size: f.plain.size, sha256: f.plain.sha256, stored: { size: f.size, sha256: f.sha256, ...(f.offset === undefined ? {} : { offset: f.offset }) } })),
+      ...(packResult ? { pack: packResult.stored } : {}),
     };
     const reference = await store.commit(name, remote, files);
     return {

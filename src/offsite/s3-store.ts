@@ -1,11 +1,12 @@
 // An S3 bucket (or an S3-compatible store with --s3-endpoint) as a store. Layout under the prefix:
-//   <set>/files/<path>[.age]        every file of the set, uploaded multipart as it streams
+//   <set>/files/<path>[.age]        every file of the set larger than a packed one, uploaded multipart as it streams
+//   <set>/pack/small-files.tar      the pack of the small files (artifact.ts)
 //   <set>/remote-manifest.json      written last: a set is there when this is
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { DeleteObjectsCommand, HeadBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { remoteManifestSchema, type RemoteManifest } from './artifact.js';
+import { PACK_TITLE, remoteManifestSchema, type RemoteManifest } from './artifact.js';
 import { RegistryError } from './oci-client.js';
 import type { OffsiteStore, Stored } from './store.js';
 
@@ -72,8 +73,16 @@ export class S3Store implements OffsiteStore {
     }
   }
 
-  async putFile(set: string, path: string, encrypted: boolean, whole: Readable | Buffer): Promise<Stored> {
-    const body = Buffer.isBuffer(whole) ? Readable.from([whole]) : whole;
+  // S3 does not check a sha256 it is not sent, so what is sent is always hashed here (`known` is not used).
+  putFile(set: string, path: string, encrypted: boolean, body: Readable): Promise<Stored> {
+    return this.#upload(set, `files/${path}${encrypted ? '.age' : ''}`, path, body);
+  }
+
+  putPack(set: string, body: Readable): Promise<Stored> {
+    return this.#upload(set, `pack/${PACK_TITLE}`, PACK_TITLE, body);
+  }
+
+  async #upload(set: string, rest: string, what: string, body: Readable): Promise<Stored> {
     const hash = createHash('sha256');
     let size = 0;
     const counted = body.pipe(
@@ -86,11 +95,11 @@ export class S3Store implements OffsiteStore {
       }),
     );
     body.on('error', (e) => counted.destroy(e));
-    const upload = new Upload({ client: this.#client, params: { Bucket: this.#bucket, Key: this.#key(set, `files/${path}${encrypted ? '.age' : ''}`), Body: counted }, partSize: PART_SIZE, queueSize: 2 });
+    const upload = new Upload({ client: this.#client, params: { Bucket: this.#bucket, Key: this.#key(set, rest), Body: counted }, partSize: PART_SIZE, queueSize: 2 });
     try {
       await upload.done();
     } catch (error) {
-      throw s3Error(`uploading ${path}`, error);
+      throw s3Error(`uploading ${what}`, error);
     }
     return { sha256: hash.digest('hex'), size };
   }
@@ -113,6 +122,15 @@ export class S3Store implements OffsiteStore {
       const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (e.$metadata?.httpStatusCode === 404 || e.name === 'NoSuchKey') return undefined;
       throw s3Error(`reading the remote manifest of ${set}`, error);
+    }
+  }
+
+  async getPack(set: string): Promise<Readable> {
+    try {
+      const out = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#key(set, `pack/${PACK_TITLE}`) }));
+      return (out.Body as Readable).pipe(new PassThrough());
+    } catch (error) {
+      throw s3Error(`getting the pack of ${set}`, error);
     }
   }
 

@@ -55,6 +55,7 @@ describe.skipIf(!registryAvailable())('--push', () => {
     const [name] = sets(s);
     expect(report.pushes).toEqual([{ url, ok: true, reference: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), encrypted: true, recipients: [key.recipient] }]);
     expect(await client.listTags()).toEqual([name]);
+    const layers: { size: number }[] = JSON.parse((await client.getManifest(name!))!.body.toString()).layers;
     client.close();
     const manifest = JSON.parse(readFileSync(path.join(s.workdir, 'mgmt', name!, 'manifest.json'), 'utf8'));
     expect(manifest.pushes).toEqual([{ url, reference: report.pushes[0].reference, at: expect.any(String), durationMs: expect.any(Number), encrypted: true, recipients: [key.recipient] }]);
@@ -67,6 +68,8 @@ describe.skipIf(!registryAvailable())('--push', () => {
     const list = await runBin(['backups', 'list', '--remote', url, '--insecure-registry', '-o', 'json'], { env, cwd: s.workdir });
     expect(list.exitCode).toBe(0);
     expect(JSON.parse(list.stdout).sets).toMatchObject([{ name, cluster: 'mgmt', scope: 'whole-tree', encrypted: true, reference: report.pushes[0].reference }]);
+    // The stored size is what the registry holds: the layers, the pack's tar framing included.
+    expect(JSON.parse(list.stdout).sets[0].bytes).toBe(layers.reduce((n, l) => n + l.size, 0));
     const prune = await runBin(['backups', 'prune', '--remote', url, '--insecure-registry', '--keep', '0', '--older-than', '1s'], { env, cwd: s.workdir });
     expect(prune.exitCode).toBe(0);
     expect(prune.stdout).toContain(`kept ${name}: `);

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,9 +8,14 @@ import { digestFiles } from '../../src/backup/digest.js';
 import { TREE, buildSet, tempFolder } from '../backup-sets/fixtures.js';
 
 export const SIM_SECRET_VALUE = 'sim-secret-mgmt-ca-key-0b7e19';
+/** The file setWithSecrets({ large: true }) adds: stored on its own, not in the pack. */
+export const LARGE_FILE = 'extra/large.bin';
 
-/** A complete set whose kubeconfig Secret holds a simulated secret (in clear and base64), manifest updated to match. */
-export async function setWithSecrets(): Promise<{ root: string; dir: string; name: string }> {
+/**
+ * A complete set whose kubeconfig Secret holds a simulated secret (in clear and base64), manifest updated to match.
+ * `large` adds a file over the pack's limit (3 MiB, the simulated secret inside), listed in the manifest.
+ */
+export async function setWithSecrets(options: { large?: boolean } = {}): Promise<{ root: string; dir: string; name: string }> {
   const root = await tempFolder('offsite-');
   const { dir } = await buildSet(root, { cluster: 'mgmt', management: 'mgmt', when: new Date(2026, 10, 29, 10, 0, 0), clusters: TREE, runbook: true });
   const rel = 'capi/Secret_eksa-system_mgmt-ca.yaml';
@@ -25,6 +31,11 @@ export async function setWithSecrets(): Promise<{ root: string; dir: string; nam
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
   const [d] = await digestFiles(dir, [rel]);
   manifest.files = manifest.files.map((f: { path: string }) => (f.path === rel ? d : f));
+  if (options.large) {
+    mkdirSync(path.join(dir, 'extra'), { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(dir, LARGE_FILE), Buffer.concat([Buffer.from(`apiVersion: v1\n${SIM_SECRET_VALUE}\n`), randomBytes(3 * 1024 * 1024)]), { mode: 0o600 });
+    manifest.files.push(...(await digestFiles(dir, [LARGE_FILE])));
+  }
   writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
   return { root, dir, name: path.basename(dir) };
 }

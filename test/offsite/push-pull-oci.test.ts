@@ -9,7 +9,7 @@ import { OciClient } from '../../src/offsite/oci-client.js';
 import { tempFolder } from '../backup-sets/fixtures.js';
 import { registryAvailable, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { runBin } from '../helpers/run-bin.js';
-import { SIM_SECRET_VALUE, ageKey, allFiles, contentsOf, setWithSecrets } from './fixtures.js';
+import { LARGE_FILE, SIM_SECRET_VALUE, ageKey, allFiles, contentsOf, setWithSecrets } from './fixtures.js';
 
 const available = registryAvailable();
 const env = (dockerConfig: string) => ({ PATH: process.env.PATH ?? '', HOME: '/nonexistent', DOCKER_CONFIG: dockerConfig });
@@ -24,7 +24,7 @@ describe.skipIf(!available)('backups push and pull over plain HTTP', () => {
   afterAll(async () => registry?.stop());
 
   it('pushes an encrypted set, the registry holds ciphertext only, age decrypts it, and a pull brings it back verified', async () => {
-    const set = await setWithSecrets();
+    const set = await setWithSecrets({ large: true });
     const key = ageKey();
     const url = `oci://${registry.host}/backups/mgmt`;
     const push = await runBin(['backups', 'push', set.dir, url, '--insecure-registry', '--encrypt-to', key.recipient, '-o', 'json'], { env: env(config) });
@@ -36,7 +36,8 @@ describe.skipIf(!available)('backups push and pull over plain HTTP', () => {
 
     // Raw blobs on the registry's disk: no YAML/JSON object, no simulated secret, in clear or base64.
     const blobs = allFiles(registry.storage).filter((f) => f.endsWith('/data') && f.includes('/blobs/'));
-    expect(blobs.length).toBeGreaterThan(10);
+    // The config, the manifest, the pack of small files and the large file.
+    expect(blobs.length).toBe(4);
     const b64 = Buffer.from(SIM_SECRET_VALUE).toString('base64');
     for (const blob of blobs) {
       const text = readFileSync(blob).toString('latin1');
@@ -45,16 +46,30 @@ describe.skipIf(!available)('backups push and pull over plain HTTP', () => {
       expect(text).not.toContain(b64);
     }
 
-    // The age CLI decrypts a layer as stored: the Secret file, byte for byte.
+    // By hand, without this tool: the large file's layer is an age file; the pack is a tar (GNU tar extracts
+    // it) of age files, one per small file. The age CLI decrypts both to the set's bytes.
     const client = new OciClient({ host: registry.host, repository: 'backups/mgmt', insecure: true, credentials: { username: registry.user, password: registry.password } });
     const manifest = JSON.parse((await client.getManifest(set.name))!.body.toString());
     client.close();
     expect(manifest.artifactType).toBe('application/vnd.eksa-safe-upgrade.backup.v1');
     expect(manifest.annotations['io.github.eksa-safe-upgrade.cluster']).toBe('mgmt');
-    const layer = manifest.layers.find((l: { annotations: Record<string, string> }) => l.annotations['org.opencontainers.image.title'] === 'capi/Secret_eksa-system_mgmt-ca.yaml');
-    const hex = layer.digest.slice('sha256:'.length);
-    const blobFile = path.join(registry.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
-    const plain = execFileSync('age', ['-d', '-i', key.identityFile, blobFile]);
+    const titled = (title: string) => manifest.layers.find((l: { annotations: Record<string, string> }) => l.annotations['org.opencontainers.image.title'] === title);
+    expect(manifest.layers.map((l: { annotations: Record<string, string> }) => l.annotations['org.opencontainers.image.title']).sort()).toEqual([LARGE_FILE, 'small-files.tar']);
+    const blobOf = (layer: { digest: string }) => {
+      const hex = layer.digest.slice('sha256:'.length);
+      return path.join(registry.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+    };
+    expect(titled(LARGE_FILE).mediaType).toBe('application/vnd.eksa-safe-upgrade.file.v1.age');
+    const large = path.join(await tempFolder('offsite-large-'), 'large.bin');
+    execFileSync('age', ['-d', '-i', key.identityFile, '-o', large, blobOf(titled(LARGE_FILE))]);
+    expect(readFileSync(large).equals(readFileSync(path.join(set.dir, LARGE_FILE)))).toBe(true);
+    const pack = titled('small-files.tar');
+    expect(pack.mediaType).toBe('application/vnd.eksa-safe-upgrade.files.v1.tar');
+    const unpacked = await tempFolder('offsite-unpack-');
+    execFileSync('tar', ['-xf', blobOf(pack), '-C', unpacked]);
+    const small = Object.keys(contentsOf(set.dir)).filter((f) => f !== LARGE_FILE);
+    expect(Object.keys(contentsOf(unpacked)).sort()).toEqual(small.map((f) => `${f}.age`).sort());
+    const plain = execFileSync('age', ['-d', '-i', key.identityFile, path.join(unpacked, 'capi/Secret_eksa-system_mgmt-ca.yaml.age')]);
     expect(plain.equals(readFileSync(path.join(set.dir, 'capi/Secret_eksa-system_mgmt-ca.yaml')))).toBe(true);
 
     // Pull into a fresh management folder: same files, verified, renamed into place.
@@ -111,6 +126,29 @@ describe.skipIf(!available)('backups push and pull over plain HTTP', () => {
     expect(contentsOf(path.join(mgmt, set.name))).toEqual(contentsOf(set.dir));
   }, 180_000);
 
+  it('refuses to pull a set whose pack was changed on the registry, and leaves nothing behind', async () => {
+    const set = await setWithSecrets({ large: true });
+    const key = ageKey();
+    const url = `oci://${registry.host}/tampered/mgmt`;
+    const push = await runBin(['backups', 'push', set.dir, url, '--insecure-registry', '--encrypt-to', key.recipient], { env: env(config) });
+    expect(push.exitCode, push.stderr).toBe(0);
+    const client = new OciClient({ host: registry.host, repository: 'tampered/mgmt', insecure: true, credentials: { username: registry.user, password: registry.password } });
+    const manifest = JSON.parse((await client.getManifest(set.name))!.body.toString());
+    client.close();
+    const pack = manifest.layers.find((l: { mediaType: string }) => l.mediaType === 'application/vnd.eksa-safe-upgrade.files.v1.tar');
+    const hex = pack.digest.slice('sha256:'.length);
+    const blob = path.join(registry.storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+    // One byte inside the first file's stored bytes (after its 512-byte tar header).
+    const bytes = readFileSync(blob);
+    bytes[600] ^= 0xff;
+    writeFileSync(blob, bytes);
+    const mgmt = await tempFolder('offsite-pull-');
+    const pull = await runBin(['backups', 'pull', `${url}:${set.name}`, '--dir', mgmt, '--insecure-registry', '--identity', key.identityFile], { env: env(config) });
+    expect(pull.exitCode).toBe(9);
+    expect(pull.stderr).toMatch(/^Error: stored \S+: sha256 [0-9a-f]{12}… size \d+, expected [0-9a-f]{12}…/m);
+    expect(allFiles(mgmt)).toEqual([]);
+  }, 180_000);
+
   // A set that does not verify is never tagged.
   const tags = async (repository: string) => {
     const client = new OciClient({ host: registry.host, repository, insecure: true, credentials: { username: registry.user, password: registry.password } });
@@ -121,15 +159,26 @@ describe.skipIf(!available)('backups push and pull over plain HTTP', () => {
     }
   };
 
+  const encrypt = () => ['--encrypt-to', ageKey().recipient];
+  const plaintext = () => ['--allow-plaintext-push'];
+  // Same size, one byte changed: only a digest tells.
+  const flipByte = (file: string) => {
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(file, bytes);
+  };
   it.each([
-    ['a file changed after the backup (read whole)', (dir: string) => appendFileSync(path.join(dir, 'capi/Secret_eksa-system_mgmt-ca.yaml'), '# changed\n'), /1 file\(s\) do not match the manifest/],
-    ['a 2 MiB file the manifest does not list (streamed)', (dir: string) => writeFileSync(path.join(dir, 'extra.bin'), Buffer.alloc(2 * 1024 * 1024, 1)), /1 file\(s\) do not match the manifest/],
-    ['a FIFO in the set (never opened for reading)', (dir: string) => execFileSync('mkfifo', [path.join(dir, 'capi', 'pipe.yaml')]), /pipe\.yaml is a FIFO/],
-  ])('%s: exit 9, nothing tagged', async (_title, spoil, message) => {
-    const set = await setWithSecrets();
+    ['a small file changed after the backup (in the pack)', encrypt, (dir: string) => appendFileSync(path.join(dir, 'capi/Secret_eksa-system_mgmt-ca.yaml'), '# changed\n'), /1 file\(s\) do not match the manifest/],
+    ['a large file changed after the backup (encrypted, hashed as read)', encrypt, (dir: string) => flipByte(path.join(dir, LARGE_FILE)), /1 file\(s\) do not match the manifest/],
+    ['a large file changed after the backup (plaintext: the registry finds another digest)', plaintext, (dir: string) => flipByte(path.join(dir, LARGE_FILE)), /extra\/large\.bin does not match its sha256 in the manifest/],
+    ['a 2 MiB file the manifest does not list (streamed)', encrypt, (dir: string) => writeFileSync(path.join(dir, 'extra.bin'), Buffer.alloc(2 * 1024 * 1024, 1)), /1 file\(s\) do not match the manifest/],
+    ['a 2 MiB file the manifest does not list (plaintext)', plaintext, (dir: string) => writeFileSync(path.join(dir, 'extra.bin'), Buffer.alloc(2 * 1024 * 1024, 1)), /1 file\(s\) do not match the manifest/],
+    ['a FIFO in the set (never opened for reading)', encrypt, (dir: string) => execFileSync('mkfifo', [path.join(dir, 'capi', 'pipe.yaml')]), /pipe\.yaml is a FIFO/],
+  ])('%s: exit 9, nothing tagged', async (_title, flags, spoil, message) => {
+    const set = await setWithSecrets({ large: true });
     spoil(set.dir);
     const repository = `spoilt/${Math.random().toString(36).slice(2, 8)}`;
-    const push = await runBin(['backups', 'push', set.dir, `oci://${registry.host}/${repository}`, '--insecure-registry', '--encrypt-to', ageKey().recipient], { env: env(config), timeoutMs: 60_000 });
+    const push = await runBin(['backups', 'push', set.dir, `oci://${registry.host}/${repository}`, '--insecure-registry', ...flags()], { env: env(config), timeoutMs: 60_000 });
     expect(push.exitCode, push.stderr).toBe(9);
     expect(push.stderr).toMatch(/^Error: .* does not verify, so it is not pushed/m);
     expect(push.stderr).toMatch(message);

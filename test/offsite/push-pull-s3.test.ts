@@ -8,7 +8,7 @@ import { tempFolder } from '../backup-sets/fixtures.js';
 import { registryAvailable } from '../helpers/registry.js';
 import { runBin } from '../helpers/run-bin.js';
 import { freePort } from '../helpers/testbed.js';
-import { SIM_SECRET_VALUE, ageKey, allFiles, contentsOf, setWithSecrets } from './fixtures.js';
+import { LARGE_FILE, SIM_SECRET_VALUE, ageKey, allFiles, contentsOf, setWithSecrets } from './fixtures.js';
 
 describe.skipIf(!registryAvailable())('backups push and pull to S3 (s3rver)', () => {
   let server: S3rver;
@@ -27,7 +27,7 @@ describe.skipIf(!registryAvailable())('backups push and pull to S3 (s3rver)', ()
   afterAll(async () => server?.close());
 
   it('round-trips an encrypted set; the bucket holds no plaintext; an existing set is refused', async () => {
-    const set = await setWithSecrets();
+    const set = await setWithSecrets({ large: true });
     const key = ageKey();
     const url = 's3://eksa-backups/site-a';
     const push = await runBin(['backups', 'push', set.dir, url, '--s3-endpoint', endpoint, '--encrypt-to', key.recipient, '-o', 'json'], { env: env() });
@@ -35,8 +35,9 @@ describe.skipIf(!registryAvailable())('backups push and pull to S3 (s3rver)', ()
     expect(push.exitCode).toBe(0);
     expect(JSON.parse(push.stdout)).toMatchObject({ url, encrypted: true, recipients: [key.recipient] });
 
-    const stored = allFiles(storage).filter((f) => f.includes(`${set.name}/files/`) && f.endsWith('._S3rver_object'));
-    expect(stored.length).toBeGreaterThan(10);
+    // The large file on its own, the small ones in the pack.
+    const stored = allFiles(storage).filter((f) => f.includes(`/${set.name}/`) && f.endsWith('._S3rver_object') && !f.includes('remote-manifest.json'));
+    expect(stored.map((f) => f.slice(f.indexOf(`/${set.name}/`) + set.name.length + 2)).sort()).toEqual([`files/${LARGE_FILE}.age._S3rver_object`, 'pack/small-files.tar._S3rver_object']);
     for (const file of stored) {
       const text = readFileSync(file).toString('latin1');
       expect(text).not.toContain('apiVersion');
