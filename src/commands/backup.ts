@@ -124,7 +124,7 @@ export async function backup(options: BackupOptions, io: CommandIo): Promise<Exi
   try {
     if (options.planFile !== undefined) {
       reviewed = await loadReviewedPlan(options.planFile, 'backup', io);
-      await runTaskList(reviewedPlanSteps(reviewed, backupFlags(options), []), ctx, list);
+      await runTaskList(reviewedPlanSteps(reviewed, backupFlags(options), [], { leaseSeconds: leaseSecondsOf(options), forceUnlock: false }), ctx, list);
     } else {
       await runTaskList(backupPlanningSteps(options), ctx, list);
     }

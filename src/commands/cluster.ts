@@ -151,7 +151,7 @@ export async function upgradeCluster(options: ClusterOptions, io: CommandIo): Pr
     try {
       if (options.planFile !== undefined) {
         reviewed = await loadReviewedPlan(options.planFile, options.command, io);
-        await runTaskList(reviewedPlanSteps(reviewed, planFlags(options), [checkOutputPathsStep([{ flag: '--report', file: options.report }])]), ctx, list);
+        await runTaskList(reviewedPlanSteps(reviewed, planFlags(options), [checkOutputPathsStep([{ flag: '--report', file: options.report }])], { leaseSeconds: options.leaseSeconds, forceUnlock: options.forceUnlock }), ctx, list);
         ctx.plan = reviewed.plan;
       } else {
         await runTaskList(planningSteps(options, io), ctx, list);

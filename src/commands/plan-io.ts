@@ -11,7 +11,9 @@ import type { PlannedCommand, UpgradePlan } from '../plan/types.js';
 import type { Runner } from '../runner/runner.js';
 import { loadSpecStep } from '../steps/load-spec.js';
 import { fingerprintOf } from '../steps/plan.js';
+import { stopUnlessLocked, type LockReadOptions } from '../steps/read-lock.js';
 import { readTreeStep } from '../steps/read-tree.js';
+import { pauseState } from '../readiness/cluster-checks.js';
 import type { CommandIo } from './io.js';
 
 /** A plan file is the planner's output for one tree: far below this. */
@@ -35,22 +37,28 @@ export async function loadReviewedPlan(file: string, command: PlannedCommand, io
 
 /**
  * Applying a reviewed plan: read the spec, the tools and the tree again, and refuse (exit 12) when any
- * of it differs from what the plan was made against; then the plan, re-dated to now, is the run's.
+ * of it differs from what the plan was made against; then the plan, re-dated to now, is the run's. `lock`: a
+ * tree changed under another run that is still at work and holds the upgrade lock (its backup paused the
+ * clusters, its upgrade rolls them) is the lock's stop (exit 6, naming the holder), as in the gate
+ * (src/lock/gate-stop.ts): a new plan made now would stop on that lock too.
  */
-export function reviewedPlanSteps(reviewed: ReviewedPlan, flags: Readonly<Record<string, unknown>>, first: ListrTask<RunContext>[]): ListrTask<RunContext>[] {
+export function reviewedPlanSteps(reviewed: ReviewedPlan, flags: Readonly<Record<string, unknown>>, first: ListrTask<RunContext>[], lock?: LockReadOptions): ListrTask<RunContext>[] {
   return [
     ...first,
     loadSpecStep(),
     readTreeStep(),
     {
       title: `Check the plan ${reviewed.file} against the tree`,
-      task: (ctx, task) => {
+      task: async (ctx, task) => {
         const changes = compareFingerprints(reviewed.plan.fingerprint, fingerprintOf(ctx, flags));
         if (changes.length > 0) {
           const shown = changes.slice(0, 5).join('; ');
-          throw new SafeUpgradeError('PlanStale', `plan is stale: ${shown}${changes.length > 5 ? `; and ${changes.length - 5} more` : ''}`, {
+          const stale = new SafeUpgradeError('PlanStale', `plan is stale: ${shown}${changes.length > 5 ? `; and ${changes.length - 5} more` : ''}`, {
             hint: 'nothing was written; review a new plan: run again with --dry-run --plan-out FILE',
           });
+          if (lock === undefined) throw stale;
+          const paused = need(ctx, 'inventory').clusters.map((c) => ({ cluster: c.name, ...pauseState(c) }));
+          throw await stopUnlessLocked(ctx, lock, stale, paused);
         }
         if (need(ctx, 'spec').name !== reviewed.plan.cluster.name) throw new SafeUpgradeError('PlanStale', `plan is stale: it upgrades ${reviewed.plan.cluster.name}, the spec names ${need(ctx, 'spec').name}`, { hint: 'pass the spec the plan was made with' });
         ctx.plan = redatePlan(reviewed.plan, new Date());

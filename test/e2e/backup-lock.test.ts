@@ -82,16 +82,24 @@ describe('backup takes the upgrade lock', () => {
   });
 
   // The first's move has the CAPI Clusters paused: the second's gate sees a paused tree, and the lock is why.
-  it('a backup started while the first backup has the clusters paused: exit 6 naming the holder (dry run too), no set of its own; the first completes and resumes them', async () => {
+  it('a backup started while the first backup has the clusters paused: exit 6 naming the holder (dry run and a reviewed plan too), no set of its own; the first completes and resumes them', async () => {
     const s = await sim('healthy');
+    // A plan reviewed before the first run started: applied during its pause, the tree it was made against has changed.
+    const planFile = path.join(s.workdir, 'reviewed.plan.json');
+    const planned = await runBin([...backupArgs(s), '--dry-run', '--plan-out', planFile], { env: s.env, cwd: s.workdir, timeoutMs: 120_000 });
+    expect(planned.exitCode, planned.stderr).toBe(0);
     const first = await startPausedInMove(s, backupArgs(s));
-    const [second, dryRun, preflight] = await Promise.all([
+    const [second, dryRun, reviewed, preflight] = await Promise.all([
       runBin(backupArgs(s), { env: s.env, cwd: s.workdir, timeoutMs: 120_000 }),
       runBin([...backupArgs(s), '--dry-run'], { env: s.env, cwd: s.workdir, timeoutMs: 120_000 }),
+      runBin([...backupArgs(s), '--plan', planFile], { env: s.env, cwd: s.workdir, timeoutMs: 120_000 }),
       runBin(['preflight', '-f', s.specFile(), '-o', 'json'], { env: s.env, cwd: s.workdir, timeoutMs: 120_000 }),
     ]);
     expectLockedByPausingRun(second, first.holder, first.paused);
     expectLockedByPausingRun(dryRun, first.holder, first.paused);
+    // Not "plan is stale" (exit 12): the tree changed under a run that still holds the lock.
+    expectLockedByPausingRun(reviewed, first.holder, first.paused);
+    expect(reviewed.stderr).not.toMatch(/^Error: plan is stale/m);
     // preflight takes no lock and keeps its exit (the tree is not ready), and says whose pause it is.
     expect(preflight.exitCode, preflight.stderr).toBe(4);
     const report = JSON.parse(preflight.stdout);
