@@ -26,7 +26,7 @@ export function gateSteps(
     // A backup or upgrade first looks for pause state an earlier, killed run left changed (`recover` puts it back).
     ...(options.enforceScope ? [interruptedBackupStep({ lock })] : []),
     readinessStep(),
-    ...(options.skew === false ? [] : [skewStep({ enforce: options.enforceSkew ?? false })]),
+    ...(options.skew === false ? [] : [skewStep({ enforce: options.enforceSkew ?? false, lock })]),
     scopeStep({ enforce: options.enforceScope ?? false, lock }),
   ];
 }

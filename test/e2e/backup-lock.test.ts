@@ -1,7 +1,7 @@
 // `backup` takes the same upgrade lock as `cluster` (issue 15, finding 9): two backups started in the same
 // second used to share one `.partial` set; now the second is refused before it writes anything.
 import { execa } from 'execa';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LEASE_NAME, LEASE_NAMESPACE } from '../../src/lock/lease.js';
@@ -169,6 +169,31 @@ describe('backup takes the upgrade lock', () => {
     }
     expect(sets(s)).toEqual([]);
     expect(s.journal().filter((e) => e.source === 'clusterctl' || e.source === 'docker')).toEqual([]);
+  });
+
+  // A skew seen while another run holds the lock may be a tree in the middle of that run's upgrade: the lock stops it.
+  it.each([
+    ['the lock free', 5],
+    ['another run holding the lock', 6],
+  ])('an upgrade whose spec skips a Kubernetes minor, with %s: exit %s', async (_what, exit) => {
+    const s = await sim('healthy');
+    if (exit === 6) {
+      const now = new Date().toISOString().replace('Z', '000Z');
+      s.server.store.create('leases', LEASE_NAMESPACE, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: LEASE_NAME, namespace: LEASE_NAMESPACE },
+        spec: { holderIdentity: 'ops@bastion pid 4242', acquireTime: now, renewTime: now, leaseDurationSeconds: 300 },
+      });
+    }
+    const spec = path.join(s.workdir, 'skipping-a-minor.yaml');
+    writeFileSync(spec, readFileSync(s.specFile(), 'utf8').replace('kubernetesVersion: "1.32"', 'kubernetesVersion: "1.33"'));
+    const r = await runBin(['cluster', '-f', spec, '--cli-tools-image', IMAGE, ...NO_ETCD], { env: s.env, cwd: s.workdir });
+    expect(r.exitCode, r.stderr).toBe(exit);
+    if (exit === 5) expect(r.stderr).toMatch(/^Error: version skew: mgmt: /m);
+    else expect(r.stderr).toMatch(/^Error: locked by ops@bastion pid 4242 since .*: that run is working on the tree, so the gate's verdict is of a tree in the middle of it \(version skew: mgmt: /m);
+    expect(s.journal().filter((e) => e.source === 'eksctl' && e.argv.includes('upgrade') && !e.argv.includes('plan'))).toEqual([]);
+    expect(lease(s)?.spec?.holderIdentity).toBe(exit === 6 ? 'ops@bastion pid 4242' : undefined);
   });
 
   it('a backup while an upgrade holds the lock: exit 6 naming the holder, no set, the lease left alone', async () => {
