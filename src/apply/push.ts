@@ -40,14 +40,15 @@ async function recordInManifest(setDir: string, entry: PushEntry): Promise<void>
 }
 
 /** `--push URL`: the verified set copied off-site; exit 7 on failure unless --push-optional (then a warning). */
-export async function applyPush(action: PushAction, deps: Pick<ExecuteDeps, 'runner' | 'env' | 'toolVersion' | 'now' | 'warn'>, cwd: string): Promise<PushOutcome> {
+export async function applyPush(action: PushAction, deps: Pick<ExecuteDeps, 'runner' | 'env' | 'toolVersion' | 'now' | 'warn' | 'signal'>, cwd: string): Promise<PushOutcome> {
   try {
     const store = await openStore(parseRemoteUrl(action.url, false), action.access, cwd, deps.env, deps.runner);
-    const record = await pushSet({ setDir: action.setDir, store, recipients: action.recipients, toolVersion: deps.toolVersion, now: deps.now });
+    const record = await pushSet({ setDir: action.setDir, store, recipients: action.recipients, toolVersion: deps.toolVersion, now: deps.now, signal: deps.signal });
     await recordInManifest(action.setDir, { url: record.url, reference: record.reference, at: deps.now().toISOString(), durationMs: record.durationMs, encrypted: record.encrypted, recipients: [...record.recipients] });
     return { ...record, ok: true };
   } catch (error) {
-    if (!action.optional) throw error;
+    // An interruption is not a failed copy that --push-optional lets pass: the run stops.
+    if (!action.optional || deps.signal.aborted) throw error;
     const message = error instanceof Error ? error.message : String(error);
     deps.warn(`--push-optional: the copy to ${printable(action.url)} failed, going on: ${printable(message)}`);
     return { ok: false, url: action.url, encrypted: action.recipients.length > 0, recipients: [...action.recipients], error: message };

@@ -15,7 +15,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** `2026-11-29 10:00:00Z`: UTC, to the second, sortable. */
-function shortTime(iso: string | null): string {
+export function shortTime(iso: string | null): string {
   return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z` : '-';
 }
 

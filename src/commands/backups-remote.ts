@@ -8,9 +8,12 @@ import { pullSet } from '../offsite/pull-set.js';
 import { pushFailure, pushSet } from '../offsite/push-set.js';
 import { parseDuration } from '../duration.js';
 import { planPrune } from '../backup-sets/prune-policy.js';
+import { formatBytes, shortTime } from '../backup-sets/list-report.js';
+import { renderTable } from '../report/table.js';
 import { parseRemoteUrl } from '../offsite/remote-url.js';
 import { UsageError } from '../errors.js';
 import { createRunner } from '../runner/create-runner.js';
+import { trapInterrupts } from '../signals.js';
 import type { CommandIo } from './io.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -38,7 +41,9 @@ export async function backupsPush(options: BackupsPushOptions, io: CommandIo): P
   const runner = createRunner({ dryRun: false, verbosity: options.verbosity }, io);
   const store = await openStore(remote, options, io.cwd, io.env, runner);
   io.stderr(recipients.length > 0 ? `Pushing ${printable(path.basename(setDir))} to ${printable(store.display)}, encrypted to ${recipients.length} age recipient(s)` : `Pushing ${printable(path.basename(setDir))} to ${printable(store.display)} IN PLAINTEXT (--allow-plaintext-push): every Secret and etcd snapshot of the set`);
-  const record = await pushSet({ setDir, store, recipients, toolVersion: pkg.version, now: () => new Date(), progress: options.verbosity > 0 ? (l) => io.stderr(l) : undefined });
+  const abort = new AbortController();
+  const untrap = trapInterrupts(runner, () => abort.abort());
+  const record = await pushSet({ setDir, store, recipients, toolVersion: pkg.version, now: () => new Date(), progress: options.verbosity > 0 ? (l) => io.stderr(l) : undefined, signal: abort.signal }).finally(untrap);
   if (options.output === 'json') io.stdout(JSON.stringify({ command: 'backups push', set: path.basename(setDir), ...record }, null, 2));
   else io.stdout(`Pushed ${printable(path.basename(setDir))} to ${printable(record.url)} (${record.reference}, ${record.files} files, ${record.encrypted ? 'encrypted' : 'PLAINTEXT'})`);
   return 'Success';
@@ -51,7 +56,9 @@ export async function backupsPull(options: BackupsPullOptions, io: CommandIo): P
   const identities = await readIdentities(options.identity, io.cwd);
   const runner = createRunner({ dryRun: false, verbosity: options.verbosity }, io);
   const store = await openStore(remote, options, io.cwd, io.env, runner);
-  const result = await pullSet({ store, set: remote.tag, dir: path.resolve(io.cwd, options.dir), identities, now: () => new Date(), progress: options.verbosity > 0 ? (l) => io.stderr(l) : undefined });
+  const abort = new AbortController();
+  const untrap = trapInterrupts(runner, () => abort.abort());
+  const result = await pullSet({ store, set: remote.tag, dir: path.resolve(io.cwd, options.dir), identities, now: () => new Date(), progress: options.verbosity > 0 ? (l) => io.stderr(l) : undefined, signal: abort.signal }).finally(untrap);
   if (options.output === 'json') io.stdout(JSON.stringify({ command: 'backups pull', url: remote.display, set: remote.tag, ...result }, null, 2));
   else io.stdout(`Pulled and verified ${printable(result.dir)} (${result.files} files from ${printable(remote.display)}, ${result.reference})`);
   return 'Success';
@@ -105,9 +112,9 @@ export async function backupsListRemote(options: RemoteListOptions, io: CommandI
     io.stdout(JSON.stringify({ command: 'backups list', remote: display, sets: rows }, null, 2));
     return 'Success';
   }
-  const table = [['NAME', 'CLUSTER', 'SCOPE', 'CREATED', 'STORED', 'ENCRYPTED', 'REFERENCE'], ...rows.map((r) => [r.name, r.cluster, r.scope, r.createdAt, `${(r.bytes / 1024).toFixed(1)} KiB`, r.encrypted ? 'age' : 'NO', r.reference.slice(0, 19)])];
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  for (const row of table) io.stdout(printable(row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()));
+  // Names and times come from the remote manifests: the terminal sink for every cell. Sizes and times as `backups list` shows them.
+  const cells = rows.map((r) => [r.name, r.cluster, r.scope, shortTime(r.createdAt), formatBytes(r.bytes), r.encrypted ? 'age' : 'NO', r.reference.slice(0, 19)].map(printable));
+  io.stdout(renderTable(['NAME', 'CLUSTER', 'SCOPE', 'CREATED', 'STORED', 'ENCRYPTED', 'REFERENCE'], cells));
   io.stdout(`${rows.length} set(s) at ${printable(display)}`);
   return 'Success';
 }

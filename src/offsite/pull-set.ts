@@ -23,6 +23,8 @@ export interface PullOptions {
   readonly identities: readonly string[];
   readonly now: () => Date;
   readonly progress?: (line: string) => void;
+  /** Ctrl-C (SIGINT/SIGTERM/SIGHUP): the downloads stop and the `.partial` folder is removed. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PullResult {
@@ -74,6 +76,8 @@ export async function pullSet(options: PullOptions): Promise<PullResult> {
   const exists = await lstat(finalDir).then(() => true, () => false);
   if (exists) throw new UsageError(`${printable(finalDir)} already exists: a pull never overwrites a set`, { hint: 'verify the one there (eksa-safe-upgrade verify), or pull into another --dir' });
   let created = false;
+  const interrupt = () => store.close();
+  options.signal?.addEventListener('abort', interrupt, { once: true });
   try {
     await store.open();
     const found = await store.manifest(set);
@@ -123,8 +127,10 @@ export async function pullSet(options: PullOptions): Promise<PullResult> {
     await writeVerificationRecord(finalDir, { ...verified, dir: finalDir }, options.now());
     return { dir: finalDir, reference, encrypted, files: remote.files.length };
   } catch (error) {
+    if (options.signal?.aborted) throw new SafeUpgradeError('Interrupted', `interrupted: ${printable(set)} was not pulled${created ? `; ${printable(partialDir)} was removed` : ''}`, { hint: 'pull again' });
     throw pullFailure(store.display, error);
   } finally {
+    options.signal?.removeEventListener('abort', interrupt);
     if (created) await rm(partialDir, { recursive: true, force: true });
     store.close();
   }

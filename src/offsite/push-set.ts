@@ -33,6 +33,8 @@ export interface PushOptions {
   readonly toolVersion: string;
   readonly now: () => Date;
   readonly progress?: (line: string) => void;
+  /** Ctrl-C (SIGINT/SIGTERM/SIGHUP): the transfers stop, and nothing is tagged that was not already. */
+  readonly signal?: AbortSignal;
 }
 
 /** Large files sent at once, beside the pack. */
@@ -149,6 +151,10 @@ export async function pushSet(options: PushOptions): Promise<PushRecord> {
     throw refuse(`its ${MANIFEST_FILE} does not parse (${(error as Error).message.split('\n')[0]})`);
   }
   if (state !== 'complete') throw refuse(`the manifest says the set is ${state}`);
+  // An interruption closes the store's connections: every transfer in flight fails, and the tag is not written.
+  const interrupt = () => store.close();
+  options.signal?.addEventListener('abort', interrupt, { once: true });
+  let tagging = false;
   try {
     await store.open();
     if (await store.has(name)) {
@@ -208,6 +214,8 @@ export async function pushSet(options: PushOptions): Promise<PushRecord> {
       files: files.map((f) => ({ path: f.path, size: f.plain.size, sha256: f.plain.sha256, stored: { size: f.size, sha256: f.sha256, ...(f.offset === undefined ? {} : { offset: f.offset }) } })),
       ...(packResult ? { pack: packResult.stored } : {}),
     };
+    if (options.signal?.aborted) throw new Error('interrupted');
+    tagging = true;
     const reference = await store.commit(name, remote, files);
     return {
       url: store.display,
@@ -219,8 +227,14 @@ export async function pushSet(options: PushOptions): Promise<PushRecord> {
       bytes: files.reduce((n, f) => n + f.size, 0),
     };
   } catch (error) {
+    if (options.signal?.aborted) {
+      throw new SafeUpgradeError('Interrupted', `interrupted: ${tagging ? `the tag of ${printable(name)} may or may not have been written at ${store.display}` : `nothing was tagged at ${store.display}`}`, {
+        hint: tagging ? `see eksa-safe-upgrade backups list --remote ${store.display}` : 'the blobs already sent belong to no tag (the registry\'s garbage collection removes them); push again',
+      });
+    }
     throw pushFailure(store.display, error);
   } finally {
+    options.signal?.removeEventListener('abort', interrupt);
     store.close();
   }
 }

@@ -70,6 +70,10 @@ describe.skipIf(!registryAvailable())('--push', () => {
     expect(JSON.parse(list.stdout).sets).toMatchObject([{ name, cluster: 'mgmt', scope: 'whole-tree', encrypted: true, reference: report.pushes[0].reference }]);
     // The stored size is what the registry holds: the layers, the pack's tar framing included.
     expect(JSON.parse(list.stdout).sets[0].bytes).toBe(layers.reduce((n, l) => n + l.size, 0));
+    // As text: the table of `backups list`, its times and sizes written the same way.
+    const text = await runBin(['backups', 'list', '--remote', url, '--insecure-registry'], { env, cwd: s.workdir });
+    expect(text.stdout).toMatch(/^NAME +CLUSTER +SCOPE +CREATED +STORED +ENCRYPTED +REFERENCE$/m);
+    expect(text.stdout).toMatch(new RegExp(`^${name} +mgmt +whole-tree +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ +\\d+(\\.\\d)? (KiB|MiB) +age +sha256:[0-9a-f]{12}$`, 'm'));
     const prune = await runBin(['backups', 'prune', '--remote', url, '--insecure-registry', '--keep', '0', '--older-than', '1s'], { env, cwd: s.workdir });
     expect(prune.exitCode).toBe(0);
     expect(prune.stdout).toContain(`kept ${name}: `);

@@ -1,6 +1,7 @@
 // backups push / pull against the real CNCF distribution registry on loopback (htpasswd auth), over plain
 // HTTP and over TLS with a test CA; the age CLI decrypts what was pushed; raw blobs hold no plaintext.
 import { execFileSync } from 'node:child_process';
+import { execa } from 'execa';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciClient } from '../../src/offsite/oci-client.js';
 import { tempFolder } from '../backup-sets/fixtures.js';
 import { registryAvailable, startRegistry, type TestRegistry } from '../helpers/registry.js';
-import { runBin } from '../helpers/run-bin.js';
+import { binPath, runBin } from '../helpers/run-bin.js';
 import { LARGE_FILE, SIM_SECRET_VALUE, ageKey, allFiles, contentsOf, setWithSecrets } from './fixtures.js';
 
 const available = registryAvailable();
@@ -229,6 +230,90 @@ async function killingProxy(registry: TestRegistry, after: number): Promise<{ po
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { port: (server.address() as { port: number }).port, server };
 }
+
+/**
+ * A loopback TCP proxy that forwards until `after` bytes went in `direction` (towards the registry, or back from
+ * it), then holds everything: a transfer stalled in the middle, for a Ctrl-C to land in. `stalled` resolves then.
+ */
+async function stallingProxy(registry: TestRegistry, after: number, direction: 'up' | 'down'): Promise<{ port: number; server: Server; stalled: Promise<void> }> {
+  const [host, port] = registry.host.split(':') as [string, string];
+  let passed = 0;
+  let stall!: () => void;
+  const stalled = new Promise<void>((resolve) => (stall = resolve));
+  const server = createServer((client) => {
+    const upstream = connect(Number(port), host);
+    const forward = (counted: boolean, to: typeof client) => (d: Buffer) => {
+      if (passed > after) return;
+      if (counted) passed += d.length;
+      to.write(d);
+      if (passed > after) stall();
+    };
+    client.on('data', forward(direction === 'up', upstream));
+    upstream.on('data', forward(direction === 'down', client));
+    const end = () => (client.destroy(), upstream.destroy());
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as { port: number }).port, server, stalled };
+}
+
+/** The registry's Docker config, its credentials also given for `127.0.0.1:<port>` (a proxy in front of it). */
+function configThrough(registry: TestRegistry, port: number): string {
+  const config = registry.dockerConfig();
+  const fixed = JSON.parse(readFileSync(path.join(config, 'config.json'), 'utf8'));
+  fixed.auths[`127.0.0.1:${port}`] = fixed.auths[registry.host];
+  writeFileSync(path.join(config, 'config.json'), JSON.stringify(fixed));
+  return config;
+}
+
+describe.skipIf(!available)('Ctrl-C in the middle of a transfer', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ tls: false });
+  });
+  afterAll(async () => registry?.stop());
+
+  it('a push: exit 130, says nothing was tagged, and nothing is', async () => {
+    const set = await setWithSecrets({ large: true });
+    const proxy = await stallingProxy(registry, 200_000, 'up');
+    try {
+      const url = `oci://127.0.0.1:${proxy.port}/interrupted/push`;
+      const child = execa(process.execPath, [binPath, 'backups', 'push', set.dir, url, '--insecure-registry', '--encrypt-to', ageKey().recipient], { env: env(configThrough(registry, proxy.port)), reject: false });
+      await proxy.stalled;
+      child.kill('SIGINT');
+      const r = await child;
+      expect(r.exitCode, String(r.stderr)).toBe(130);
+      expect(String(r.stderr)).toMatch(/^Error: interrupted: nothing was tagged at oci:\/\/127\.0\.0\.1:\d+\/interrupted\/push$/m);
+      const client = new OciClient({ host: registry.host, repository: 'interrupted/push', insecure: true, credentials: { username: registry.user, password: registry.password } });
+      expect(await client.manifestExists(set.name)).toBe(false);
+      client.close();
+    } finally {
+      proxy.server.close();
+    }
+  }, 120_000);
+
+  it('a pull: exit 130, and the .partial folder is removed', async () => {
+    const set = await setWithSecrets({ large: true });
+    const key = ageKey();
+    const pushed = await runBin(['backups', 'push', set.dir, `oci://${registry.host}/interrupted/pull`, '--insecure-registry', '--encrypt-to', key.recipient], { env: env(registry.dockerConfig()) });
+    expect(pushed.exitCode, pushed.stderr).toBe(0);
+    const proxy = await stallingProxy(registry, 300_000, 'down');
+    try {
+      const mgmt = await tempFolder('offsite-pull-');
+      const url = `oci://127.0.0.1:${proxy.port}/interrupted/pull:${set.name}`;
+      const child = execa(process.execPath, [binPath, 'backups', 'pull', url, '--dir', mgmt, '--insecure-registry', '--identity', key.identityFile], { env: env(configThrough(registry, proxy.port)), reject: false });
+      await proxy.stalled;
+      child.kill('SIGINT');
+      const r = await child;
+      expect(r.exitCode, String(r.stderr)).toBe(130);
+      expect(String(r.stderr)).toMatch(new RegExp(`^Error: interrupted: ${set.name} was not pulled; .*${set.name}\\.partial was removed$`, 'm'));
+      expect(allFiles(mgmt)).toEqual([]);
+    } finally {
+      proxy.server.close();
+    }
+  }, 120_000);
+});
 
 describe.skipIf(!available)('a registry that dies mid-push', () => {
   it('fails the push with exit 7 and no tag is claimed complete', async () => {
