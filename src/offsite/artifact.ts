@@ -61,9 +61,15 @@ export type RemoteFile = RemoteManifest['files'][number];
 /**
  * Pure: the files stored in the pack, in the order of their offsets, or what makes the layout impossible. Each
  * packed file lies inside the pack, after at least one tar header, no two overlap, none is larger than a packed
- * file can be; a file with an offset needs a pack. A pull trusts these offsets only after this check.
+ * file can be; a file with an offset needs a pack; no path is listed twice. A pull trusts these offsets only after
+ * this check.
  */
 export function packedFiles(remote: RemoteManifest): { files: RemoteFile[] } | { problem: string } {
+  const seen = new Set<string>();
+  for (const f of remote.files) {
+    if (seen.has(f.path)) return { problem: `${f.path} is listed twice` };
+    seen.add(f.path);
+  }
   const packed = remote.files.filter((f) => f.stored.offset !== undefined).sort((a, b) => a.stored.offset! - b.stored.offset!);
   if (packed.length === 0) return { files: [] };
   if (!remote.pack) return { problem: `${packed.length} file(s) are said to be in a pack, and the set has none` };

@@ -31,6 +31,7 @@ describe('packedFiles', () => {
   });
 
   it.each([
+    ['a path listed twice', remote([['a.yaml', 10, 512], ['a.yaml', 10, 1536]], 4096), /a\.yaml is listed twice/],
     ['an offset and no pack', remote([['a.yaml', 10, 512]]), /said to be in a pack, and the set has none/],
     ['two files overlapping', remote([['a.yaml', 600, 512], ['b.yaml', 10, 1024]], 4096), /b\.yaml overlaps what comes before it/],
     ['no room for a header before a file', remote([['a.yaml', 10, 100]], 4096), /a\.yaml overlaps/],
