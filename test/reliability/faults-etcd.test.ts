@@ -38,7 +38,7 @@ const MGMT = membersOf('mgmt');
 const W01 = membersOf('w01');
 
 /**
- * The file's cells run two at a time, each in a lane of its own: its own sshd (its own user, stand-ins and
+ * The file's cells run three at a time (mostly waiting on timeouts), each in a lane of its own: its own sshd (its own user, stand-ins and
  * session processes) and its own node root, so a stand-in one cell installs, the ssh sessions it leaves and the
  * temp files on its "node" are that cell's alone; the etcd they snapshot is shared and read-only.
  */
@@ -46,7 +46,7 @@ interface Lane {
   readonly sshd: RealSshd;
   readonly root: string;
 }
-const LANES = 2;
+const LANES = 3;
 let work: string;
 let etcd: RealEtcd;
 let pki: ReturnType<typeof makePki>;
