@@ -38,9 +38,10 @@ const MGMT = membersOf('mgmt');
 const W01 = membersOf('w01');
 
 /**
- * The file's cells run three at a time (mostly waiting on timeouts), each in a lane of its own: its own sshd (its own user, stand-ins and
- * session processes) and its own node root, so a stand-in one cell installs, the ssh sessions it leaves and the
- * temp files on its "node" are that cell's alone; the etcd they snapshot is shared and read-only.
+ * The file's cells run three at a time (they mostly wait on ssh and etcd timeouts), each in a lane of its own: its
+ * own sshd (its own user, stand-ins and session processes) and its own node root, so a stand-in one cell installs,
+ * the ssh sessions it leaves and the temp files on its "node" are that cell's alone; the etcd they snapshot is
+ * shared and read-only.
  */
 interface Lane {
   readonly sshd: RealSshd;
