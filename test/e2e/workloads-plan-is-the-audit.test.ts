@@ -3,16 +3,17 @@
 // run does: the same clusters in the same order, each with the same backup move and the same eksctl hand-off.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetPlan } from '../../src/plan/fleet.js';
 import { readJournal, runBin } from '../helpers/run-bin.js';
-import type { Sim } from '../helpers/sim.js';
-import { concurrentSims } from '../helpers/concurrent-sims.js';
+import { startSim, type Sim } from '../helpers/sim.js';
 import { FLEET_FLAGS, fleetScenario, specs } from '../helpers/fleet.js';
 
-// Each test is runs of the CLI in a fleet of its own, mostly waiting on child processes: two at a time overlap
-// those waits, each closing its world when it ends (a test's time includes its wait for a slot).
-const { isolated, sim } = concurrentSims(2);
+let sims: Sim[] = [];
+afterEach(async () => {
+  await Promise.all(sims.map((s) => s.close()));
+  sims = [];
+});
 
 const firstErrorLine = (stderr: string) => (stderr.split('\n').find((l) => l.startsWith('Error: ')) ?? '').replace(/\b\d+s\b/g, 'Ns');
 /** Backup set folders are named by the second they are made: the same plan applied later moves them. */
@@ -27,9 +28,10 @@ async function run(s: Sim, args: string[], journal: string, env: Record<string, 
   return { ...r, journal: text === '' ? [] : readJournal(journal) };
 }
 
-describe.concurrent('workloads: the dry run is the audit', { timeout: 400_000 }, () => {
-  it('writes nothing, and the real run applies its plan: same clusters, order, backup moves and hand-offs', isolated(async () => {
-    const s = await sim({ scenario: fleetScenario() });
+describe('workloads: the dry run is the audit', { timeout: 400_000 }, () => {
+  it('writes nothing, and the real run applies its plan: same clusters, order, backup moves and hand-offs', async () => {
+    const s = await startSim({ scenario: fleetScenario() });
+    sims.push(s);
     const planFile = path.join(s.workdir, 'fleet-plan.json');
     const args = [...specs('w03', 'w01', 'w02'), '--order', 'name', '--wave-size', '2'];
     const dry = await run(s, [...args, '--dry-run', '--plan-out', planFile], path.join(s.workdir, '.sim', 'dry.ndjson'));
@@ -57,7 +59,7 @@ describe.concurrent('workloads: the dry run is the audit', { timeout: 400_000 },
     const ran = (first: string) => real.journal.filter((e) => e.argv[0] === first && !e.skipped && (first !== 'eksctl' || e.argv.includes('upgrade') && !e.argv.includes('plan'))).map((e) => undated(e.argv));
     expect(ran('eksctl')).toEqual(planned('handoff'));
     expect(ran('docker')).toEqual(planned('backup'));
-  }));
+  });
 
   const stops: { name: string; args: string[]; env?: Record<string, string>; scenario?: () => string; exit: number }[] = [
     // eksctl at v0.24.0: the management cluster (v0.23.0) is behind the workload clusters' target.
@@ -66,8 +68,9 @@ describe.concurrent('workloads: the dry run is the audit', { timeout: 400_000 },
     { name: 'the management spec given as a workload', args: specs('w01', 'mgmt'), exit: 2 },
     { name: 'a wave size of 0', args: [...specs('w01'), '--wave-size', '0'], exit: 2 },
   ];
-  it.each(stops.map((c) => [c.name, c] as const))('stops alike and writes nothing: %s', (_name, c) => isolated(async () => {
-    const s = await sim({ scenario: c.scenario?.() ?? fleetScenario() });
+  it.each(stops.map((c) => [c.name, c] as const))('stops alike and writes nothing: %s', async (_name, c) => {
+    const s = await startSim({ scenario: c.scenario?.() ?? fleetScenario() });
+    sims.push(s);
     const dry = await run(s, [...c.args, '--dry-run'], path.join(s.workdir, '.sim', 'dry.ndjson'), c.env);
     const real = await run(s, c.args, path.join(s.workdir, '.sim', 'real.ndjson'), c.env);
     expect(real.exitCode, real.stderr).toBe(c.exit);
@@ -76,5 +79,5 @@ describe.concurrent('workloads: the dry run is the audit', { timeout: 400_000 },
     expect(firstErrorLine(real.stderr)).not.toBe('');
     expect(real.journal.filter((e) => e.kind !== 'read')).toEqual([]);
     expect(toolWrites(s)).toEqual([]);
-  })());
+  });
 });
