@@ -51,6 +51,8 @@ const LANES = 3;
 let work: string;
 let etcd: RealEtcd;
 let pki: ReturnType<typeof makePki>;
+/** Every lane started (stopped at the end, held or not) and the free ones. */
+const allLanes: Lane[] = [];
 const lanes: Lane[] = [];
 const current = new AsyncLocalStorage<Lane>();
 const lane = (): Lane => {
@@ -59,7 +61,7 @@ const lane = (): Lane => {
   return mine;
 };
 const laneSlot = slots(LANES);
-/** Runs `work` with a lane of its own (the first free one), the lane's ssh sessions and stand-ins left as found. */
+/** Runs `work` with a lane of its own (the first free one), given back when it ends. */
 const inLane = <T>(work: () => Promise<T>): Promise<T> =>
   laneSlot(() => {
     const free = lanes.shift()!;
@@ -81,6 +83,7 @@ beforeAll(async () => {
     layOutExternal(root, pki, etcd.endpoint);
     layOutBottlerocket(root, pki, undefined);
     sshd.setContainer('e7cd0000c0ffee');
+    allLanes.push({ sshd, root });
     lanes.push({ sshd, root });
   }
   putKeys(etcd, '/reliability/key-', 200);
@@ -92,7 +95,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await blackHole?.close();
-  await Promise.all([etcd?.stop(), ...lanes.map((l) => l.sshd.stop())]);
+  await Promise.all([etcd?.stop(), ...allLanes.map((l) => l.sshd.stop())]);
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
