@@ -3,24 +3,21 @@
 import { execa } from 'execa';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LEASE_NAME, LEASE_NAMESPACE } from '../../src/lock/lease.js';
+import { concurrentSims } from '../helpers/concurrent-sims.js';
 import { assertNoSimSecret, binPath, runBin } from '../helpers/run-bin.js';
-import { startSim, type Sim } from '../helpers/sim.js';
+import type { Sim } from '../helpers/sim.js';
 
 const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.23.0-eks-a-99';
 const NO_ETCD = ['--skip-etcd-backup', '--reason', 'backup lock tests: etcd is tested in etcd-backup.test.ts'];
 
-let sims: Sim[] = [];
-afterEach(async () => {
-  await Promise.all(sims.map((s) => s.close()));
-  sims = [];
-});
-async function sim(scenario: string): Promise<Sim> {
-  const s = await startSim({ scenario });
-  sims.push(s);
-  return s;
-}
+// Each test holds a run open on an answer the simulator delays (seconds of waiting) while another run meets its
+// lock: two tests at a time overlap those waits, each in worlds of its own (test/helpers/concurrent-sims.ts). A
+// test may wait for a slot behind most of the file: its timeout is that long (each run keeps its own bound).
+const { isolated, sim: ownSim } = concurrentSims(2);
+const TEST_TIMEOUT_MS = 600_000;
+const sim = (scenario: string): Promise<Sim> => ownSim({ scenario });
 const sets = (s: Sim) => readdirSync(path.join(s.workdir, 'mgmt')).filter((n) => n.includes('-backup-')).sort();
 const lease = (s: Sim) => s.server.store.get('leases', LEASE_NAMESPACE, LEASE_NAME);
 const backupArgs = (s: Sim) => ['backup', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD];
@@ -52,8 +49,8 @@ function expectLockedByPausingRun(r: { exitCode: number; stderr: string }, holde
   expect(r.stderr).not.toMatch(/Find out who paused it/);
 }
 
-describe('backup takes the upgrade lock', () => {
-  it('two backups at once: the second is refused with exit 6 and writes nothing; the first completes and releases the lock', async () => {
+describe.concurrent('backup takes the upgrade lock', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('two backups at once: the second is refused with exit 6 and writes nothing; the first completes and releases the lock', isolated(async () => {
     const s = await sim('healthy');
     // The first backup's export of the EKS-A objects is held open, so it still runs when the second starts
     // (the gate of the second reads no oidcconfigs).
@@ -79,10 +76,10 @@ describe('backup takes the upgrade lock', () => {
     expect(sets(s)).toHaveLength(1);
     expect(sets(s)[0]).toMatch(/^mgmt-backup-[0-9T_-]+$/);
     expect(lease(s)).toBeUndefined();
-  });
+  }));
 
   // The first's move has the CAPI Clusters paused: the second's gate sees a paused tree, and the lock is why.
-  it('a backup started while the first backup has the clusters paused: exit 6 naming the holder (dry run and a reviewed plan too), no set of its own; the first completes and resumes them', async () => {
+  it('a backup started while the first backup has the clusters paused: exit 6 naming the holder (dry run and a reviewed plan too), no set of its own; the first completes and resumes them', isolated(async () => {
     const s = await sim('healthy');
     // A plan reviewed before the first run started: applied during its pause, the tree it was made against has changed.
     const planFile = path.join(s.workdir, 'reviewed.plan.json');
@@ -117,9 +114,9 @@ describe('backup takes the upgrade lock', () => {
     expect(sets(s)[0]).toMatch(/^mgmt-backup-[0-9T_-]+$/);
     expect(capiClusters(s).filter((c) => c.spec?.paused !== undefined)).toEqual([]);
     expect(lease(s)).toBeUndefined();
-  });
+  }));
 
-  it('cluster and management-components started while an upgrade backs up with the clusters paused: exit 6 naming the holder; the first upgrade completes', async () => {
+  it('cluster and management-components started while an upgrade backs up with the clusters paused: exit 6 naming the holder; the first upgrade completes', isolated(async () => {
     const s = await sim('healthy');
     const upgrade = (command: string) => [command, '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD, '--confirm-interval', '1s', '--confirm-timeout', '60s'];
     const first = await startPausedInMove(s, upgrade('cluster'));
@@ -139,7 +136,7 @@ describe('backup takes the upgrade lock', () => {
     expect(sets(s)).toHaveLength(1);
     expect(capiClusters(s).filter((c) => c.spec?.paused !== undefined)).toEqual([]);
     expect(lease(s)).toBeUndefined();
-  });
+  }));
 
   // A pause of somebody's (w02 of unready-paused) while the lock is free or lapsed stops the gate as ever (exit 4, "find
   // out who paused it"); while another run holds the lock, the lock stops it, and the pause is said to be that run's.
@@ -147,7 +144,7 @@ describe('backup takes the upgrade lock', () => {
     ['no lease', 4, undefined],
     ['a lapsed lease', 4, 400],
     ['a lease another run holds', 6, 5],
-  ])('a paused cluster with %s: exit %s', async (_what, exit, renewedAgo) => {
+  ])('a paused cluster with %s: exit %s', (_what, exit, renewedAgo) => isolated(async () => {
     const s = await sim('unready-paused');
     if (renewedAgo !== undefined) {
       const renewed = new Date(Date.now() - renewedAgo * 1000).toISOString().replace('Z', '000Z');
@@ -169,13 +166,13 @@ describe('backup takes the upgrade lock', () => {
     }
     expect(sets(s)).toEqual([]);
     expect(s.journal().filter((e) => e.source === 'clusterctl' || e.source === 'docker')).toEqual([]);
-  });
+  })());
 
   // A skew seen while another run holds the lock may be a tree in the middle of that run's upgrade: the lock stops it.
   it.each([
     ['the lock free', 5],
     ['another run holding the lock', 6],
-  ])('an upgrade whose spec skips a Kubernetes minor, with %s: exit %s', async (_what, exit) => {
+  ])('an upgrade whose spec skips a Kubernetes minor, with %s: exit %s', (_what, exit) => isolated(async () => {
     const s = await sim('healthy');
     if (exit === 6) {
       const now = new Date().toISOString().replace('Z', '000Z');
@@ -194,9 +191,9 @@ describe('backup takes the upgrade lock', () => {
     else expect(r.stderr).toMatch(/^Error: locked by ops@bastion pid 4242 since .*: that run is working on the tree, so the gate's verdict is of a tree in the middle of it \(version skew: mgmt: /m);
     expect(s.journal().filter((e) => e.source === 'eksctl' && e.argv.includes('upgrade') && !e.argv.includes('plan'))).toEqual([]);
     expect(lease(s)?.spec?.holderIdentity).toBe(exit === 6 ? 'ops@bastion pid 4242' : undefined);
-  });
+  })());
 
-  it('a backup while an upgrade holds the lock: exit 6 naming the holder, no set, the lease left alone', async () => {
+  it('a backup while an upgrade holds the lock: exit 6 naming the holder, no set, the lease left alone', isolated(async () => {
     const s = await sim('healthy');
     const now = new Date().toISOString().replace('Z', '000Z');
     s.server.store.create('leases', LEASE_NAMESPACE, {
@@ -211,9 +208,9 @@ describe('backup takes the upgrade lock', () => {
     expect(sets(s)).toEqual([]);
     expect(lease(s)?.spec?.holderIdentity).toBe('ops@bastion pid 4242');
     expect(s.journal().filter((e) => e.source === 'clusterctl' || e.source === 'docker')).toEqual([]);
-  });
+  }));
 
-  it('a backup takes and releases the lock: the plan says so in --dry-run', async () => {
+  it('a backup takes and releases the lock: the plan says so in --dry-run', isolated(async () => {
     const s = await sim('healthy');
     const r = await runBin([...backupArgs(s), '--dry-run'], { env: s.env, cwd: s.workdir });
     expect(r.exitCode).toBe(0);
@@ -221,5 +218,5 @@ describe('backup takes the upgrade lock', () => {
     expect(writes[0]).toMatch(/^! kubectl .* create -f - -o json$/);
     expect(writes.at(-1)).toMatch(/^! kubectl .* delete --raw \/apis\/coordination\.k8s\.io\/v1\/namespaces\/eksa-system\/leases\/eksa-safe-upgrade -f -$/);
     expect(lease(s)).toBeUndefined();
-  });
+  }));
 });

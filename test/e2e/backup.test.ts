@@ -1,24 +1,21 @@
 import { execa } from 'execa';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { concurrentSims } from '../helpers/concurrent-sims.js';
 import { assertNoSimSecret, binPath, readJournal, runBin } from '../helpers/run-bin.js';
 import { scenarioExtending } from '../helpers/scenario-file.js';
-import { startSim, type Sim } from '../helpers/sim.js';
+import type { Sim } from '../helpers/sim.js';
 
 const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.23.0-eks-a-99';
 // These tests are about the CAPI half; the etcd half has its own tests against real etcd and sshd.
 const NO_ETCD = ['--skip-etcd-backup', '--reason', 'CAPI backup tests: etcd is tested in etcd-backup.test.ts'];
-let sims: Sim[] = [];
-afterEach(async () => {
-  await Promise.all(sims.map((s) => s.close()));
-  sims = [];
-});
-async function sim(scenario: string): Promise<Sim> {
-  const s = await startSim({ scenario });
-  sims.push(s);
-  return s;
-}
+// Each test is a few runs of the CLI in worlds of its own, mostly waiting on child processes: two tests at a
+// time overlap those waits (test/helpers/concurrent-sims.ts). A test may wait for a slot behind most of the file:
+// its timeout is that long (each run of the CLI keeps its own bound).
+const { isolated, sim: ownSim } = concurrentSims(2);
+const TEST_TIMEOUT_MS = 600_000;
+const sim = (scenario: string): Promise<Sim> => ownSim({ scenario });
 async function backup(s: Sim, args: string[] = [], spec = s.specFile()) {
   return runBin(['backup', '-f', spec, '--cli-tools-image', IMAGE, ...NO_ETCD, ...args], { env: s.env, cwd: s.workdir });
 }
@@ -32,8 +29,8 @@ function allObjects(s: Sim): any[] {
   return typeof store.all === 'function' ? store.all() : [...store.values()];
 }
 
-describe('backup of the healthy tree', () => {
-  it('writes a complete, verified set: capi/ only clusterctl files, eksa/ the EKS-A objects', async () => {
+describe.concurrent('backup of the healthy tree', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('writes a complete, verified set: capi/ only clusterctl files, eksa/ the EKS-A objects', isolated(async () => {
     const s = await sim('healthy');
     const r = await backup(s, ['-o', 'json']);
     expect(r.stderr).toBe('');
@@ -81,9 +78,9 @@ describe('backup of the healthy tree', () => {
     const verify = await runBin(['verify', dir], { env: s.env, cwd: s.workdir });
     expect(verify.exitCode).toBe(0);
     expect(verify.stdout).toContain(`Verified: ${dir}`);
-  });
+  }));
 
-  it('an etcd flag it cannot use stops the backup before clusterctl runs: no set, nothing paused', async () => {
+  it('an etcd flag it cannot use stops the backup before clusterctl runs: no set, nothing paused', isolated(async () => {
     const s = await sim('healthy');
     const key = path.join(s.workdir, 'id_test');
     writeFileSync(key, 'not used\n', { mode: 0o600 });
@@ -92,9 +89,9 @@ describe('backup of the healthy tree', () => {
     expect(r.stderr).toMatch(/^Error: --ssh-option RequestTTY is not allowed/m);
     expect(s.journal().filter((e) => e.source === 'clusterctl' || e.source === 'docker' || e.method !== undefined)).toEqual([]);
     expect(sets(s)).toEqual([]);
-  });
+  }));
 
-  it('keeps folders 0700 and files 0600 whatever the umask', async () => {
+  it('keeps folders 0700 and files 0600 whatever the umask', isolated(async () => {
     const s = await sim('healthy');
     const r = await execa('sh', ['-c', 'umask 000; exec "$@"', 'sh', process.execPath, binPath, 'backup', '-f', s.specFile(), '--cli-tools-image', IMAGE, ...NO_ETCD], {
       env: { ...s.env, CI: '1' },
@@ -107,9 +104,9 @@ describe('backup of the healthy tree', () => {
     const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(path.join(d, n)).isDirectory() ? [path.join(d, n), ...walk(path.join(d, n))] : [path.join(d, n)]));
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const p of walk(dir)) expect([p, statSync(p).mode & 0o777]).toEqual([p, statSync(p).isDirectory() ? 0o700 : 0o600]);
-  });
+  }));
 
-  it('verify catches a flipped byte, a removed file and an object removed from a file', async () => {
+  it('verify catches a flipped byte, a removed file and an object removed from a file', isolated(async () => {
     const s = await sim('healthy');
     expect((await backup(s)).exitCode).toBe(0);
     const dir = path.join(mgmtDir(s), sets(s)[0]!);
@@ -141,9 +138,9 @@ describe('backup of the healthy tree', () => {
     r = await verify();
     expect(r.exitCode).toBe(9);
     expect(JSON.parse(r.stdout).problems.join('\n')).toMatch(/MachineDeployment_eksa-system_w03-md-0.yaml" holds \? \/\?/);
-  });
+  }));
 
-  it('dry-run prints the exact clusterctl command and writes nothing', async () => {
+  it('dry-run prints the exact clusterctl command and writes nothing', isolated(async () => {
     const s = await sim('healthy');
     const journal = path.join(s.workdir, 'our-journal.ndjson');
     const before = readdirSync(mgmtDir(s));
@@ -157,21 +154,21 @@ describe('backup of the healthy tree', () => {
     expect(ours.filter((e) => e.kind !== 'read').every((e) => e.skipped === true)).toBe(true);
     expect(ours.some((e) => e.argv[0] === 'docker' && e.skipped)).toBe(true);
     expect(s.journal().filter((e) => e.source === 'apiserver' || e.source === 'docker' || e.source === 'clusterctl')).toEqual([]);
-  });
+  }));
 });
 
-describe('going on without etcd', () => {
-  it('--skip-etcd-backup needs a --reason', async () => {
+describe.concurrent('going on without etcd', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('--skip-etcd-backup needs a --reason', isolated(async () => {
     const s = await sim('healthy');
     const r = await runBin(['backup', '-f', s.specFile(), '--cli-tools-image', IMAGE, '--skip-etcd-backup'], { env: s.env, cwd: s.workdir });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/--skip-etcd-backup needs --reason/);
     expect(sets(s)).toEqual([]);
-  });
+  }));
 });
 
-describe('backup scope policy', () => {
-  it('falls back to the management cluster when a workload is not ready, and records why', async () => {
+describe.concurrent('backup scope policy', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('falls back to the management cluster when a workload is not ready, and records why', isolated(async () => {
     const s = await sim('unready-control-plane-not-ready');
     const r = await backup(s);
     expect(r.exitCode).toBe(0);
@@ -181,9 +178,9 @@ describe('backup scope policy', () => {
     expect(manifest.scope).toMatchObject({ kind: 'management-only', clusters: ['mgmt'], leftOut: [{ cluster: 'w02', reasons: [expect.objectContaining({ code: 'control-plane-not-ready' })] }] });
     expect(manifest.clusterctl.argv.slice(-2)).toEqual(['--filter-cluster', 'mgmt']);
     expect(Object.keys(manifest.expected)).toEqual(['mgmt']);
-  });
+  }));
 
-  it('a paused workload is a named reason and the backup covers the management cluster only', async () => {
+  it('a paused workload is a named reason and the backup covers the management cluster only', isolated(async () => {
     const s = await sim('unready-paused');
     const r = await backup(s, ['-o', 'json']);
     expect(r.exitCode).toBe(0);
@@ -192,18 +189,18 @@ describe('backup scope policy', () => {
     expect(report.scope.leftOut[0].reasons.map((x: any) => x.code)).toContain('paused');
     const w02 = capiClusters(s).find((c: any) => c.metadata.name === 'w02');
     expect(w02.spec.paused).toBe(true);
-  });
+  }));
 
-  it('--on-unready=fail stops with the not-ready code and writes no folder', async () => {
+  it('--on-unready=fail stops with the not-ready code and writes no folder', isolated(async () => {
     const s = await sim('unready-workers-rolling-out');
     const r = await backup(s, ['--on-unready', 'fail']);
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toMatch(/not backing up: /);
     expect(r.stderr).toMatch(/hint: .*--on-unready=fallback/);
     expect(sets(s)).toEqual([]);
-  });
+  }));
 
-  it('a whole-tree move that fails although all looked ready falls back and records the error', async () => {
+  it('a whole-tree move that fails although all looked ready falls back and records the error', isolated(async () => {
     const s = await sim(scenarioExtending('healthy', { clusterctl: { failWhenUnfiltered: true } }));
     const r = await backup(s);
     expect(r.exitCode).toBe(0);
@@ -213,9 +210,9 @@ describe('backup scope policy', () => {
     expect(manifest.scope.leftOut.map((l: any) => l.cluster)).toEqual(['w01', 'w02', 'w03']);
     expect(manifest.clusterctl.argv.slice(-2)).toEqual(['--filter-cluster', 'mgmt']);
     for (const c of capiClusters(s)) expect(c.spec?.paused).toBeUndefined();
-  });
+  }));
 
-  it('backs up a workload cluster alone into the management folder, as EKS-A names it', async () => {
+  it('backs up a workload cluster alone into the management folder, as EKS-A names it', isolated(async () => {
     const s = await sim('healthy');
     const r = await backup(s, ['-o', 'json'], s.specFile('w01'));
     expect(r.exitCode).toBe(0);
@@ -225,11 +222,11 @@ describe('backup scope policy', () => {
     expect(manifest.scope).toMatchObject({ kind: 'workload', clusters: ['w01'] });
     expect(manifest.clusterctl.argv.slice(-2)).toEqual(['--filter-cluster', 'w01']);
     expect(readdirSync(path.join(mgmtDir(s), name!, 'capi')).every((f) => !/_(mgmt|w02|w03)[-.]/.test(f))).toBe(true);
-  });
+  }));
 });
 
-describe('backup failures never look complete', () => {
-  it('a move that fails after pausing puts every cluster back in its recorded pause state', async () => {
+describe.concurrent('backup failures never look complete', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('a move that fails after pausing puts every cluster back in its recorded pause state', isolated(async () => {
     const s = await sim(scenarioExtending('healthy', { clusterctl: { failAfterPause: true } }));
     const r = await backup(s, ['-o', 'json']);
     expect(r.exitCode).toBe(7);
@@ -241,9 +238,9 @@ describe('backup failures never look complete', () => {
     const manifest = manifestOf(path.join(mgmtDir(s), names[0]!));
     expect(manifest.state).toBe('failed');
     expect(manifest.pauseRestore.length).toBeGreaterThan(0);
-  });
+  }));
 
-  it('a clusterctl failure half-way leaves only a .failed set (or nothing with --clean-failed)', async () => {
+  it('a clusterctl failure half-way leaves only a .failed set (or nothing with --clean-failed)', isolated(async () => {
     const s = await sim(scenarioExtending('healthy', { clusterctl: { failAfterFiles: 5 } }));
     let r = await backup(s);
     expect(r.exitCode).toBe(7);
@@ -257,11 +254,11 @@ describe('backup failures never look complete', () => {
     expect(r.exitCode).toBe(7);
     expect(sets(s)).toEqual([]);
     expect(existsSync(mgmtDir(s))).toBe(true);
-  });
+  }));
 });
 
-describe('a planted `<set>.partial` symlink (issue 15, finding 10)', () => {
-  it('is refused: the backup fails before the move and writes nothing through it', async () => {
+describe.concurrent('a planted `<set>.partial` symlink (issue 15, finding 10)', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('is refused: the backup fails before the move and writes nothing through it', isolated(async () => {
     const s = await sim('healthy');
     const { mkdirSync, symlinkSync } = await import('node:fs');
     const { backupDirName } = await import('../../src/backup/naming.js');
@@ -276,5 +273,5 @@ describe('a planted `<set>.partial` symlink (issue 15, finding 10)', () => {
     expect(r.stderr).toMatch(/already exists as a symlink/);
     expect(readdirSync(target)).toEqual([]);
     expect(s.journal().filter((e) => e.source === 'docker' || e.source === 'clusterctl')).toEqual([]);
-  });
+  }));
 });

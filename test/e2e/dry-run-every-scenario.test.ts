@@ -5,6 +5,7 @@ import { validateEvidence } from '../../src/report/evidence.js';
 import { readJournal, repoRoot, runBin } from '../helpers/run-bin.js';
 import { startSim } from '../helpers/sim.js';
 import { scenarioExit } from '../helpers/scenario-exit.js';
+import { slots } from '../helpers/slots.js';
 
 const scenarios = readdirSync(path.join(repoRoot, 'sim', 'scenarios'))
   .filter((f) => f.endsWith('.yaml'))
@@ -25,12 +26,16 @@ function snapshotTree(dir: string): Record<string, string> {
   return out;
 }
 
-describe('cluster --dry-run writes nothing, on every bundled scenario', () => {
+// Each scenario is one dry run in a world of its own, mostly waiting on child processes: two at a time overlap
+// those waits (a scenario's time includes its wait for a slot).
+const slot = slots(2);
+
+describe.concurrent('cluster --dry-run writes nothing, on every bundled scenario', () => {
   it('covers every scenario file', () => {
     expect(scenarios.length).toBeGreaterThanOrEqual(14);
   });
 
-  it.each(scenarios)('%s', async (scenario) => {
+  it.each(scenarios)('%s', (scenario) => slot(async () => {
     const sim = await startSim({ scenario });
     try {
       const journal = path.join(sim.workdir, '.sim', 'ours.ndjson');
@@ -57,5 +62,5 @@ describe('cluster --dry-run writes nothing, on every bundled scenario', () => {
     } finally {
       await sim.close();
     }
-  });
+  }));
 });

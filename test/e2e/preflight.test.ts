@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJournal, runBin } from '../helpers/run-bin.js';
 import { startSim, type Sim } from '../helpers/sim.js';
+import { slots } from '../helpers/slots.js';
 
 const REASONS = [
   'eksa-not-ready',
@@ -205,8 +206,11 @@ describe('a CAPI-only pause (rule 7: a deliberate difference from eksctl)', () =
   });
 });
 
-describe('preflight names every unready reason', () => {
-  it.each(REASONS)('%s → named in table and JSON, exit 4', async (reason) => {
+// Each case is three runs of preflight in a world of its own, mostly waiting on child processes: two cases at a
+// time overlap those waits (a case's time includes its wait for a slot).
+const unreadySlot = slots(2);
+describe.concurrent('preflight names every unready reason', () => {
+  it.each(REASONS)('%s → named in table and JSON, exit 4', (reason) => unreadySlot(async () => {
     const sim = await startSim({ scenario: `unready-${reason}` });
     try {
       const table = await preflight(sim);
@@ -230,9 +234,9 @@ describe('preflight names every unready reason', () => {
     } finally {
       await sim.close();
     }
-  });
+  }));
 
-  it('an unready management cluster stops the scope', async () => {
+  it('an unready management cluster stops the scope', () => unreadySlot(async () => {
     const sim = await startSim({ scenario: 'unready-management' });
     try {
       const r = await preflight(sim, ['-o', 'json']);
@@ -243,9 +247,9 @@ describe('preflight names every unready reason', () => {
     } finally {
       await sim.close();
     }
-  });
+  }));
 
-  it('reads the CAPI v1beta1 status shape too', async () => {
+  it('reads the CAPI v1beta1 status shape too', () => unreadySlot(async () => {
     const sim = await startSim({ scenario: 'v1beta1-shape' });
     try {
       const r = await preflight(sim, ['-o', 'json']);
@@ -254,7 +258,7 @@ describe('preflight names every unready reason', () => {
     } finally {
       await sim.close();
     }
-  });
+  }));
 });
 
 describe('preflight when the API misbehaves', () => {

@@ -4,26 +4,25 @@
 import { execa } from 'execa';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { assertNoSimSecret, binPath } from '../helpers/run-bin.js';
 import { scenarioExtending } from '../helpers/scenario-file.js';
-import { startSim, type Sim } from '../helpers/sim.js';
+import type { Sim } from '../helpers/sim.js';
+import { concurrentSims } from '../helpers/concurrent-sims.js';
 
 const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.23.0-eks-a-99';
 const NO_ETCD = ['--skip-etcd-backup', '--reason', 'report tests: etcd is covered by the etcd-backup tests'];
 const FAST = ['--confirm-interval', '1s', '--confirm-timeout', '60s'];
 
-let sims: Sim[] = [];
-afterEach(async () => {
-  await Promise.all(sims.map((s) => s.close()));
-  sims = [];
-});
+// The three cases are full upgrades in worlds of their own, mostly waiting (eksctl's 2 s, the confirmation's polls):
+// they run side by side, each closing its world when it ends.
+const { isolated, sim } = concurrentSims(3);
 const eksctlUpgrades = (s: Sim) => s.journal().filter((e) => e.source === 'eksctl' && e.argv.includes('upgrade') && !e.argv.includes('plan'));
 const until = async (done: () => boolean) => {
   for (let i = 0; i < 600 && !done(); i++) await new Promise((r) => setTimeout(r, 100));
 };
 
-describe('--report cannot be written at the end of a confirmed upgrade', () => {
+describe.concurrent('--report cannot be written at the end of a confirmed upgrade', () => {
   it.each([
     ['its folder removed', (folder: string) => rmSync(folder, { recursive: true, force: true })],
     ['its folder replaced by a file', (folder: string) => {
@@ -31,9 +30,8 @@ describe('--report cannot be written at the end of a confirmed upgrade', () => {
       writeFileSync(folder, 'not a folder');
     }],
     ['a folder put where the report goes', (folder: string) => mkdirSync(path.join(folder, 'report.json'))],
-  ])('%s: exit 0 and the success line; one warning naming the report path', { timeout: 180_000 }, async (_what, breakIt) => {
-    const s = await startSim({ scenario: scenarioExtending('healthy', { eksctl: { upgrade: { outcome: 'succeed', durationMs: 2000 } } }) });
-    sims.push(s);
+  ])('%s: exit 0 and the success line; one warning naming the report path', { timeout: 180_000 }, (_what, breakIt) => isolated(async () => {
+    const s = await sim({ scenario: scenarioExtending('healthy', { eksctl: { upgrade: { outcome: 'succeed', durationMs: 2000 } } }) });
     const folder = path.join(s.workdir, 'reports');
     mkdirSync(folder);
     const report = path.join(folder, 'report.json');
@@ -55,5 +53,5 @@ describe('--report cannot be written at the end of a confirmed upgrade', () => {
     expect(warnings, stderr.slice(-3000)).toHaveLength(1);
     expect(warnings[0]).toContain(report);
     expect(warnings[0]).toMatch(/^warning: the report \S+ could not be written: .+; the upgrade's outcome stands: upgraded \(exit 0\)$/);
-  });
+  })());
 });

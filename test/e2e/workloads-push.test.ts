@@ -4,14 +4,15 @@
 // `cluster --dry-run` does; the fleet record carries each cluster's pushes.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OciClient } from '../../src/offsite/oci-client.js';
 import type { FleetPlan } from '../../src/plan/fleet.js';
 import { fleetEvidenceSchema } from '../../src/report/fleet-evidence.js';
 import { FLEET_FLAGS, fleetScenario, withOutcomes } from '../helpers/fleet.js';
 import { registryAvailable, startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { concurrentSims } from '../helpers/concurrent-sims.js';
 import { runBin } from '../helpers/run-bin.js';
-import { startSim, type Sim } from '../helpers/sim.js';
+import type { Sim } from '../helpers/sim.js';
 import { ageKey } from '../offsite/fixtures.js';
 
 /** A small tree: the management cluster (at the target) and three workload clusters behind it. */
@@ -27,16 +28,10 @@ const SMALL_TREE = {
 const WORKLOADS = ['w01', 'w02', 'w03'];
 const KUBECONFIG = ['--kubeconfig', 'mgmt/mgmt-eks-a-cluster.kubeconfig'];
 
-let sims: Sim[] = [];
-afterEach(async () => {
-  await Promise.all(sims.map((s) => s.close()));
-  sims = [];
-});
-async function sim(): Promise<Sim> {
-  const s = await startSim({ scenario: fleetScenario(SMALL_TREE) });
-  sims.push(s);
-  return s;
-}
+// The three tests run side by side, each in a world of its own (and a repository of its own in the shared
+// registry): each is runs of the CLI, mostly waiting on child processes and confirmation polls.
+const { isolated, sim: ownSim } = concurrentSims(3);
+const sim = (): Promise<Sim> => ownSim({ scenario: fleetScenario(SMALL_TREE) });
 
 /** The cluster each `eksctl anywhere upgrade cluster` run upgraded, in start order (sim journal). */
 const upgradesOf = (s: Sim) =>
@@ -67,7 +62,7 @@ async function workloads(s: Sim, args: string[], env: Record<string, string>) {
   return { ...r, evidence, cluster: (name: string) => evidence.clusters.find((c) => c.name === name) };
 }
 
-describe.skipIf(!registryAvailable())('workloads --push', { timeout: 400_000 }, () => {
+describe.skipIf(!registryAvailable()).concurrent('workloads --push', { timeout: 400_000 }, () => {
   let registry: TestRegistry;
   let env: Record<string, string>;
   beforeAll(async () => {
@@ -76,7 +71,7 @@ describe.skipIf(!registryAvailable())('workloads --push', { timeout: 400_000 }, 
   });
   afterAll(async () => registry?.stop());
 
-  it('--all: every cluster\'s own verified set is in the registry, tagged by its name, before its eksctl writes', async () => {
+  it('--all: every cluster\'s own verified set is in the registry, tagged by its name, before its eksctl writes', isolated(async () => {
     const s = await sim();
     const key = ageKey();
     const repository = 'e2e/fleet-all';
@@ -112,9 +107,9 @@ describe.skipIf(!registryAvailable())('workloads --push', { timeout: 400_000 }, 
       const manifest = JSON.parse(readFileSync(path.join(c.backup!, 'manifest.json'), 'utf8'));
       expect(manifest.pushes).toEqual([expect.objectContaining({ url, reference: c.pushes![0]!.reference, encrypted: true })]);
     }
-  });
+  }));
 
-  it('the fleet plan shows each cluster\'s push as `cluster --dry-run` does, pushes nothing, and the reviewed plan applied pushes each set', async () => {
+  it('the fleet plan shows each cluster\'s push as `cluster --dry-run` does, pushes nothing, and the reviewed plan applied pushes each set', isolated(async () => {
     const s = await sim();
     const key = ageKey();
     const repository = 'e2e/fleet-plan';
@@ -151,9 +146,9 @@ describe.skipIf(!registryAvailable())('workloads --push', { timeout: 400_000 }, 
     expect(upgradesOf(s)).toEqual(WORKLOADS);
     expect(tagsOnDisk(registry, repository).sort()).toEqual(sets(s).sort());
     for (const name of WORKLOADS) expect(real.cluster(name)?.pushes).toMatchObject([{ url, ok: true }]);
-  });
+  }));
 
-  it('a registry that is down fails the canary before eksctl (exit 7): no cluster upgraded, none other started, its set kept; with --push-optional a recorded warning', async () => {
+  it('a registry that is down fails the canary before eksctl (exit 7): no cluster upgraded, none other started, its set kept; with --push-optional a recorded warning', isolated(async () => {
     const s = await sim();
     const key = ageKey();
     const down = await startRegistry({ tls: false });
@@ -182,5 +177,5 @@ describe.skipIf(!registryAvailable())('workloads --push', { timeout: 400_000 }, 
       expect(optional.stderr).toContain(`${name}: Warning: the off-site copy to ${url} failed (--push-optional)`);
     }
     expect(optional.stdout).toMatch(/off-site copy failed \(--push-optional\): w01, w02, w03/);
-  });
+  }));
 });

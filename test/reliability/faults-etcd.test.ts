@@ -2,6 +2,7 @@
 // machines' addresses: ssh refused, hanging, cut mid-stream; etcd down on one member and on all; the disk
 // filling during the snapshot stream; SIGINT/SIGTERM/SIGHUP while it streams.
 import { execFileSync } from 'node:child_process';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
@@ -10,6 +11,7 @@ import { loadScenario, planEtcdWorld } from '../../sim/index.js';
 import { layOutBottlerocket, layOutExternal, makeRoot } from '../etcd/layouts.js';
 import { scenarioExtending } from '../helpers/scenario-file.js';
 import { startSim } from '../helpers/sim.js';
+import { slots } from '../helpers/slots.js';
 import { fillEtcd, freePort, makePki, putKeys, requireRealTools, startEtcd, startSshd, type RealEtcd, type RealSshd } from '../helpers/testbed.js';
 import { CELL_TIMEOUT_MS, cellTitle, runCell, type Cell, type StrikeContext } from './cell.js';
 import { FAULT as KILL_THEN_RERUN, runKillCell, why } from './kill-cell.js';
@@ -35,10 +37,36 @@ const membersOf = (cluster: string) => ETCD_PLAN.find((c) => c.name === cluster)
 const MGMT = membersOf('mgmt');
 const W01 = membersOf('w01');
 
+/**
+ * The file's cells run three at a time (they mostly wait on ssh and etcd timeouts), each in a lane of its own: its
+ * own sshd (its own user, stand-ins and session processes) and its own node root, so a stand-in one cell installs,
+ * the ssh sessions it leaves and the temp files on its "node" are that cell's alone; the etcd they snapshot is
+ * shared and read-only.
+ */
+interface Lane {
+  readonly sshd: RealSshd;
+  readonly root: string;
+}
+const LANES = 3;
 let work: string;
 let etcd: RealEtcd;
-let sshd: RealSshd;
-let root: string;
+let pki: ReturnType<typeof makePki>;
+/** Every lane started (stopped at the end, held or not) and the free ones. */
+const allLanes: Lane[] = [];
+const lanes: Lane[] = [];
+const current = new AsyncLocalStorage<Lane>();
+const lane = (): Lane => {
+  const mine = current.getStore();
+  if (!mine) throw new Error('no lane: run the cell inside inLane()');
+  return mine;
+};
+const laneSlot = slots(LANES);
+/** Runs `work` with a lane of its own (the first free one), given back when it ends. */
+const inLane = <T>(work: () => Promise<T>): Promise<T> =>
+  laneSlot(() => {
+    const free = lanes.shift()!;
+    return current.run(free, work).finally(() => lanes.push(free));
+  });
 let deadEndpoint: string;
 let closedPort: number;
 let blackHole: BlackHole | undefined;
@@ -46,14 +74,20 @@ let blackHole: BlackHole | undefined;
 beforeAll(async () => {
   if (!real) return;
   work = mkdtempSync(join(tmpdir(), 'esu-rel-etcd-'));
-  const pki = makePki(join(work, 'pki'));
-  [etcd, sshd] = await Promise.all([startEtcd({ pki }), startSshd({ listen: [...MGMT, ...W01].map((m) => m.address) })]);
+  pki = makePki(join(work, 'pki'));
+  const listen = [...MGMT, ...W01].map((m) => m.address);
+  const started = await Promise.all([startEtcd({ pki }), ...Array.from({ length: LANES }, () => startSshd({ listen }))]);
+  etcd = started[0] as RealEtcd;
+  for (const sshd of started.slice(1) as RealSshd[]) {
+    const root = makeRoot(work);
+    layOutExternal(root, pki, etcd.endpoint);
+    layOutBottlerocket(root, pki, undefined);
+    sshd.setContainer('e7cd0000c0ffee');
+    allLanes.push({ sshd, root });
+    lanes.push({ sshd, root });
+  }
   putKeys(etcd, '/reliability/key-', 200);
   await fillEtcd(etcd, 3, { valueKiB: 256 }); // a 3 MiB snapshot: more than the small disk holds
-  root = makeRoot(work);
-  layOutExternal(root, pki, etcd.endpoint);
-  layOutBottlerocket(root, pki, undefined);
-  sshd.setContainer('e7cd0000c0ffee');
   deadEndpoint = `https://127.0.0.1:${await freePort()}`;
   closedPort = await freePort();
   blackHole = await startBlackHole('0.0.0.0'); // accepts TCP and never speaks SSH: a node whose sshd hangs
@@ -61,26 +95,29 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await blackHole?.close();
-  await Promise.all([etcd?.stop(), sshd?.stop()]);
+  await Promise.all([etcd?.stop(), ...allLanes.map((l) => l.sshd.stop())]);
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
 /**
- * The etcd flags of every cell: this sshd, this node layout, this etcd; ssh gives up on a silent node after 2s
+ * The etcd flags of every cell: its lane's sshd and node layout, this etcd; ssh gives up on a silent node after 2s
  * (`connectTimeout`: the hang cell's node never answers at all, so 1s finds it as surely and sooner).
  */
-const etcdArgs = (over: { port?: number; endpoint?: string; connectTimeout?: number } = {}) => () => [
-  '--cli-tools-image', IMAGE,
-  '--ssh-key', sshd.clientKey,
-  '--ssh-user', sshd.user,
-  '--ssh-port', String(over.port ?? sshd.port),
-  '--ssh-option', `ConnectTimeout=${over.connectTimeout ?? 2}`,
-  '--etcd-remote-root', root,
-  '--etcd-endpoint', over.endpoint ?? etcd.endpoint,
-];
+const etcdArgs = (over: { port?: number; endpoint?: string; connectTimeout?: number } = {}) => () => {
+  const { sshd, root } = lane();
+  return [
+    '--cli-tools-image', IMAGE,
+    '--ssh-key', sshd.clientKey,
+    '--ssh-user', sshd.user,
+    '--ssh-port', String(over.port ?? sshd.port),
+    '--ssh-option', `ConnectTimeout=${over.connectTimeout ?? 2}`,
+    '--etcd-remote-root', root,
+    '--etcd-endpoint', over.endpoint ?? etcd.endpoint,
+  ];
+};
 
-/** The remote temp files left on the "node" (none: the remote script removes them whatever happens). */
-const remoteLeftovers = () =>
+/** The remote temp files left on the lane's "node" (none: the remote script removes them whatever happens). */
+const remoteLeftovers = (root = lane().root) =>
   ['var/lib/etcd', 'var/lib/etcd/data'].flatMap((d) => (existsSync(join(root, d)) ? readdirSync(join(root, d)).filter((n) => n.startsWith('eksa-etcd-snapshot')) : []));
 
 /** Send `signal` once a snapshot is on its way (its .partial file has bytes). */
@@ -99,7 +136,7 @@ const whileStreaming = (signal: NodeJS.Signals) => ({ sim, run }: StrikeContext)
   return () => clearInterval(timer);
 };
 
-const standins = (scripts: () => Record<string, string>) => () => ({ cleanup: installStandins(sshd, scripts()) });
+const standins = (scripts: () => Record<string, string>) => () => ({ cleanup: installStandins(lane().sshd, scripts()) });
 
 const CELLS: Array<Omit<Cell, 'scenarioFile'>> = [
   {
@@ -117,6 +154,7 @@ const CELLS: Array<Omit<Cell, 'scenarioFile'>> = [
   {
     step: 'etcd', fault: 'etcd-down-on-one-member', sourceArgs: etcdArgs(),
     prepare: () => {
+      const { sshd } = lane();
       const down = join(sshd.standinsDir, 'etcd-down');
       writeFileSync(down, `${MGMT[0]!.address}\n`);
       const remove = installStandins(sshd, { etcdctl: etcdDownEtcdctl(execFileSync('sh', ['-c', 'command -v etcdctl']).toString().trim(), deadEndpoint, down) });
@@ -143,8 +181,9 @@ const CELLS: Array<Omit<Cell, 'scenarioFile'>> = [
 
 export const ETCD_CELLS: Cell[] = CELLS.map((c) => ({ ...c, scenarioFile: SCENARIO }));
 
-describe.skipIf(!real)('fault matrix: etcd snapshots over real ssh from a real etcd', () => {
-  it.each(ETCD_CELLS.map((c) => [cellTitle(c), c] as const))('%s', async (_title, cell) => {
+describe.skipIf(!real).concurrent('fault matrix: etcd snapshots over real ssh from a real etcd', () => {
+  it.each(ETCD_CELLS.map((c) => [cellTitle(c), c] as const))('%s', { timeout: CELL_TIMEOUT_MS }, (_title, cell) => inLane(async () => {
+    const { sshd } = lane();
     await runCell(cell, async ({ result }) => {
       // The node's private key never reaches an output.
       expect(result.stdout + result.stderr).not.toContain(readFileSync(sshd.clientKey, 'utf8').split('\n')[1]);
@@ -154,11 +193,12 @@ describe.skipIf(!real)('fault matrix: etcd snapshots over real ssh from a real e
       expect(sshd.sessionPids()).toEqual([]);
       expect(remoteLeftovers()).toEqual([]);
     });
-  });
+  }));
 });
 
-describe.skipIf(!real)('backup sets with etcd snapshots are private whatever the umask', () => {
-  it('secrets: umask 000 with etcd snapshots: complete and failed sets alike are 0700/0600', async () => {
+describe.skipIf(!real).concurrent('backup sets with etcd snapshots are private whatever the umask', () => {
+  it('secrets: umask 000 with etcd snapshots: complete and failed sets alike are 0700/0600', { timeout: CELL_TIMEOUT_MS }, () => inLane(async () => {
+    const { sshd } = lane();
     const sim = await startSim({ scenario: SCENARIO });
     try {
       const folder = path.join(sim.workdir, 'mgmt');
@@ -175,14 +215,15 @@ describe.skipIf(!real)('backup sets with etcd snapshots are private whatever the
     } finally {
       await sim.close();
     }
-  });
+  }));
 });
 
 // SIGKILL while a snapshot streams (the machine is lost: ssh dies with us), then the operator runs it again
 // (test/reliability/kill-cell.ts): the lease of the run that is gone is named, recover releases it and marks the
 // set failed, and the next run backs up (the snapshot too) and upgrades once.
-describe.skipIf(!real)('fault matrix: SIGKILL while an etcd snapshot streams, then a rerun', () => {
-  it(cellTitle({ step: 'etcd', fault: KILL_THEN_RERUN } as Cell), { timeout: CELL_TIMEOUT_MS }, async () => {
+describe.skipIf(!real).concurrent('fault matrix: SIGKILL while an etcd snapshot streams, then a rerun', () => {
+  it(cellTitle({ step: 'etcd', fault: KILL_THEN_RERUN } as Cell), { timeout: CELL_TIMEOUT_MS }, () => inLane(async () => {
+    const { sshd } = lane();
     let cleanup: (() => void) | undefined = installStandins(sshd, { cat: SLOW_CAT });
     const restore = () => {
       cleanup?.();
@@ -211,5 +252,5 @@ describe.skipIf(!real)('fault matrix: SIGKILL while an etcd snapshot streams, th
     } finally {
       restore();
     }
-  });
+  }));
 });

@@ -1,8 +1,9 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSim } from '../helpers/sim.js';
+import { describe, expect, it } from 'vitest';
+import { concurrentSims } from '../helpers/concurrent-sims.js';
+import type { Sim } from '../helpers/sim.js';
 
 // The fake clusterctl and docker run as processes against the simulated API server, the way the product
 // runs the real ones. Expectations come from the server's own object list, not from the fake.
@@ -10,7 +11,6 @@ import { startSim } from '../helpers/sim.js';
 const BIN = path.resolve(import.meta.dirname, '../../sim/bin');
 const SCENARIOS = path.resolve(import.meta.dirname, '../../sim/scenarios');
 
-type Sim = Awaited<ReturnType<typeof startSim>>;
 interface KubeObject {
   apiVersion: string;
   kind: string;
@@ -19,14 +19,13 @@ interface KubeObject {
   status?: unknown;
 }
 
-const sims: Sim[] = [];
-afterEach(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+// Each test runs the fakes as child processes against worlds of its own, mostly waiting on them: two tests at a
+// time overlap those waits, each closing the worlds it started when it ends.
+const { isolated, sim: ownSim } = concurrentSims(2);
+const TEST_TIMEOUT_MS = 300_000;
 
 async function sim(scenario: string): Promise<Sim> {
-  const s = await startSim({ scenario });
-  sims.push(s);
+  const s = await ownSim({ scenario });
   mkdirSync(path.join(s.workdir, 'backup'), { recursive: true });
   return s;
 }
@@ -62,8 +61,8 @@ const journal = (s: Sim) => s.journal();
 
 const toDirectory = (s: Sim, ...extra: string[]) => ['move', '--to-directory', 'backup', '--kubeconfig', s.kubeconfig, '--namespace', 'eksa-system', ...extra];
 
-describe('fake clusterctl move --to-directory against the simulator', () => {
-  it('writes every CAPI object of the tree, its cluster Secrets, and no EKS-A object', async () => {
+describe.concurrent('fake clusterctl move --to-directory against the simulator', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('writes every CAPI object of the tree, its cluster Secrets, and no EKS-A object', isolated(async () => {
     const s = await sim('healthy');
     const result = await run(s, 'clusterctl', toDirectory(s));
     expect(result.stderr).toContain('Saving files to backup');
@@ -94,24 +93,24 @@ describe('fake clusterctl move --to-directory against the simulator', () => {
     expect(lines.find((l) => l.source === 'clusterctl')?.argv).toEqual(['clusterctl', ...toDirectory(s)]);
     const patches = lines.filter((l) => l.source === 'apiserver' && l.method === 'PATCH').map((l) => l.path);
     expect(patches).toHaveLength(8); // pause and resume each of the four Clusters
-  });
+  }));
 
-  it('uses the kubeconfig namespace (default) without --namespace, where EKS-A keeps no CAPI objects', async () => {
+  it('uses the kubeconfig namespace (default) without --namespace, where EKS-A keeps no CAPI objects', isolated(async () => {
     const s = await sim('healthy');
     const result = await run(s, 'clusterctl', ['move', '--to-directory', 'backup', '--kubeconfig', s.kubeconfig]);
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toContain('Starting move of Cluster API objects Clusters=0');
     expect(backupFiles(s)).toEqual([]);
-  });
+  }));
 
-  it('reads a v1beta1-shaped tree through the v1beta1 status fields', async () => {
+  it('reads a v1beta1-shaped tree through the v1beta1 status fields', isolated(async () => {
     const s = await sim('v1beta1-shape');
     const result = await run(s, 'clusterctl', toDirectory(s));
     expect(result.exitCode, result.stderr).toBe(0);
     expect(backupFiles(s).filter((f) => f.startsWith('Cluster_'))).toHaveLength(4);
-  });
+  }));
 
-  it('--filter-cluster keeps one cluster', async () => {
+  it('--filter-cluster keeps one cluster', isolated(async () => {
     const s = await sim('healthy');
     const result = await run(s, 'clusterctl', toDirectory(s, '--filter-cluster', 'w01'));
     expect(result.exitCode).toBe(0);
@@ -120,9 +119,9 @@ describe('fake clusterctl move --to-directory against the simulator', () => {
     expect(files.every((f) => f.split('_')[2]?.startsWith('w01'))).toBe(true);
     const w01 = (await objects(s)).filter((o) => isCapiGroup(o) && o.metadata.name.startsWith('w01')).map(fileOf);
     expect(files.filter((f) => !f.startsWith('Secret_'))).toEqual(w01.sort());
-  });
+  }));
 
-  it('v1.12+ refuses paused Clusters and touches nothing', async () => {
+  it('v1.12+ refuses paused Clusters and touches nothing', isolated(async () => {
     const s = await sim('unready-paused');
     const result = await run(s, 'clusterctl', toDirectory(s));
     expect(result.exitCode).toBe(1);
@@ -131,17 +130,17 @@ describe('fake clusterctl move --to-directory against the simulator', () => {
     const clusters = await capiClusters(s);
     expect(clusters.get('w02')?.spec?.paused).toBe(true);
     expect(clusters.get('mgmt')?.spec?.paused).toBeUndefined();
-  });
+  }));
 
-  it('before v1.12 it backs up and unconditionally unpauses a Cluster that was paused on purpose', async () => {
+  it('before v1.12 it backs up and unconditionally unpauses a Cluster that was paused on purpose', isolated(async () => {
     const s = await sim('unready-paused');
     const result = await run(s, 'clusterctl', toDirectory(s), { EKSA_SIM_CLUSTERCTL_VERSION: 'v1.10.0' });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(readBackup(s, 'Cluster_eksa-system_w02.yaml').spec?.paused).toBe(true);
     expect((await capiClusters(s)).get('w02')?.spec?.paused).toBeUndefined();
-  });
+  }));
 
-  it('the scenario can select the pre-1.12 version too; the environment wins over it', async () => {
+  it('the scenario can select the pre-1.12 version too; the environment wins over it', isolated(async () => {
     const s = await sim('unready-paused');
     const env = { EKSA_SIM_SCENARIO: scenarioWith(s, 'unready-paused', { version: 'v1.11.3' }) };
     expect((await run(s, 'clusterctl', ['version', '-o', 'short'], env)).stdout).toBe('v1.11.3');
@@ -149,9 +148,9 @@ describe('fake clusterctl move --to-directory against the simulator', () => {
     const result = await run(s, 'clusterctl', toDirectory(s), env);
     expect(result.exitCode, result.stderr).toBe(0);
     expect((await capiClusters(s)).get('w02')?.spec?.paused).toBeUndefined();
-  });
+  }));
 
-  it('fails the provisioning check with clusterctl\'s message, unless filtered to a provisioned cluster', async () => {
+  it('fails the provisioning check with clusterctl\'s message, unless filtered to a provisioned cluster', isolated(async () => {
     const s = await sim('unready-capi-not-provisioned');
     const whole = await run(s, 'clusterctl', toDirectory(s));
     expect(whole.exitCode).toBe(1);
@@ -161,9 +160,9 @@ describe('fake clusterctl move --to-directory against the simulator', () => {
     expect(backupFiles(s)).toEqual([]);
     const filtered = await run(s, 'clusterctl', toDirectory(s, '--filter-cluster', 'mgmt'));
     expect(filtered.exitCode, filtered.stderr).toBe(0);
-  });
+  }));
 
-  it('failAfterPause leaves every Cluster paused and writes nothing', async () => {
+  it('failAfterPause leaves every Cluster paused and writes nothing', isolated(async () => {
     const s = await sim('healthy');
     const env = { EKSA_SIM_SCENARIO: scenarioWith(s, 'healthy', { failAfterPause: true }) };
     const result = await run(s, 'clusterctl', toDirectory(s), env);
@@ -171,9 +170,9 @@ describe('fake clusterctl move --to-directory against the simulator', () => {
     expect(result.stderr).toMatch(/^Error: action failed after 10 attempts: error reading /m);
     expect(backupFiles(s)).toEqual([]);
     expect([...(await capiClusters(s)).values()].map((c) => c.spec?.paused)).toEqual([true, true, true, true]);
-  });
+  }));
 
-  it('failAfterFiles writes exactly N files and leaves the Clusters paused', async () => {
+  it('failAfterFiles writes exactly N files and leaves the Clusters paused', isolated(async () => {
     const s = await sim('healthy');
     const env = { EKSA_SIM_SCENARIO: scenarioWith(s, 'healthy', { failAfterFiles: 5 }) };
     const result = await run(s, 'clusterctl', toDirectory(s), env);
@@ -181,9 +180,9 @@ describe('fake clusterctl move --to-directory against the simulator', () => {
     expect(result.stderr).toMatch(/open backup\/\w+_eksa-system_[\w.-]+\.yaml: no space left on device/);
     expect(backupFiles(s)).toHaveLength(5);
     expect((await capiClusters(s)).get('mgmt')?.spec?.paused).toBe(true);
-  });
+  }));
 
-  it('failWhenUnfiltered breaks only the whole-tree backup, before pausing anything', async () => {
+  it('failWhenUnfiltered breaks only the whole-tree backup, before pausing anything', isolated(async () => {
     const s = await sim('healthy');
     const env = { EKSA_SIM_SCENARIO: scenarioWith(s, 'healthy', { failWhenUnfiltered: true }) };
     const whole = await run(s, 'clusterctl', toDirectory(s), env);
@@ -192,32 +191,32 @@ describe('fake clusterctl move --to-directory against the simulator', () => {
     expect([...(await capiClusters(s)).values()].every((c) => c.spec?.paused === undefined)).toBe(true);
     const filtered = await run(s, 'clusterctl', toDirectory(s, '--filter-cluster', 'mgmt'), env);
     expect(filtered.exitCode, filtered.stderr).toBe(0);
-  });
+  }));
 
-  it('refuses a scenario block it does not know', async () => {
+  it('refuses a scenario block it does not know', isolated(async () => {
     const s = await sim('healthy');
     const result = await run(s, 'clusterctl', toDirectory(s), { EKSA_SIM_SCENARIO: scenarioWith(s, 'healthy', { failAfterPaws: true }) });
     expect(result.exitCode).toBe(64);
     expect(result.stderr).toContain('unknown key clusterctl.failAfterPaws');
-  });
+  }));
 
-  it('needs an existing directory, and pauses nothing without one', async () => {
+  it('needs an existing directory, and pauses nothing without one', isolated(async () => {
     const s = await sim('healthy');
     const result = await run(s, 'clusterctl', ['move', '--to-directory', 'missing-dir', '--kubeconfig', s.kubeconfig, '-n', 'eksa-system']);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toBe('Error: stat missing-dir: no such file or directory');
     expect(journal(s).filter((l) => l.source === 'apiserver' && l.method === 'PATCH')).toEqual([]);
-  });
+  }));
 
-  it('--dry-run with --to-directory is ignored: it pauses, writes and resumes for real', async () => {
+  it('--dry-run with --to-directory is ignored: it pauses, writes and resumes for real', isolated(async () => {
     const s = await sim('healthy');
     const result = await run(s, 'clusterctl', toDirectory(s, '--dry-run'));
     expect(result.exitCode).toBe(0);
     expect(backupFiles(s).length).toBeGreaterThan(100);
     expect(journal(s).filter((l) => l.source === 'apiserver' && l.method === 'PATCH')).toHaveLength(8);
-  });
+  }));
 
-  it('fails like clusterctl when the kubeconfig is missing or the server is down', async () => {
+  it('fails like clusterctl when the kubeconfig is missing or the server is down', isolated(async () => {
     const s = await sim('healthy');
     const missing = await run(s, 'clusterctl', ['move', '--to-directory', 'backup', '--kubeconfig', 'nope.kubeconfig']);
     expect(missing.stderr).toBe('Error: failed to load Kubeconfig: stat nope.kubeconfig: no such file or directory');
@@ -225,19 +224,19 @@ describe('fake clusterctl move --to-directory against the simulator', () => {
     const down = await run(s, 'clusterctl', toDirectory(s));
     expect(down.exitCode).toBe(1);
     expect(down.stderr).toMatch(/^Error: failed to check Cluster API version: Get ".*\/customresourcedefinitions\/clusters\.cluster\.x-k8s\.io": dial tcp 127\.0\.0\.1:\d+: connect: connection refused$/);
-  });
+  }));
 });
 
-describe('fake clusterctl against API faults', () => {
-  it('retries a transient error like clusterctl\'s backoff does', async () => {
+describe.concurrent('fake clusterctl against API faults', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('retries a transient error like clusterctl\'s backoff does', isolated(async () => {
     const s = await sim('healthy');
     s.server.setFaults([{ resource: 'secrets', method: 'GET', status: 503, times: 3 }]);
     const result = await run(s, 'clusterctl', toDirectory(s));
     expect(result.exitCode, result.stderr).toBe(0);
     expect(backupFiles(s).some((f) => f.startsWith('Secret_'))).toBe(true);
-  });
+  }));
 
-  it('gives up after 10 attempts to pause, naming the Cluster', async () => {
+  it('gives up after 10 attempts to pause, naming the Cluster', isolated(async () => {
     const s = await sim('healthy');
     s.server.setFaults([{ resource: 'clusters.cluster.x-k8s.io', method: 'PATCH', status: 500, message: 'etcdserver: request timed out' }]);
     const result = await run(s, 'clusterctl', toDirectory(s));
@@ -246,10 +245,10 @@ describe('fake clusterctl against API faults', () => {
       /^Error: error setting Cluster\.Spec\.Paused=true: action failed after 10 attempts: error patching Cluster eksa-system\/mgmt: etcdserver: request timed out$/m,
     );
     expect(backupFiles(s)).toEqual([]);
-  });
+  }));
 });
 
-describe('fake clusterctl move --from-directory', () => {
+describe.concurrent('fake clusterctl move --from-directory', { timeout: TEST_TIMEOUT_MS }, () => {
   async function backupOf(scenario: string, filter: string) {
     const source = await sim(scenario);
     const backup = await run(source, 'clusterctl', toDirectory(source, '--filter-cluster', filter));
@@ -257,7 +256,7 @@ describe('fake clusterctl move --from-directory', () => {
     return path.join(source.workdir, 'backup');
   }
 
-  it('restores a filtered backup into a fresh management cluster with new UIDs and rebuilt owners', async () => {
+  it('restores a filtered backup into a fresh management cluster with new UIDs and rebuilt owners', isolated(async () => {
     const dir = await backupOf('healthy', 'w01');
     // A new management cluster: CRDs installed, none of the old tree's objects.
     const freshFile = path.join(path.dirname(dir), 'fresh.yaml');
@@ -286,9 +285,9 @@ describe('fake clusterctl move --from-directory', () => {
     const again = await run(fresh, 'clusterctl', ['move', '--from-directory', dir, '--to-kubeconfig', fresh.kubeconfig, '--filter-cluster', 'w01']);
     expect(again.exitCode).toBe(0);
     expect((await objects(fresh)).length).toBe(before.size + restored.length);
-  });
+  }));
 
-  it('breaks on a subdirectory, and refuses --kubeconfig', async () => {
+  it('breaks on a subdirectory, and refuses --kubeconfig', isolated(async () => {
     const s = await sim('healthy');
     mkdirSync(path.join(s.workdir, 'backup', 'etcd'));
     const sub = await run(s, 'clusterctl', ['move', '--from-directory', 'backup', '--to-kubeconfig', s.kubeconfig]);
@@ -298,17 +297,17 @@ describe('fake clusterctl move --from-directory', () => {
     expect(both.stderr).toBe(
       'Error: if any flags in the group [from-directory kubeconfig] are set none of the others can be; [from-directory kubeconfig] were all set',
     );
-  });
+  }));
 });
 
-describe('fake docker', () => {
+describe.concurrent('fake docker', { timeout: TEST_TIMEOUT_MS }, () => {
   const IMAGE = 'public.ecr.aws/eks-anywhere/cli-tools:v0.22.0-eks-a-92';
   const dockerRun = (s: Sim, extra: string[], image = IMAGE) => [
     'run', '-i', '--network', 'host', '-w', s.workdir, '-v', `${s.workdir}:/${s.workdir}`, ...extra, '--entrypoint', 'clusterctl', image,
     'move', '--namespace', 'eksa-system', '--kubeconfig', s.kubeconfig, '--to-directory', 'backup',
   ];
 
-  it('runs the fake clusterctl inside the image, as the EKS-A backup docs do', async () => {
+  it('runs the fake clusterctl inside the image, as the EKS-A backup docs do', isolated(async () => {
     const s = await sim('healthy');
     const result = await run(s, 'docker', dockerRun(s, []));
     expect(result.exitCode, result.stderr).toBe(0);
@@ -316,16 +315,16 @@ describe('fake docker', () => {
     const lines = journal(s).filter((l) => l.source !== 'apiserver');
     expect(lines.map((l) => l.source)).toEqual(['docker', 'clusterctl']);
     expect(lines[1]).toMatchObject({ image: IMAGE, cwd: s.workdir });
-  });
+  }));
 
-  it('passes clusterctl\'s exit code through', async () => {
+  it('passes clusterctl\'s exit code through', isolated(async () => {
     const s = await sim('unready-paused');
     const result = await run(s, 'docker', dockerRun(s, []));
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('cannot start operation while the following Clusters are paused: eksa-system/w02');
-  });
+  }));
 
-  it('sees only what is mounted, and reaches 127.0.0.1 only with --network host', async () => {
+  it('sees only what is mounted, and reaches 127.0.0.1 only with --network host', isolated(async () => {
     const s = await sim('healthy');
     const args = dockerRun(s, []);
     const noMount = args.filter((a, i) => a !== '-v' && args[i - 1] !== '-v');
@@ -335,9 +334,9 @@ describe('fake docker', () => {
     const bridged = await run(s, 'docker', args.filter((a, i) => a !== '--network' && args[i - 1] !== '--network'));
     expect(bridged.exitCode).toBe(1);
     expect(bridged.stderr).toMatch(/connect: connection refused/);
-  });
+  }));
 
-  it('forwards SIGTERM to the container, as docker run does', async () => {
+  it('forwards SIGTERM to the container, as docker run does', isolated(async () => {
     const s = await sim('healthy');
     s.server.setFaults([{ resource: 'secrets', hang: true }]);
     const child = run(s, 'docker', dockerRun(s, []));
@@ -346,9 +345,9 @@ describe('fake docker', () => {
     const result = await child;
     expect(result.signal).toBeUndefined();
     expect(result.exitCode).toBe(143);
-  });
+  }));
 
-  it('fails like docker for an image it cannot pull', async () => {
+  it('fails like docker for an image it cannot pull', isolated(async () => {
     const s = await sim('healthy');
     const byName = await run(s, 'docker', dockerRun(s, [], 'registry.local/eks-anywhere/cli-tools-missing:v0.22.0'));
     expect(byName.exitCode).toBe(125);
@@ -360,12 +359,12 @@ describe('fake docker', () => {
     const byScenario = await run(s, 'docker', dockerRun(s, []), { EKSA_SIM_SCENARIO: scenarioWith(s, 'healthy', { missingImage: true }) });
     expect(byScenario.exitCode).toBe(125);
     expect(backupFiles(s)).toEqual([]);
-  });
+  }));
 
-  it('answers docker version and refuses what it does not simulate', async () => {
+  it('answers docker version and refuses what it does not simulate', isolated(async () => {
     const s = await sim('healthy');
     expect((await run(s, 'docker', ['version', '--format', '{{.Server.Version}}'])).stdout).toBe('27.5.1');
     expect((await run(s, 'docker', ['ps'])).exitCode).toBe(64);
     expect((await run(s, 'docker', ['run', '--bogus', IMAGE])).exitCode).toBe(125);
-  });
+  }));
 });
