@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform, pipeline } from 'node:stream';
+import { Readable } from 'node:stream';
 import { listFiles, openInside, readTextInside, refusalOf } from '../backup/digest.js';
 import { MANIFEST_FILE, parseManifest, type BackupManifest } from '../backup/manifest.js';
 import { verifyBackupSet } from '../backup/verify-set.js';
@@ -9,6 +9,7 @@ import { mapLimit } from '../map-limit.js';
 import { SafeUpgradeError, printable } from '../errors.js';
 import { REMOTE_MANIFEST_VERSION, type RemoteManifest } from './artifact.js';
 import { encryptStream } from './age-stream.js';
+import { encryptFile, readableOf } from './age-file.js';
 import { RegistryError } from './oci-client.js';
 import type { OffsiteStore, Stored } from './store.js';
 
@@ -46,22 +47,6 @@ export function pushFailure(display: string, error: unknown): SafeUpgradeError {
   }
   const message = printable((error as Error).message ?? String(error));
   return new SafeUpgradeError('BackupFailed', `push to ${display} failed: ${message}`, { hint: 'nothing was tagged there; fix the cause and run eksa-safe-upgrade backups push again' });
-}
-
-/** sha256 and size of what streams through, for the plaintext side of a file. */
-function hashing(into: { sha256?: string; size: number }): Transform {
-  const hash = createHash('sha256');
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      into.size += chunk.length;
-      done(null, chunk);
-    },
-    flush(done) {
-      into.sha256 = hash.digest('hex');
-      done();
-    },
-  });
 }
 
 /**
@@ -110,15 +95,23 @@ export async function pushSet(options: PushOptions): Promise<PushRecord> {
         const plain = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
         const body = encrypted ? Buffer.concat(await Readable.from([bytes]).pipe(await encryptStream(options.recipients)).toArray()) : bytes;
         sent = { stored: await store.putFile(name, rel, encrypted, body), plain };
+      } else if (encrypted) {
+        // Read into reused buffers, sealed and hashed as read, sent without a stream pipeline between (age-file.ts).
+        let body: Readable | undefined;
+        try {
+          const file = await encryptFile(handle, options.recipients, rel);
+          body = readableOf(file.batches);
+          sent = { stored: await store.putFile(name, rel, encrypted, body), plain: file.plain() };
+        } finally {
+          // Ends the reads before the handle closes, when the store gave up on the body.
+          body?.destroy();
+          await handle.close();
+        }
       } else {
         const source = createReadStream('', { fd: handle, highWaterMark: 1024 * 1024 });
         // Plaintext goes out as it is: the store's digest of what it sent is the plaintext's.
-        const plain: { sha256?: string; size: number } = { size: 0 };
-        const stages: NodeJS.ReadWriteStream[] = encrypted ? [hashing(plain), await encryptStream(options.recipients)] : [];
-        // pipeline destroys every stage on the first error: a read or encryption failure ends the upload.
-        const body = stages.length === 0 ? source : (pipeline([source, ...stages] as unknown as [NodeJS.ReadableStream, NodeJS.ReadWriteStream], () => undefined) as unknown as Readable);
-        const stored = await store.putFile(name, rel, encrypted, body);
-        sent = { stored, plain: encrypted ? { sha256: plain.sha256!, size: plain.size } : { sha256: stored.sha256, size: stored.size } };
+        const stored = await store.putFile(name, rel, encrypted, source);
+        sent = { stored, plain: { sha256: stored.sha256, size: stored.size } };
       }
       options.progress?.(`pushed ${printable(rel)} (${sent.plain.size} bytes${encrypted ? ', encrypted' : ''})`);
       return { ...sent.stored, path: rel, encrypted, plain: sent.plain };
