@@ -51,7 +51,7 @@ export async function encryptFile(handle: FileHandle, recipients: readonly strin
   const { headerAndNonce, key } = await newHeader(recipients);
   const size = (await handle.stat()).size;
   let plain: { sha256: string; size: number } | undefined;
-  const changed = (detail: string) => new FileChangedError(`${name} changed while it was encrypted: it had ${size} bytes when opened, ${detail}; nothing of it counts as sent`);
+  const changed = (detail: string) => new FileChangedError(`${name} changed size while it was encrypted: ${size} bytes when opened, ${detail}`);
 
   async function* batches(): AsyncGenerator<readonly Buffer[]> {
     const hash = new ThreadSha256();
@@ -66,7 +66,7 @@ export async function encryptFile(handle: FileHandle, recipients: readonly strin
       const before = hashed[slot];
       const read = (async () => {
         await before;
-        await readExactly(handle, buffers[slot]!, offset, length, (at) => changed(`and ended at ${at}`));
+        await readExactly(handle, buffers[slot]!, offset, length, (at) => changed(`then it ended at ${at}`));
       })();
       // Awaited in turn below; marked handled now, so a failure while an earlier one is awaited is not unhandled.
       read.catch(() => undefined);
@@ -90,7 +90,7 @@ export async function encryptFile(handle: FileHandle, recipients: readonly strin
         if (index === count - 1) {
           // Nothing may follow the last byte: a file that grew would be cut short here, and look whole.
           const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, size);
-          if (bytesRead > 0) throw changed('and has more now');
+          if (bytesRead > 0) throw changed('then it had more');
           plain = { sha256: await hash.digest(), size };
           done = true;
         }

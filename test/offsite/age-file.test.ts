@@ -102,7 +102,7 @@ describe('encryptFile on a file that changes or fails while it is read', () => {
     // Reads 0 to 2 are in flight or done after the first batch; read 3 finds the end at 3.5 MiB.
     const { rest, taken, plain } = await changedMidway(8 * MIB, (file) => truncateSync(file, 3.5 * MIB));
     await expect(rest).rejects.toThrow(FileChangedError);
-    await expect(rest).rejects.toThrow('snapshot.db changed while it was encrypted: it had 8388608 bytes when opened, and ended at 3670016');
+    await expect(rest).rejects.toThrow('snapshot.db changed size while it was encrypted: 8388608 bytes when opened, then it ended at 3670016');
     expect(() => plain()).toThrow(/not read to its end/);
     // Out before the failure: the header and the three whole reads before the end, none of them flagged last.
     const cipher = Buffer.concat(taken);
@@ -111,7 +111,7 @@ describe('encryptFile on a file that changes or fails while it is read', () => {
 
   it('fails when the file grows: nothing may follow the bytes it had when opened', async () => {
     const { rest, plain } = await changedMidway(3 * MIB + 5, (file) => appendFileSync(file, 'x'));
-    await expect(rest).rejects.toThrow('snapshot.db changed while it was encrypted: it had 3145733 bytes when opened, and has more now');
+    await expect(rest).rejects.toThrow('snapshot.db changed size while it was encrypted: 3145733 bytes when opened, then it had more');
     expect(() => plain()).toThrow(/not read to its end/);
   });
 
