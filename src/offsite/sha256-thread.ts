@@ -11,18 +11,20 @@ import { Worker } from 'node:worker_threads';
 const SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
+// Per hash: the sha256 so far, and the shared buffers its caller named (sent once, then named by number).
 const hashes = new Map();
 parentPort.on('message', (m) => {
   if (m.op === 'drop') return void hashes.delete(m.stream);
   try {
-    let hash = hashes.get(m.stream);
-    if (!hash) hashes.set(m.stream, (hash = createHash('sha256')));
+    let h = hashes.get(m.stream);
+    if (!h) hashes.set(m.stream, (h = { hash: createHash('sha256'), buffers: [] }));
     if (m.op === 'update') {
-      hash.update(new Uint8Array(m.buffer, m.offset, m.length));
+      if (m.buffer) h.buffers[m.slot] = m.buffer;
+      h.hash.update(new Uint8Array(h.buffers[m.slot], m.offset, m.length));
       parentPort.postMessage({ id: m.id });
     } else {
       hashes.delete(m.stream);
-      parentPort.postMessage({ id: m.id, hex: hash.digest('hex') });
+      parentPort.postMessage({ id: m.id, hex: h.hash.digest('hex') });
     }
   } catch (error) {
     parentPort.postMessage({ id: m.id, error: String((error && error.message) || error) });
@@ -81,11 +83,18 @@ function ask(message: Record<string, unknown>): Promise<string | undefined> {
 /** One sha256 computed on the shared thread. */
 export class ThreadSha256 {
   readonly #stream = nextStream++;
+  // The shared buffers the thread has been sent, by number: each is sent once (a SharedArrayBuffer in a message
+  // costs as much as a few hundred KiB of hashing), then named by its number.
+  readonly #sent = new Map<SharedArrayBuffer, number>();
 
   /** Adds `bytes`, which must view a SharedArrayBuffer and stay unchanged until the returned promise resolves. */
   async update(bytes: Uint8Array): Promise<void> {
-    if (!(bytes.buffer instanceof SharedArrayBuffer)) throw new TypeError('ThreadSha256 hashes bytes in a SharedArrayBuffer only');
-    await ask({ op: 'update', stream: this.#stream, buffer: bytes.buffer, offset: bytes.byteOffset, length: bytes.length });
+    const buffer = bytes.buffer;
+    if (!(buffer instanceof SharedArrayBuffer)) throw new TypeError('ThreadSha256 hashes bytes in a SharedArrayBuffer only');
+    let slot = this.#sent.get(buffer);
+    const first = slot === undefined;
+    if (slot === undefined) this.#sent.set(buffer, (slot = this.#sent.size));
+    await ask({ op: 'update', stream: this.#stream, slot, ...(first ? { buffer } : {}), offset: bytes.byteOffset, length: bytes.length });
   }
 
   /** The hex digest of everything added, once every update before it is hashed. */
