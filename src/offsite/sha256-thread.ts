@@ -83,8 +83,8 @@ function ask(message: Record<string, unknown>): Promise<string | undefined> {
 /** One sha256 computed on the shared thread. */
 export class ThreadSha256 {
   readonly #stream = nextStream++;
-  // The shared buffers the thread has been sent, by number: each is sent once (a SharedArrayBuffer in a message
-  // costs as much as a few hundred KiB of hashing), then named by its number.
+  // The shared buffers the thread has been sent, by number: each is sent once, then named by its number (a
+  // SharedArrayBuffer in a message is serialized and becomes a new object on the thread every time).
   readonly #sent = new Map<SharedArrayBuffer, number>();
 
   /** Adds `bytes`, which must view a SharedArrayBuffer and stay unchanged until the returned promise resolves. */
