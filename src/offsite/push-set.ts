@@ -98,10 +98,15 @@ export async function pushSet(options: PushOptions): Promise<PushRecord> {
       } else if (encrypted) {
         // Read into reused buffers, sealed and hashed as read, sent without a stream pipeline between (age-file.ts).
         let body: Readable | undefined;
+        let cause: unknown;
         try {
           const file = await encryptFile(handle, options.recipients, rel);
           body = readableOf(file.batches);
+          body.once('error', (error) => (cause = error));
           sent = { stored: await store.putFile(name, rel, encrypted, body), plain: file.plain() };
+        } catch (error) {
+          // A read that failed or found the file changed ends the upload: that is the cause, not the hang-up it made.
+          throw cause ?? error;
         } finally {
           // Ends the reads before the handle closes, when the store gave up on the body.
           body?.destroy();

@@ -1,11 +1,14 @@
 // backups push --encrypt-to of a set with etcd snapshots over 1 MiB (encryptFile, the large-file path) to the real
 // registry and to s3rver, then pull: each snapshot comes back byte for byte and verified.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestFiles } from '../../src/backup/digest.js';
+import { OciStore } from '../../src/offsite/oci-store.js';
+import { pushSet } from '../../src/offsite/push-set.js';
+import type { OffsiteStore } from '../../src/offsite/store.js';
 import { tempFolder } from '../backup-sets/fixtures.js';
 import { registryAvailable, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { runBin } from '../helpers/run-bin.js';
@@ -74,4 +77,28 @@ describe.skipIf(!registryAvailable())('backups push --encrypt-to of snapshots ov
     expect(pull.stdout).toContain('Pulled and verified');
     expect(contentsOf(path.join(mgmt, set.name))).toEqual(contentsOf(set.dir));
   }, 240_000);
+
+  it('fails the push naming a snapshot that shrinks while it is encrypted, and tags nothing', async () => {
+    const set = await setWithLargeSnapshots([3 * MIB + 12345]);
+    const snapshot = JSON.parse(readFileSync(path.join(set.dir, 'manifest.json'), 'utf8')).etcd[0].file as string;
+    const options = { host: registry.host, repository: 'backups/shrink', insecure: true, credentials: { username: registry.user, password: registry.password } };
+    const oci = new OciStore(options);
+    // The snapshot is cut to 1 MiB once it is open and its size taken, before its first read.
+    const store = new Proxy(oci, {
+      get(target, key) {
+        if (key === 'putFile') {
+          return (name: string, rel: string, encrypted: boolean, body: Parameters<OffsiteStore['putFile']>[3]) => {
+            if (rel === snapshot) truncateSync(path.join(set.dir, rel), MIB);
+            return target.putFile(name, rel, encrypted, body);
+          };
+        }
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expect(pushSet({ setDir: set.dir, store, recipients: [ageKey().recipient], toolVersion: '0.0.0-test', now: () => new Date() })).rejects.toThrow(`${snapshot} changed size while it was encrypted: ${3 * MIB + 12345} bytes when opened, then it ended at ${MIB}`);
+    const check = new OciStore(options);
+    expect(await check.has(set.name)).toBe(false);
+    check.close();
+  });
 });
