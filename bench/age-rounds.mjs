@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // Encryption throughput as it runs inside the tool, for bench/push.mjs: this one node process encrypts FILE
-// ROUNDS + 1 times with encryptStream (read with the 1 MiB reads of `backups push`, written to /dev/null), and
-// between its rounds runs `age -r RECIPIENT -o /dev/null FILE`, the order alternating per round.
-//   Ours includes: a fresh per-file header (age-encryption's X25519 wrap of a new file key), the read, the
-//   sealing, the write. It excludes node's start-up and module loading.
+// ROUNDS + 1 times with encryptFile, what `backups push --encrypt-to` runs on each file over 1 MiB (open, then
+// batches of sealed chunks written with writev to /dev/null), and between its rounds runs
+// `age -r RECIPIENT -o /dev/null FILE`, the order alternating per round.
+//   Ours includes: the open, a fresh per-file header (age-encryption's X25519 wrap of a new file key), the 1 MiB
+//   reads, the sealing, the plaintext's sha256 (push needs it; on the sha256 thread, age computes none), the
+//   write. It excludes node's start-up and module loading; the sha256 thread's start falls in the warm-up.
 //   age's includes its process start (a few ms of a Go binary) and its header: all it does for one file.
 // Round 0 is a warm-up (JIT, the noble X25519 code, page cache), reported apart. Prints JSON on stdout:
 // { warmup: { ours, age }, rounds: [{ ours, age }] }, times in ms.
 //   node bench/age-rounds.mjs FILE RECIPIENT ROUNDS   (after npm run build: it loads dist/)
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const [file, recipient, roundsText] = process.argv.slice(2);
@@ -20,11 +21,19 @@ if (!file || !recipient || !roundsText) {
   process.exit(2);
 }
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { encryptStream } = await import(pathToFileURL(path.join(root, 'dist', 'offsite', 'age-stream.js')).href);
+const { encryptFile } = await import(pathToFileURL(path.join(root, 'dist', 'offsite', 'age-file.js')).href);
+const devNull = await open('/dev/null', 'w');
 
 async function ours() {
   const started = performance.now();
-  await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), await encryptStream([recipient]), createWriteStream('/dev/null'));
+  const handle = await open(file, 'r');
+  try {
+    const encrypted = await encryptFile(handle, [recipient], file);
+    for await (const batch of encrypted.batches) await devNull.writev(batch);
+    encrypted.plain();
+  } finally {
+    await handle.close();
+  }
   return performance.now() - started;
 }
 
@@ -50,4 +59,5 @@ for (let round = 0; round <= Number(roundsText); round++) {
   }
   results.push({ ours: Math.round(r.ours), age: Math.round(r.age) });
 }
+await devNull.close();
 process.stdout.write(`${JSON.stringify({ warmup: results[0], rounds: results.slice(1) })}\n`);

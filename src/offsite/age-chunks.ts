@@ -73,3 +73,49 @@ export class ChunkSplitter {
     return last;
   }
 }
+
+/** The chunks of a `size`-byte plaintext: one per 64 KiB begun, and one empty chunk for an empty input. */
+export function chunkCount(size: number): number {
+  return Math.max(1, Math.ceil(size / CHUNK));
+}
+
+/** The reads of a `size`-byte file in pieces of `readSize` bytes: one per piece begun, one empty read for an empty file. */
+export function readCount(size: number, readSize: number): number {
+  return Math.max(1, Math.ceil(size / readSize));
+}
+
+/** Where read `index` of a `size`-byte file read in pieces of `readSize` bytes starts, and how long it is. */
+export function readSpan(index: number, size: number, readSize: number): { offset: number; length: number } {
+  const offset = index * readSize;
+  return { offset, length: Math.max(0, Math.min(readSize, size - offset)) };
+}
+
+/** One chunk of a read: bytes [start, end) of the read's buffer, its STREAM counter, and whether it is the last. */
+export interface ChunkSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly counter: number;
+  readonly last: boolean;
+}
+
+/**
+ * The chunks of the `length` bytes read at `offset` of a plaintext whose size is known before it is read (a
+ * file's size at open; the reads check that it holds). Known, the size says which chunk is the last without
+ * holding one back: the one that holds the last byte (a full 64 KiB one when the size is a multiple of 64 KiB,
+ * never followed by an empty one), or the one empty chunk of an empty input, as age writes them.
+ * Reads start on a chunk boundary and only the read that ends the file ends mid-chunk.
+ */
+export function chunksOfRead(offset: number, length: number, size: number): ChunkSpan[] {
+  if (offset % CHUNK !== 0) throw new RangeError(`a read at ${offset} does not start on a chunk boundary`);
+  if (offset + length > size) throw new RangeError(`a read of ${length} bytes at ${offset} goes past the end (${size})`);
+  if (length % CHUNK !== 0 && offset + length !== size) throw new RangeError(`a read of ${length} bytes at ${offset} ends mid-chunk before the end (${size})`);
+  const last = chunkCount(size) - 1;
+  const first = offset / CHUNK;
+  if (size === 0) return [{ start: 0, end: 0, counter: 0, last: true }];
+  const spans: ChunkSpan[] = [];
+  for (let start = 0; start < length; start += CHUNK) {
+    const counter = first + start / CHUNK;
+    spans.push({ start, end: Math.min(start + CHUNK, length), counter, last: counter === last });
+  }
+  return spans;
+}

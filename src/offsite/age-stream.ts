@@ -40,7 +40,7 @@ export async function recipientOf(identity: string): Promise<string> {
 }
 
 /** One sealed chunk, as its two parts (the ciphertext, then its tag). */
-function sealParts(key: Buffer, counter: number, last: boolean, plain: Buffer): [Buffer, Buffer] {
+export function sealParts(key: Buffer, counter: number, last: boolean, plain: Buffer): [Buffer, Buffer] {
   const cipher = createCipheriv('chacha20-poly1305', key, streamNonce(counter, last), { authTagLength: TAG });
   const body = cipher.update(plain);
   cipher.final();
@@ -60,7 +60,7 @@ function open(key: Buffer, counter: number, last: boolean, sealed: Buffer): Buff
 }
 
 /** A fresh age header and payload key for `recipients`: the package wraps the file key and MACs the header. */
-async function newHeader(recipients: readonly string[]): Promise<{ headerAndNonce: Buffer; key: Buffer }> {
+export async function newHeader(recipients: readonly string[]): Promise<{ headerAndNonce: Buffer; key: Buffer }> {
   let fileKey: Uint8Array | undefined;
   const e = new Encrypter();
   // A recipient that only sees the file key and adds no stanza: the real recipients' stanzas are the package's.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform, pipeline } from 'node:stream';
+import { Readable } from 'node:stream';
 import { listFiles, openInside, readTextInside, refusalOf } from '../backup/digest.js';
 import { MANIFEST_FILE, parseManifest, type BackupManifest } from '../backup/manifest.js';
 import { verifyBackupSet } from '../backup/verify-set.js';
@@ -10,6 +10,7 @@ import { mapLimit } from '../map-limit.js';
 import { SafeUpgradeError, printable } from '../errors.js';
 import { PACKED_MAX, REMOTE_MANIFEST_VERSION, type RemoteManifest } from './artifact.js';
 import { encryptStream } from './age-stream.js';
+import { encryptFile, readableOf } from './age-file.js';
 import { RegistryError, digestRefused } from './oci-client.js';
 import type { OffsiteStore, Stored } from './store.js';
 import { TAR_END, tarFileHeader, tarPadding } from './tar-pack.js';
@@ -51,22 +52,6 @@ export function pushFailure(display: string, error: unknown): SafeUpgradeError {
   }
   const message = printable((error as Error).message ?? String(error));
   return new SafeUpgradeError('BackupFailed', `push to ${display} failed: ${message}`, { hint: 'nothing was tagged there; fix the cause and run eksa-safe-upgrade backups push again' });
-}
-
-/** sha256 and size of what streams through, for the plaintext side of a file. */
-function hashing(into: { sha256?: string; size: number }): Transform {
-  const hash = createHash('sha256');
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      into.size += chunk.length;
-      done(null, chunk);
-    },
-    flush(done) {
-      into.sha256 = hash.digest('hex');
-      done();
-    },
-  });
 }
 
 /** A small file's bytes, read whole; one that grew past the size it had when opened is refused. */
@@ -177,19 +162,35 @@ export async function pushSet(options: PushOptions): Promise<PushRecord> {
       const opened = await openInside(setDir, rel);
       if (!('handle' in opened)) throw refuse(`${rel} ${refusalOf(opened)}`);
       const { handle } = opened;
-      const source = createReadStream('', { fd: handle, highWaterMark: 1024 * 1024 });
-      // Plaintext goes out as it is: the store's digest of what it sent is the plaintext's.
-      const plain: { sha256?: string; size: number } = { size: 0 };
-      const stages: NodeJS.ReadWriteStream[] = encrypted ? [hashing(plain), await encryptStream(options.recipients)] : [];
-      // pipeline destroys every stage on the first error: a read or encryption failure ends the upload.
-      const body = stages.length === 0 ? source : (pipeline([source, ...stages] as unknown as [NodeJS.ReadableStream, NodeJS.ReadWriteStream], () => undefined) as unknown as Readable);
-      // Plaintext has the digest the manifest lists, or it changed: a store that checks digests (a registry)
-      // is told it, and refuses the file when what was read differs.
-      const known = encrypted ? undefined : listedDigests.get(rel);
-      const stored = await store.putFile(name, rel, encrypted, body, known).catch((error: unknown) => {
-        throw known && digestRefused(error) ? refuse(`${rel} does not match its sha256 in the manifest (the registry found another digest in what was read)`) : error;
-      });
-      const sent = { stored, plain: encrypted ? { sha256: plain.sha256!, size: plain.size } : { sha256: stored.sha256, size: stored.size } };
+      let sent: { stored: Stored; plain: { sha256: string; size: number } };
+      if (encrypted) {
+        // Read into reused buffers, sealed and hashed as read, sent without a stream pipeline between (age-file.ts).
+        let body: Readable | undefined;
+        let cause: unknown;
+        try {
+          const file = await encryptFile(handle, options.recipients, rel);
+          body = readableOf(file.batches);
+          body.once('error', (error) => (cause = error));
+          sent = { stored: await store.putFile(name, rel, encrypted, body), plain: file.plain() };
+        } catch (error) {
+          // A read that failed or found the file changed ends the upload: that is the cause, not the hang-up it made.
+          throw cause ?? error;
+        } finally {
+          // Ends the reads before the handle closes, when the store gave up on the body.
+          body?.destroy();
+          await handle.close();
+        }
+      } else {
+        // Plaintext goes out as it is, with the digest the manifest lists: a store that checks digests (a registry)
+        // is told it, and refuses the file when what was read differs. The store's digest of what it sent is the
+        // plaintext's.
+        const source = createReadStream('', { fd: handle, highWaterMark: 1024 * 1024 });
+        const known = listedDigests.get(rel);
+        const stored = await store.putFile(name, rel, encrypted, source, known).catch((error: unknown) => {
+          throw known && digestRefused(error) ? refuse(`${rel} does not match its sha256 in the manifest (the registry found another digest in what was read)`) : error;
+        });
+        sent = { stored, plain: { sha256: stored.sha256, size: stored.size } };
+      }
       options.progress?.(`pushed ${printable(rel)} (${sent.plain.size} bytes${encrypted ? ', encrypted' : ''})`);
       return { ...sent.stored, path: rel, encrypted, plain: sent.plain };
     });
