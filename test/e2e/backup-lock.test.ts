@@ -39,6 +39,17 @@ async function startPausedInMove(s: Sim, args: string[]) {
   return { run, holder, paused: capiClusters(s).map((c) => c.metadata.name as string).sort() };
 }
 
+/** The upgrade lock held by another run (ops@bastion pid 4242, not of this machine), renewed `renewedAgo` seconds ago. */
+function holdLease(s: Sim, renewedAgo = 0): void {
+  const renewed = new Date(Date.now() - renewedAgo * 1000).toISOString().replace('Z', '000Z');
+  s.server.store.create('leases', LEASE_NAMESPACE, {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: LEASE_NAME, namespace: LEASE_NAMESPACE },
+    spec: { holderIdentity: 'ops@bastion pid 4242', acquireTime: renewed, renewTime: renewed, leaseDurationSeconds: 300 },
+  });
+}
+
 /** What a second run said while the first held the lock with the clusters paused: the lock, not the pause. */
 function expectLockedByPausingRun(r: { exitCode: number; stderr: string }, holder: string, paused: readonly string[]): void {
   expect(r.exitCode, r.stderr).toBe(6);
@@ -147,13 +158,7 @@ describe.concurrent('backup takes the upgrade lock', { timeout: TEST_TIMEOUT_MS 
   ])('a paused cluster with %s: exit %s', (_what, exit, renewedAgo) => isolated(async () => {
     const s = await sim('unready-paused');
     if (renewedAgo !== undefined) {
-      const renewed = new Date(Date.now() - renewedAgo * 1000).toISOString().replace('Z', '000Z');
-      s.server.store.create('leases', LEASE_NAMESPACE, {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name: LEASE_NAME, namespace: LEASE_NAMESPACE },
-        spec: { holderIdentity: 'ops@bastion pid 4242', acquireTime: renewed, renewTime: renewed, leaseDurationSeconds: 300 },
-      });
+      holdLease(s, renewedAgo);
     }
     const r = await runBin([...backupArgs(s), '--on-unready', 'fail'], { env: s.env, cwd: s.workdir });
     expect(r.exitCode, r.stderr).toBe(exit);
@@ -175,13 +180,7 @@ describe.concurrent('backup takes the upgrade lock', { timeout: TEST_TIMEOUT_MS 
   ])('an upgrade whose spec skips a Kubernetes minor, with %s: exit %s', (_what, exit) => isolated(async () => {
     const s = await sim('healthy');
     if (exit === 6) {
-      const now = new Date().toISOString().replace('Z', '000Z');
-      s.server.store.create('leases', LEASE_NAMESPACE, {
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        metadata: { name: LEASE_NAME, namespace: LEASE_NAMESPACE },
-        spec: { holderIdentity: 'ops@bastion pid 4242', acquireTime: now, renewTime: now, leaseDurationSeconds: 300 },
-      });
+      holdLease(s);
     }
     const spec = path.join(s.workdir, 'skipping-a-minor.yaml');
     writeFileSync(spec, readFileSync(s.specFile(), 'utf8').replace('kubernetesVersion: "1.32"', 'kubernetesVersion: "1.33"'));
@@ -195,13 +194,7 @@ describe.concurrent('backup takes the upgrade lock', { timeout: TEST_TIMEOUT_MS 
 
   it('a backup while an upgrade holds the lock: exit 6 naming the holder, no set, the lease left alone', isolated(async () => {
     const s = await sim('healthy');
-    const now = new Date().toISOString().replace('Z', '000Z');
-    s.server.store.create('leases', LEASE_NAMESPACE, {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: { name: LEASE_NAME, namespace: LEASE_NAMESPACE },
-      spec: { holderIdentity: 'ops@bastion pid 4242', acquireTime: now, renewTime: now, leaseDurationSeconds: 300 },
-    });
+    holdLease(s);
     const r = await runBin(backupArgs(s), { env: s.env, cwd: s.workdir });
     expect(r.exitCode).toBe(6);
     expect(r.stderr).toMatch(/locked by ops@bastion pid 4242 since/);

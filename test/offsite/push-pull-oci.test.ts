@@ -323,11 +323,7 @@ describe.skipIf(!available)('a registry that dies mid-push', () => {
     const proxy = await killingProxy(registry, 20_000);
     try {
       const url = `oci://127.0.0.1:${proxy.port}/backups/mgmt`;
-      const config = registry.dockerConfig();
-      const fixed = JSON.parse(readFileSync(path.join(config, 'config.json'), 'utf8'));
-      fixed.auths = { [`127.0.0.1:${proxy.port}`]: fixed.auths[registry.host] };
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(path.join(config, 'config.json'), JSON.stringify(fixed));
+      const config = configThrough(registry, proxy.port);
       const push = await runBin(['backups', 'push', set.dir, url, '--insecure-registry', '--encrypt-to', key.recipient], { env: env(config) });
       expect(push.exitCode).toBe(7);
       expect(push.stderr).toMatch(/^Error: push to .* failed: /m);
