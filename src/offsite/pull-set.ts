@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, createWriteStream } from 'node:fs';
-import { lstat, open, rename, rm } from 'node:fs/promises';
+import { lstat, open, rename, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform, pipeline as streamPipeline } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,6 +9,7 @@ import { createSetDir, privateDir } from '../backup/private-files.js';
 import { verifyBackupSet } from '../backup/verify-set.js';
 import { writeVerificationRecord } from '../backup-sets/verification-record.js';
 import { SafeUpgradeError, UsageError, printable } from '../errors.js';
+import { formatBytes } from '../airgap/disk-space.js';
 import { AgeError, decryptStream } from './age-stream.js';
 import { packedFiles, type RemoteFile } from './artifact.js';
 import { ByteReader, TruncatedError } from './byte-reader.js';
@@ -51,13 +52,21 @@ function checking(label: string, want: { sha256: string; size: number }): Transf
   });
 }
 
-function pullFailure(display: string, error: unknown): SafeUpgradeError {
+/** Errors of writing into the management folder. */
+const LOCAL_DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EIO']);
+
+function pullFailure(display: string, dir: string, error: unknown): SafeUpgradeError {
   if (error instanceof SafeUpgradeError) return error;
   if (error instanceof RegistryError && error.unauthorized) {
     return new SafeUpgradeError('Environment', `pull from ${display} refused: ${error.message}`, { hint: display.startsWith('s3://') ? 'check the AWS credentials (AWS_ACCESS_KEY_ID, AWS_PROFILE, …) and the bucket policy' : 'log in to the registry (docker login / oras login) or fix DOCKER_CONFIG' });
   }
   if (error instanceof AgeError) {
     return new SafeUpgradeError('VerifyFailed', `cannot decrypt the set from ${display}: ${printable(error.message)}`, { hint: 'pass --identity with the age identity of one of the recipients the set was pushed to' });
+  }
+  // The admin machine's own disk (full, read-only, not ours), not the remote.
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== undefined && LOCAL_DISK_ERRORS.has(code)) {
+    return new SafeUpgradeError('Environment', `pull into ${printable(dir)} failed: ${printable((error as Error).message)}`, { hint: 'nothing of the set was kept; make room or fix the folder, or pull into another --dir' });
   }
   return new SafeUpgradeError('Environment', `pull from ${display} failed: ${printable((error as Error).message ?? String(error))}`, { hint: 'check the registry or bucket is reachable, then pull again' });
 }
@@ -87,6 +96,14 @@ export async function pullSet(options: PullOptions): Promise<PullResult> {
     const encrypted = remote.encryption.format === 'age';
     if (encrypted && options.identities.length === 0) {
       throw new UsageError(`${printable(set)} is encrypted (age) to ${remote.encryption.format === 'age' ? printable(remote.encryption.recipients.join(', ')) : ''}`, { hint: 'pass --identity FILE with the age identity of one of those recipients' });
+    }
+    // The room first: a pull that fills the disk halfway helps no one. The files' plaintext, and a margin for
+    // the folder's metadata (the pack is read through, never kept).
+    const needed = remote.files.reduce((n, f) => n + f.size, 0) + 1024 * 1024;
+    const stats = await statfs(options.dir).catch(() => undefined);
+    const free = stats ? Number(stats.bavail) * Number(stats.bsize) : Number.POSITIVE_INFINITY;
+    if (free < needed) {
+      throw new SafeUpgradeError('Environment', `not enough room to pull ${printable(set)} into ${printable(options.dir)}: ${formatBytes(needed)} needed, ${formatBytes(free)} free`, { hint: `free ${formatBytes(needed - free)} there, or pull into another --dir` });
     }
     await createSetDir(partialDir);
     created = true;
@@ -128,7 +145,7 @@ export async function pullSet(options: PullOptions): Promise<PullResult> {
     return { dir: finalDir, reference, encrypted, files: remote.files.length };
   } catch (error) {
     if (options.signal?.aborted) throw new SafeUpgradeError('Interrupted', `interrupted: ${printable(set)} was not pulled${created ? `; ${printable(partialDir)} was removed` : ''}`, { hint: 'pull again' });
-    throw pullFailure(store.display, error);
+    throw pullFailure(store.display, options.dir, error);
   } finally {
     options.signal?.removeEventListener('abort', interrupt);
     if (created) await rm(partialDir, { recursive: true, force: true });

@@ -150,6 +150,32 @@ describe.skipIf(!available)('backups push and pull over plain HTTP', () => {
     expect(allFiles(mgmt)).toEqual([]);
   }, 180_000);
 
+  // A folder on a small tmpfs (root mounts it): the room is checked before anything is written, and a disk that
+  // fills all the same (here: out of inodes) is named as the admin machine's, with nothing of the set left.
+  const root = process.getuid?.() === 0;
+  if (!root && process.env.REQUIRE_REAL_TOOLS === '1') throw new Error('REQUIRE_REAL_TOOLS=1 but not root: the pull room tests mount a tmpfs');
+  it.skipIf(!root).each([
+    ['too little room', 'size=1m', /^Error: not enough room to pull \S+ into \S+: [\d.]+ MiB needed, [\d.]+ (KiB|MiB) free$/m, /^ {2}hint: free [\d.]+ MiB there, or pull into another --dir$/m],
+    ['no inode left', 'size=64m,nr_inodes=12', /^Error: pull into \S+ failed: ENOSPC: no space left on device/m, /nothing of the set was kept/],
+  ])('a pull into a folder with %s: exit 3, nothing left there', async (_title, mountOptions, error, hint) => {
+    const set = await setWithSecrets({ large: true });
+    const key = ageKey();
+    const url = `oci://${registry.host}/room/${mountOptions.startsWith('size=1m') ? 'small' : 'inodes'}`;
+    const push = await runBin(['backups', 'push', set.dir, url, '--insecure-registry', '--encrypt-to', key.recipient], { env: env(config) });
+    expect(push.exitCode, push.stderr).toBe(0);
+    const mount = await tempFolder('offsite-room-');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', mountOptions, 'tmpfs', mount]);
+    try {
+      const pull = await runBin(['backups', 'pull', `${url}:${set.name}`, '--dir', mount, '--insecure-registry', '--identity', key.identityFile], { env: env(config) });
+      expect(pull.exitCode, pull.stderr).toBe(3);
+      expect(pull.stderr).toMatch(error);
+      expect(pull.stderr).toMatch(hint);
+      expect(allFiles(mount)).toEqual([]);
+    } finally {
+      execFileSync('umount', [mount]);
+    }
+  }, 120_000);
+
   // A set that does not verify is never tagged.
   const tags = async (repository: string) => {
     const client = new OciClient({ host: registry.host, repository, insecure: true, credentials: { username: registry.user, password: registry.password } });
