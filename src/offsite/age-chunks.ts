@@ -61,11 +61,6 @@ export class ChunkSplitter {
     this.#heldLength = input.copy(this.#held, 0, offset);
   }
 
-  /** Bytes held back now (at most one chunk). */
-  get held(): number {
-    return this.#heldLength;
-  }
-
   /** The last chunk: what is held (empty only when no byte was ever pushed). Valid until the next push. */
   end(): Buffer {
     const last = this.#held.subarray(0, this.#heldLength);
@@ -76,7 +71,7 @@ export class ChunkSplitter {
 
 /** The chunks of a `size`-byte plaintext: one per 64 KiB begun, and one empty chunk for an empty input. */
 export function chunkCount(size: number): number {
-  return Math.max(1, Math.ceil(size / CHUNK));
+  return readCount(size, CHUNK);
 }
 
 /** The reads of a `size`-byte file in pieces of `readSize` bytes: one per piece begun, one empty read for an empty file. */

@@ -33,11 +33,6 @@ export interface OciClientOptions {
 }
 
 /** A request the registry answered with an error, or could not be made at all. */
-/** The registry refused a blob because what it received does not have the digest we named. */
-export function digestRefused(error: unknown): boolean {
-  return error instanceof RegistryError && error.status === 400 && /DIGEST_INVALID/.test(error.message);
-}
-
 export class RegistryError extends Error {
   constructor(
     readonly status: number | undefined,
@@ -47,6 +42,11 @@ export class RegistryError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The registry refused a blob because what it received does not have the digest we named. */
+export function digestRefused(error: unknown): boolean {
+  return error instanceof RegistryError && error.status === 400 && /DIGEST_INVALID/.test(error.message);
 }
 
 /** The error codes and messages of a distribution-API error body, terminal-safe, one line. */
@@ -216,10 +216,10 @@ export class OciClient {
     await drain(sent.response);
   }
 
-  /** A small blob in one request (its digest known in advance); not sent again when the registry has it, unless told not to ask. */
-  async pushBlobMonolithic(data: Buffer, options: { skipIfPresent?: boolean } = {}): Promise<{ digest: string; size: number }> {
+  /** A small blob in one request (its digest known in advance); not sent again when the registry has it. */
+  async pushBlobMonolithic(data: Buffer): Promise<{ digest: string; size: number }> {
     const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-    if (options.skipIfPresent === false || !(await this.blobExists(digest))) await this.#finishUpload(await this.#startUpload(), digest, data);
+    if (!(await this.blobExists(digest))) await this.#finishUpload(await this.#startUpload(), digest, data);
     return { digest, size: data.length };
   }
 

@@ -34,9 +34,9 @@ export class OciStore implements OffsiteStore {
     return { sha256: digest.slice('sha256:'.length), size };
   }
 
-  async putPack(_set: string, body: Readable): Promise<Stored> {
-    const { digest, size } = await this.#client.pushBlobStream(body);
-    return { sha256: digest.slice('sha256:'.length), size };
+  putPack(set: string, body: Readable): Promise<Stored> {
+    // A blob like any file's: the pack differs only in its layer's media type (commit).
+    return this.putFile(set, PACK_TITLE, false, body);
   }
 
   async commit(set: string, remote: RemoteManifest, files: readonly (Stored & { path: string; encrypted: boolean })[]): Promise<string> {
@@ -84,8 +84,8 @@ export class OciStore implements OffsiteStore {
     return this.#client.getBlob(`sha256:${stored.sha256}`);
   }
 
-  getPack(_set: string, stored: Stored): Promise<Readable> {
-    return this.#client.getBlob(`sha256:${stored.sha256}`);
+  getPack(set: string, stored: Stored): Promise<Readable> {
+    return this.getFile(set, PACK_TITLE, stored);
   }
 
   list(): Promise<string[]> {
